@@ -1,0 +1,78 @@
+//! Everything the engine tells the outside world, as it happens.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::model::{
+    ChatDeleteOrigin, ChatDeleteReport, DeleteReport, Instance, InstanceState, Millis, Profile,
+};
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
+pub enum EngineEvent {
+    InstanceCreated {
+        instance_id: String,
+        instance: Instance,
+    },
+    /// Settings, webhook, proxy or counts changed: the whole instance as it is now.
+    InstanceUpdated {
+        instance_id: String,
+        instance: Instance,
+    },
+    DeletionStarted {
+        instance_id: String,
+        name: String,
+    },
+    InstanceDeleted {
+        instance_id: String,
+        report: DeleteReport,
+    },
+    StateChanged {
+        instance_id: String,
+        state: InstanceState,
+    },
+    QrCode {
+        instance_id: String,
+        code: String,
+        /// When this code stops being valid.
+        #[ts(type = "number")]
+        expires_at: Millis,
+    },
+    PairingCode {
+        instance_id: String,
+        code: String,
+        #[ts(type = "number")]
+        expires_at: Millis,
+    },
+    ProfileUpdated {
+        instance_id: String,
+        profile: Profile,
+    },
+    /// Chats or messages were added or changed (history sync, new messages).
+    ChatsChanged {
+        instance_id: String,
+    },
+    ChatDeleted {
+        instance_id: String,
+        origin: ChatDeleteOrigin,
+        report: ChatDeleteReport,
+    },
+}
+
+impl EngineEvent {
+    pub fn instance_id(&self) -> &str {
+        match self {
+            EngineEvent::InstanceCreated { instance_id, .. }
+            | EngineEvent::InstanceUpdated { instance_id, .. }
+            | EngineEvent::DeletionStarted { instance_id, .. }
+            | EngineEvent::InstanceDeleted { instance_id, .. }
+            | EngineEvent::StateChanged { instance_id, .. }
+            | EngineEvent::QrCode { instance_id, .. }
+            | EngineEvent::PairingCode { instance_id, .. }
+            | EngineEvent::ProfileUpdated { instance_id, .. }
+            | EngineEvent::ChatsChanged { instance_id, .. }
+            | EngineEvent::ChatDeleted { instance_id, .. } => instance_id,
+        }
+    }
+}

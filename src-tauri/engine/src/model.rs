@@ -1,0 +1,323 @@
+//! The engine's public data: what lists, reports and events carry.
+//! These types are the source of truth for the UI's TypeScript (ts-rs).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Milliseconds since the Unix epoch.
+pub type Millis = i64;
+
+/// How a connection attempt was started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ConnectVia {
+    Qr,
+    Code,
+    Reconnect,
+}
+
+/// Why an instance is `disconnected`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum DisconnectReason {
+    /// Never connected, or stopped by the user / at shutdown.
+    Idle,
+    /// All QR codes of a round expired unscanned.
+    QrExpired,
+    /// The pairing code expired unused.
+    PairCodeExpired,
+    /// The network or the server dropped the connection; retrying.
+    ConnectionLost,
+    /// Another client took over this session.
+    StreamReplaced,
+    /// WhatsApp refused this client version.
+    ClientOutdated,
+    /// Connecting failed (see `detail`).
+    Failed,
+}
+
+/// Who ended the session when an instance is `loggedout`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum LogoutCause {
+    /// Logout asked through Switchboard.
+    User,
+    /// The device was removed from the phone's linked devices, or WhatsApp logged it out.
+    Phone,
+}
+
+/// The one source of truth for an instance's connection state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "state", rename_all = "lowercase")]
+#[ts(export)]
+pub enum InstanceState {
+    Disconnected {
+        reason: DisconnectReason,
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+        #[ts(type = "number")]
+        since: Millis,
+    },
+    Connecting {
+        via: ConnectVia,
+        #[ts(type = "number")]
+        since: Millis,
+    },
+    Connected {
+        #[ts(type = "number")]
+        since: Millis,
+    },
+    Loggedout {
+        cause: LogoutCause,
+        #[ts(type = "number")]
+        since: Millis,
+    },
+    Banned {
+        /// End of a temporary ban; none for a permanent one.
+        #[ts(optional, type = "number")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<Millis>,
+        #[ts(type = "number")]
+        since: Millis,
+    },
+}
+
+impl InstanceState {
+    pub fn name(&self) -> &'static str {
+        match self {
+            InstanceState::Disconnected { .. } => "disconnected",
+            InstanceState::Connecting { .. } => "connecting",
+            InstanceState::Connected { .. } => "connected",
+            InstanceState::Loggedout { .. } => "loggedout",
+            InstanceState::Banned { .. } => "banned",
+        }
+    }
+
+    pub fn is_connected(&self) -> bool {
+        matches!(self, InstanceState::Connected { .. })
+    }
+}
+
+/// What WhatsApp tells us about the linked account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Profile {
+    /// Phone JID, e.g. `5511999999999@s.whatsapp.net`.
+    pub phone_jid: Option<String>,
+    pub lid: Option<String>,
+    pub push_name: Option<String>,
+    pub business_name: Option<String>,
+    pub picture_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Counts {
+    #[ts(type = "number")]
+    pub chats: u64,
+    #[ts(type = "number")]
+    pub messages: u64,
+    #[ts(type = "number")]
+    pub media_files: u64,
+    #[ts(type = "number")]
+    pub media_bytes: u64,
+}
+
+/// Per-instance behaviour.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct Settings {
+    pub reject_calls: bool,
+    /// Sent to a caller whose call was rejected (only with `reject_calls`).
+    pub reject_call_message: Option<String>,
+    pub ignore_groups: bool,
+    pub always_online: bool,
+    pub mark_messages_read: bool,
+    pub auto_download_media: bool,
+}
+
+/// Events a webhook can subscribe to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[ts(export)]
+pub enum WebhookEvent {
+    StateChanged,
+    QrUpdated,
+    Connected,
+    LoggedOut,
+    MessagesUpsert,
+    ChatDeleted,
+    InstanceDelete,
+}
+
+/// A webhook as the user configures it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct WebhookInput {
+    pub url: String,
+    /// Empty means every event.
+    #[serde(default)]
+    pub events: Vec<WebhookEvent>,
+    /// Sent verbatim as the `Authorization` header.
+    #[serde(default)]
+    pub authorization: Option<String>,
+}
+
+/// A stored webhook; the secret signs every body (`X-Switchboard-Signature`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Webhook {
+    pub url: String,
+    pub events: Vec<WebhookEvent>,
+    pub authorization: Option<String>,
+    pub secret: String,
+}
+
+/// Everything optional that can be given when an instance is created.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct CreateInstance {
+    pub name: String,
+    pub settings: Option<Settings>,
+    pub webhook: Option<WebhookInput>,
+    /// `http://`, `https://` or `socks5://` URL.
+    pub proxy: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Instance {
+    pub id: String,
+    pub name: String,
+    /// Random per-instance token (for a future local API).
+    pub token: String,
+    pub state: InstanceState,
+    pub profile: Profile,
+    pub settings: Settings,
+    pub webhook: Option<Webhook>,
+    pub proxy: Option<String>,
+    pub counts: Counts,
+    /// True while a deletion is under way.
+    pub deleting: bool,
+    /// Whether a session (linked device keys) is stored.
+    pub paired: bool,
+    #[ts(type = "number")]
+    pub created_at: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ChatSummary {
+    pub jid: String,
+    pub name: Option<String>,
+    #[ts(type = "number | null")]
+    pub last_message_at: Option<Millis>,
+    #[ts(type = "number")]
+    pub messages: u64,
+    #[ts(type = "number")]
+    pub media_files: u64,
+    #[ts(type = "number")]
+    pub media_bytes: u64,
+}
+
+/// Whether WhatsApp confirmed that the device was removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum LogoutOutcome {
+    /// The server acknowledged remove-companion-device.
+    Confirmed,
+    /// Sent, but no acknowledgement came within the timeout.
+    Unconfirmed,
+    /// There was no live session to log out (not connected, or never paired).
+    NotConnected,
+}
+
+/// What happened to the INSTANCE_DELETE webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum WebhookOutcome {
+    Delivered,
+    /// Every bounded try failed; the deletion went on.
+    Failed,
+    NotConfigured,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LogoutReport {
+    pub instance_id: String,
+    pub name: String,
+    pub whatsapp: LogoutOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DeleteReport {
+    pub instance_id: String,
+    pub name: String,
+    pub removed: Counts,
+    pub whatsapp_logout: LogoutOutcome,
+    pub webhook: WebhookOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ChatDeleteReport {
+    /// Canonical JID of the deleted chat.
+    pub chat_jid: String,
+    pub delete_media: bool,
+    /// "Chat deleted successfully" or "Chat deleted successfully (including media)".
+    pub message: String,
+    #[ts(type = "number")]
+    pub messages_removed: u64,
+    #[ts(type = "number")]
+    pub media_files_removed: u64,
+    #[ts(type = "number")]
+    pub media_bytes_removed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum AuditAction {
+    Logout,
+    DeleteInstance,
+    DeleteChat,
+}
+
+/// One destructive action, kept after the instance itself is gone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AuditRecord {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub action: AuditAction,
+    pub instance_id: String,
+    pub instance_name: String,
+    /// The chat JID for delete-chat.
+    pub target: Option<String>,
+    #[ts(type = "number")]
+    pub at: Millis,
+    /// `ok`, or the error code of a failed attempt.
+    pub result: String,
+    pub removed: Counts,
+    /// Free text: WhatsApp logout outcome, error message, origin (phone/local).
+    pub detail: Option<String>,
+}
+
+/// Where a chat deletion came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ChatDeleteOrigin {
+    Local,
+    Phone,
+}

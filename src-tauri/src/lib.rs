@@ -1,1 +1,69 @@
-pub fn run() {}
+//! The desktop shell: how Switchboard presents the engine. Commands, event
+//! forwarding, tray, notifications and plugins; no business logic lives here.
+
+mod attention;
+mod commands;
+mod config;
+mod events;
+mod logging;
+mod qr;
+mod tray;
+mod window_state;
+
+use switchboard_engine::{Engine, EngineConfig};
+use tauri::{Manager, RunEvent};
+
+pub fn run() {
+    let args: Vec<String> = std::env::args().collect();
+    let app = tauri::Builder::default()
+        // First: a second launch must focus this window, never open the database twice.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tray::show_main_window(app)
+        }))
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_notification::init())
+        .invoke_handler(tauri::generate_handler![
+            commands::instances::list_instances,
+            commands::instances::get_instance,
+            commands::instances::check_instance_name,
+            commands::instances::create_instance,
+            commands::instances::logout,
+            commands::instances::delete_instance,
+            commands::linking::connect_qr,
+            commands::linking::connect_code,
+            commands::linking::reconnect,
+            commands::linking::qr_image,
+            commands::chats::list_chats,
+            commands::chats::delete_chat,
+            commands::settings::update_settings,
+            commands::settings::set_webhook,
+            commands::settings::set_proxy,
+            commands::settings::audit_log,
+        ])
+        .setup(move |app| {
+            let data_dir = config::data_dir(&args, app.path().app_data_dir()?);
+            std::fs::create_dir_all(&data_dir)?;
+            app.manage(logging::init(&data_dir)?);
+            tracing::info!(data_dir = %data_dir.display(), "starting Switchboard");
+            let mut engine_config = EngineConfig::new(data_dir);
+            // Only a test build (feature insecure-test-server) can point at another server.
+            engine_config.wa.server_url = switchboard_engine::test_server_url();
+            let engine = tauri::async_runtime::block_on(Engine::open(engine_config))?;
+            app.manage(engine.clone());
+            tray::create(app.handle())?;
+            events::forward(app.handle().clone(), engine.clone());
+            window_state::restore(app)?;
+            // start_background spawns onto the runtime it is called from.
+            tauri::async_runtime::spawn(async move { engine.start_background() });
+            Ok(())
+        })
+        .on_window_event(window_state::on_event)
+        .build(tauri::generate_context!())
+        .expect("Switchboard could not start");
+    app.run(|app, event| {
+        if let RunEvent::Exit = event {
+            let engine = app.state::<Engine>().inner().clone();
+            tauri::async_runtime::block_on(engine.shutdown());
+        }
+    });
+}

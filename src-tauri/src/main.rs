@@ -1,1 +1,6 @@
-fn main() { switchboard_app::run() }
+// Keeps a console window from opening next to the app on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    switchboard_app::run();
+}

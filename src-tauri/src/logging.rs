@@ -1,0 +1,30 @@
+//! Logs go to stderr and to a daily-rotated file in `<data>/logs`.
+
+use std::path::Path;
+
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_appender::rolling::{Builder, Rotation};
+use tracing_subscriber::{fmt, layer::SubscriberExt, util::SubscriberInitExt, EnvFilter};
+
+/// How many daily files are kept before the oldest is removed.
+const KEPT_LOG_FILES: usize = 14;
+
+/// Keeps the file writer flushing until the app exits.
+pub struct LogGuard(#[allow(dead_code)] WorkerGuard);
+
+pub fn init(data_dir: &Path) -> anyhow::Result<LogGuard> {
+    let appender = Builder::new()
+        .rotation(Rotation::DAILY)
+        .filename_prefix("switchboard")
+        .filename_suffix("log")
+        .max_log_files(KEPT_LOG_FILES)
+        .build(data_dir.join("logs"))?;
+    let (file_writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(fmt::layer().with_writer(std::io::stderr))
+        .with(fmt::layer().with_ansi(false).with_writer(file_writer))
+        .try_init()?;
+    Ok(LogGuard(guard))
+}

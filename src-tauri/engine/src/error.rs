@@ -3,7 +3,7 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     #[error("{0}")]
     InvalidName(String),

@@ -2,9 +2,23 @@
 //! and the delete / logout / delete-chat guarantees. No Tauri dependency.
 
 pub mod actor;
+mod audit;
+mod chats;
+pub mod config;
+mod crash;
+mod db;
+mod deletion;
+mod engine;
 pub mod error;
 pub mod events;
 pub mod model;
+mod paths;
+mod registry;
+mod sink;
+pub mod validate;
+pub mod webhook;
 
+pub use config::{EngineConfig, WebhookTuning};
+pub use engine::Engine;
 pub use error::{Error, ErrorPayload, Result};
 pub use events::EngineEvent;

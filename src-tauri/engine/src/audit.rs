@@ -1,0 +1,88 @@
+//! The audit trail of destructive actions. Records are not tied to the instance's
+//! rows, so they stay readable after the instance is deleted.
+
+use sqlx::Row;
+
+use crate::db::now_millis;
+use crate::error::{Error, Result};
+use crate::model::{AuditAction, AuditRecord, Counts};
+
+pub struct Entry<'a> {
+    pub action: AuditAction,
+    pub instance_id: &'a str,
+    pub instance_name: &'a str,
+    pub target: Option<&'a str>,
+    /// `ok` or an error code.
+    pub result: &'a str,
+    pub removed: Counts,
+    pub detail: Option<String>,
+}
+
+fn action_text(action: AuditAction) -> &'static str {
+    match action {
+        AuditAction::Logout => "logout",
+        AuditAction::DeleteInstance => "delete_instance",
+        AuditAction::DeleteChat => "delete_chat",
+    }
+}
+
+fn action_from_text(text: &str) -> Result<AuditAction> {
+    match text {
+        "logout" => Ok(AuditAction::Logout),
+        "delete_instance" => Ok(AuditAction::DeleteInstance),
+        "delete_chat" => Ok(AuditAction::DeleteChat),
+        other => Err(Error::Storage(format!("unknown audit action '{other}'"))),
+    }
+}
+
+pub async fn record<'e, E: sqlx::SqliteExecutor<'e>>(db: E, entry: Entry<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit (action, instance_id, instance_name, target, at, result,
+                            chats, messages, media_files, media_bytes, detail)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(action_text(entry.action))
+    .bind(entry.instance_id)
+    .bind(entry.instance_name)
+    .bind(entry.target)
+    .bind(now_millis())
+    .bind(entry.result)
+    .bind(entry.removed.chats as i64)
+    .bind(entry.removed.messages as i64)
+    .bind(entry.removed.media_files as i64)
+    .bind(entry.removed.media_bytes as i64)
+    .bind(entry.detail)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Newest first; `name_key` limits it to one instance name (case-insensitive).
+pub async fn list(db: &sqlx::SqlitePool, name_key: Option<&str>) -> Result<Vec<AuditRecord>> {
+    let rows = sqlx::query(
+        "SELECT * FROM audit WHERE ?1 IS NULL OR lower(instance_name) = ?1 ORDER BY id DESC",
+    )
+    .bind(name_key)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(AuditRecord {
+                id: row.try_get("id")?,
+                action: action_from_text(&row.try_get::<String, _>("action")?)?,
+                instance_id: row.try_get("instance_id")?,
+                instance_name: row.try_get("instance_name")?,
+                target: row.try_get("target")?,
+                at: row.try_get("at")?,
+                result: row.try_get("result")?,
+                removed: Counts {
+                    chats: row.try_get::<i64, _>("chats")? as u64,
+                    messages: row.try_get::<i64, _>("messages")? as u64,
+                    media_files: row.try_get::<i64, _>("media_files")? as u64,
+                    media_bytes: row.try_get::<i64, _>("media_bytes")? as u64,
+                },
+                detail: row.try_get("detail")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,229 @@
+//! Chats: listing them, and deleting one (on WhatsApp, then here), whether the user
+//! asked for it or the phone did.
+
+use sqlx::Row;
+use tracing::{info, instrument, warn};
+
+use crate::actor::LastMessage;
+use crate::audit;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::events::EngineEvent;
+use crate::model::{
+    AuditAction, ChatDeleteOrigin, ChatDeleteReport, ChatSummary, Counts, WebhookEvent,
+};
+use crate::paths;
+use crate::validate;
+
+impl Engine {
+    /// The instance's chats, most recent first.
+    #[instrument(skip_all, fields(name = %name))]
+    pub async fn list_chats(&self, name: &str) -> Result<Vec<ChatSummary>> {
+        let key = validate::name(name)?;
+        let id = self
+            .registry()
+            .by_name_key(&key)
+            .map(|e| e.id.clone())
+            .ok_or_else(|| Error::InstanceNotFound(name.to_string()))?;
+        let rows = sqlx::query(
+            "SELECT jid, name, last_message_at, message_count, media_files, media_bytes
+             FROM chats WHERE instance_id = ?
+             ORDER BY last_message_at IS NULL, last_message_at DESC, jid",
+        )
+        .bind(&id)
+        .fetch_all(&self.inner.db)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ChatSummary {
+                    jid: row.try_get("jid")?,
+                    name: row.try_get("name")?,
+                    last_message_at: row.try_get("last_message_at")?,
+                    messages: row.try_get::<i64, _>("message_count")? as u64,
+                    media_files: row.try_get::<i64, _>("media_files")? as u64,
+                    media_bytes: row.try_get::<i64, _>("media_bytes")? as u64,
+                })
+            })
+            .collect()
+    }
+
+    /// Deletes a chat on WhatsApp (the phone and other linked devices drop it too), then
+    /// its rows here, and with `delete_media` its media files. Needs a connected session.
+    #[instrument(skip_all, fields(name = %name, delete_media))]
+    pub async fn delete_chat(
+        &self,
+        name: &str,
+        chat: &str,
+        delete_media: bool,
+    ) -> Result<ChatDeleteReport> {
+        let key = validate::name(name)?;
+        let jid = validate::chat_jid(chat)?;
+        let (id, slot) = self.live(&key, name)?;
+        let instance_name = self.name_of(&id);
+        let sent = async {
+            if !self.state_of(&id).is_some_and(|s| s.is_connected()) {
+                return Err(Error::NotConnected(instance_name.clone()));
+            }
+            let last = self.last_message(&id, &jid).await?;
+            let guard = slot.read().await;
+            let actor = guard
+                .as_ref()
+                .ok_or_else(|| Error::NotConnected(instance_name.clone()))?;
+            actor.delete_chat(jid.clone(), delete_media, last).await
+        }
+        .await;
+        if let Err(e) = sent {
+            self.audit_chat_failure(&id, &instance_name, &jid, &e).await;
+            return Err(e);
+        }
+        self.apply_chat_deletion(&id, &jid, delete_media, ChatDeleteOrigin::Local)
+            .await
+    }
+
+    /// The newest message of a chat: WhatsApp's delete-chat range ends there.
+    async fn last_message(&self, id: &str, jid: &str) -> Result<Option<LastMessage>> {
+        let row = sqlx::query(
+            "SELECT id, from_me, sender, timestamp FROM messages
+             WHERE instance_id = ? AND chat_jid = ? ORDER BY timestamp DESC LIMIT 1",
+        )
+        .bind(id)
+        .bind(jid)
+        .fetch_optional(&self.inner.db)
+        .await?;
+        row.map(|row| {
+            Ok(LastMessage {
+                id: row.try_get("id")?,
+                from_me: row.try_get("from_me")?,
+                participant: row.try_get("sender")?,
+                timestamp: row.try_get("timestamp")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Removes a chat locally (rows, and files with `delete_media`), audits, tells.
+    pub(crate) async fn apply_chat_deletion(
+        &self,
+        id: &str,
+        jid: &str,
+        delete_media: bool,
+        origin: ChatDeleteOrigin,
+    ) -> Result<ChatDeleteReport> {
+        let instance_name = self.name_of(id);
+        let report = match self.delete_chat_rows_and_files(id, jid, delete_media).await {
+            Ok(report) => report,
+            Err(e) => {
+                self.audit_chat_failure(id, &instance_name, jid, &e).await;
+                return Err(e);
+            }
+        };
+        audit::record(
+            &self.inner.db,
+            audit::Entry {
+                action: AuditAction::DeleteChat,
+                instance_id: id,
+                instance_name: &instance_name,
+                target: Some(jid),
+                result: "ok",
+                removed: Counts {
+                    chats: 1,
+                    messages: report.messages_removed,
+                    media_files: report.media_files_removed,
+                    media_bytes: report.media_bytes_removed,
+                },
+                detail: Some(format!("origin: {origin:?}; delete_media: {delete_media}")),
+            },
+        )
+        .await?;
+        info!(instance_id = %id, ?origin, messages = report.messages_removed,
+              media_files = report.media_files_removed, "chat deleted");
+        self.emit(EngineEvent::ChatDeleted {
+            instance_id: id.to_string(),
+            origin,
+            report: report.clone(),
+        });
+        self.webhook(id, WebhookEvent::ChatDeleted, &report).await;
+        Ok(report)
+    }
+
+    /// Rows first, in one transaction; then the files the rows named. A crash between
+    /// the two leaves unreferenced files inside the instance folder, which go with it.
+    async fn delete_chat_rows_and_files(
+        &self,
+        id: &str,
+        jid: &str,
+        delete_media: bool,
+    ) -> Result<ChatDeleteReport> {
+        let mut tx = self.inner.db.begin().await?;
+        let media: Vec<(String, i64)> = if delete_media {
+            sqlx::query_as("SELECT path, bytes FROM media WHERE instance_id = ? AND chat_jid = ?")
+                .bind(id)
+                .bind(jid)
+                .fetch_all(&mut *tx)
+                .await?
+        } else {
+            Vec::new()
+        };
+        sqlx::query("DELETE FROM media WHERE instance_id = ? AND chat_jid = ?")
+            .bind(id)
+            .bind(jid)
+            .execute(&mut *tx)
+            .await?;
+        let messages = sqlx::query("DELETE FROM messages WHERE instance_id = ? AND chat_jid = ?")
+            .bind(id)
+            .bind(jid)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        sqlx::query("DELETE FROM chats WHERE instance_id = ? AND jid = ?")
+            .bind(id)
+            .bind(jid)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+
+        let instance_dir = self.inner.paths.instance_dir(id);
+        let (mut files, mut bytes) = (0u64, 0u64);
+        for (relative, size) in &media {
+            if !paths::is_safe_media_path(relative) {
+                warn!(instance_id = %id, "skipping a media path outside the media folder");
+                continue;
+            }
+            if paths::remove_file(&instance_dir.join(relative))? {
+                files += 1;
+                bytes += *size as u64;
+            }
+        }
+        if delete_media {
+            let chat_dir = paths::chat_media_dir(&self.inner.paths.media_dir(id), jid);
+            paths::remove_tree(&chat_dir)?;
+        }
+        Ok(ChatDeleteReport {
+            chat_jid: jid.to_string(),
+            delete_media,
+            message: if delete_media {
+                "Chat deleted successfully (including media)".into()
+            } else {
+                "Chat deleted successfully".into()
+            },
+            messages_removed: messages,
+            media_files_removed: files,
+            media_bytes_removed: bytes,
+        })
+    }
+
+    async fn audit_chat_failure(&self, id: &str, name: &str, jid: &str, error: &Error) {
+        let entry = audit::Entry {
+            action: AuditAction::DeleteChat,
+            instance_id: id,
+            instance_name: name,
+            target: Some(jid),
+            result: error.code(),
+            removed: Counts::default(),
+            detail: Some(error.to_string()),
+        };
+        if let Err(e) = audit::record(&self.inner.db, entry).await {
+            warn!(error = %e, "could not audit the failed chat deletion");
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! The app database: opening it, and the queries that read instances back.
+
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::Row;
+
+use crate::error::{Error, Result};
+use crate::model::{Counts, Instance, InstanceState, Profile, Settings, Webhook, WebhookEvent};
+use crate::paths::{make_private_file, Paths};
+
+pub async fn open(paths: &Paths) -> Result<SqlitePool> {
+    let options = SqliteConnectOptions::new()
+        .filename(&paths.db)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await?;
+    make_private_file(&paths.db)?;
+    sqlx::migrate!("./migrations").run(&pool).await?;
+    Ok(pool)
+}
+
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+pub fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("engine types always serialise")
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| Error::Storage(format!("bad {column} column: {e}")))
+}
+
+/// One instance as stored, plus its counts. The live state and the deleting flag come
+/// from the registry, which the caller lays over it.
+pub const INSTANCE_SELECT: &str = "
+SELECT i.id, i.name, i.token, i.webhook_secret, i.settings, i.proxy, i.state, i.paired,
+       i.phone_jid, i.lid, i.push_name, i.business_name, i.picture_url, i.created_at,
+       w.url AS webhook_url, w.events AS webhook_events, w.authorization AS webhook_authorization,
+       COALESCE(c.chats, 0) AS chats, COALESCE(c.messages, 0) AS messages,
+       COALESCE(c.media_files, 0) AS media_files, COALESCE(c.media_bytes, 0) AS media_bytes,
+       EXISTS (SELECT 1 FROM deletions d WHERE d.instance_id = i.id) AS deleting
+FROM instances i
+LEFT JOIN webhooks w ON w.instance_id = i.id
+LEFT JOIN (SELECT instance_id, COUNT(*) AS chats, SUM(message_count) AS messages,
+                  SUM(media_files) AS media_files, SUM(media_bytes) AS media_bytes
+           FROM chats GROUP BY instance_id) c ON c.instance_id = i.id
+";
+
+pub fn instance_from_row(row: &SqliteRow) -> Result<Instance> {
+    let secret: String = row.try_get("webhook_secret")?;
+    let webhook = match row.try_get::<Option<String>, _>("webhook_url")? {
+        Some(url) => Some(Webhook {
+            url,
+            events: from_json::<Vec<WebhookEvent>>(
+                "webhook events",
+                &row.try_get::<String, _>("webhook_events")?,
+            )?,
+            authorization: row.try_get("webhook_authorization")?,
+            secret,
+        }),
+        None => None,
+    };
+    Ok(Instance {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        token: row.try_get("token")?,
+        state: from_json::<InstanceState>("state", &row.try_get::<String, _>("state")?)?,
+        profile: Profile {
+            phone_jid: row.try_get("phone_jid")?,
+            lid: row.try_get("lid")?,
+            push_name: row.try_get("push_name")?,
+            business_name: row.try_get("business_name")?,
+            picture_url: row.try_get("picture_url")?,
+        },
+        settings: from_json::<Settings>("settings", &row.try_get::<String, _>("settings")?)?,
+        webhook,
+        proxy: row.try_get("proxy")?,
+        counts: Counts {
+            chats: row.try_get::<i64, _>("chats")? as u64,
+            messages: row.try_get::<i64, _>("messages")? as u64,
+            media_files: row.try_get::<i64, _>("media_files")? as u64,
+            media_bytes: row.try_get::<i64, _>("media_bytes")? as u64,
+        },
+        deleting: row.try_get("deleting")?,
+        paired: row.try_get("paired")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// What an instance holds, summed from its chats' counters.
+pub async fn instance_counts<'e, E>(db: E, instance_id: &str) -> Result<Counts>
+where
+    E: sqlx::SqliteExecutor<'e>,
+{
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS chats, COALESCE(SUM(message_count), 0) AS messages,
+                COALESCE(SUM(media_files), 0) AS media_files,
+                COALESCE(SUM(media_bytes), 0) AS media_bytes
+         FROM chats WHERE instance_id = ?",
+    )
+    .bind(instance_id)
+    .fetch_one(db)
+    .await?;
+    Ok(Counts {
+        chats: row.try_get::<i64, _>("chats")? as u64,
+        messages: row.try_get::<i64, _>("messages")? as u64,
+        media_files: row.try_get::<i64, _>("media_files")? as u64,
+        media_bytes: row.try_get::<i64, _>("media_bytes")? as u64,
+    })
+}

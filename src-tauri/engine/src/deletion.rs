@@ -1,0 +1,334 @@
+//! Deleting an instance, in the order of the design, each step safe to repeat:
+//! 1 tombstone, 2 INSTANCE_DELETE webhook, 3 WhatsApp logout (connected/connecting
+//! only), 4 stop the actor, 5 move the folder into trash/, 6 delete every row (one
+//! statement, cascaded), 7 remove the trash folder, write the audit record, emit.
+//!
+//! Concurrent deletes of one instance JOIN: the first call spawns the deletion as its
+//! own task (so a caller that goes away cannot stop it half-way) and every caller,
+//! first or later, awaits the same outcome through a watch channel. A call arriving
+//! after the deletion finished finds no instance (`instance_not_found`).
+//!
+//! The tombstone row records what each step decided, so a deletion interrupted by a
+//! crash is finished at the next open (from step 3: no session is live then).
+
+use sqlx::{Row, SqlitePool};
+use tokio::sync::watch;
+use tracing::{info, instrument, warn};
+
+use crate::audit;
+use crate::crash;
+use crate::db::{self, now_millis, to_json};
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::events::EngineEvent;
+use crate::model::{
+    AuditAction, Counts, DeleteReport, InstanceState, LogoutOutcome, WebhookOutcome,
+};
+use crate::paths::{self, Paths};
+use crate::validate;
+use crate::webhook;
+
+/// Bound on stopping an actor; a stuck one must not block a deletion forever.
+const ACTOR_STOP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// A deletion under way, as stored in `deletions`.
+struct Tombstone {
+    instance_id: String,
+    name: String,
+    removed: Counts,
+    webhook: Option<WebhookOutcome>,
+    whatsapp_logout: Option<LogoutOutcome>,
+}
+
+impl Tombstone {
+    fn report(&self) -> DeleteReport {
+        DeleteReport {
+            instance_id: self.instance_id.clone(),
+            name: self.name.clone(),
+            removed: self.removed.clone(),
+            whatsapp_logout: self.whatsapp_logout.unwrap_or(LogoutOutcome::NotConnected),
+            webhook: self.webhook.unwrap_or(WebhookOutcome::NotConfigured),
+        }
+    }
+
+    fn detail(&self, resumed: bool) -> String {
+        let webhook = match self.webhook {
+            Some(outcome) => format!("{outcome:?}"),
+            None => "not sent (interrupted)".into(),
+        };
+        format!(
+            "webhook: {webhook}; whatsapp logout: {:?}{}",
+            self.whatsapp_logout.unwrap_or(LogoutOutcome::NotConnected),
+            if resumed {
+                "; finished at start-up"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+impl Engine {
+    /// Deletes the instance and everything it holds; see the module documentation.
+    #[instrument(skip_all, fields(name = %name))]
+    pub async fn delete_instance(&self, name: &str) -> Result<DeleteReport> {
+        self.ensure_running()?;
+        let key = validate::name(name)?;
+        let mut outcome = {
+            let mut registry = self.registry();
+            let entry = registry
+                .by_name_key_mut(&key)
+                .ok_or_else(|| Error::InstanceNotFound(name.to_string()))?;
+            match &entry.deletion {
+                Some(running) => running.clone(),
+                None => {
+                    let (done, outcome) = watch::channel(None);
+                    entry.deletion = Some(outcome.clone());
+                    let engine = self.clone();
+                    let id = entry.id.clone();
+                    tokio::spawn(async move {
+                        let result = engine.run_deletion(&id).await;
+                        if result.is_err() {
+                            // Let a later call resume from the tombstone.
+                            if let Some(entry) = engine.registry().get_mut(&id) {
+                                entry.deletion = None;
+                            }
+                        }
+                        let _ = done.send(Some(result));
+                    });
+                    outcome
+                }
+            }
+        };
+        let settled = outcome
+            .wait_for(Option::is_some)
+            .await
+            .map_err(|_| Error::Storage("the deletion task ended without an answer".into()))?;
+        settled.clone().expect("waited for an outcome")
+    }
+
+    async fn run_deletion(&self, id: &str) -> Result<DeleteReport> {
+        let name = self.name_of(id);
+        let result = self.deletion_steps(id, &name).await;
+        if let Err(e) = &result {
+            warn!(instance_id = %id, code = e.code(), error = %e, "deletion failed; it resumes on the next delete or start");
+            let failure = audit::Entry {
+                action: AuditAction::DeleteInstance,
+                instance_id: id,
+                instance_name: &name,
+                target: None,
+                result: e.code(),
+                removed: Counts::default(),
+                detail: Some(e.to_string()),
+            };
+            if let Err(audit_error) = audit::record(&self.inner.db, failure).await {
+                warn!(error = %audit_error, "could not audit the failed deletion");
+            }
+        }
+        result
+    }
+
+    async fn deletion_steps(&self, id: &str, name: &str) -> Result<DeleteReport> {
+        // 1. Tombstone: from here on the instance refuses every other operation.
+        let mut tomb = tombstone(&self.inner.db, id, name).await?;
+        let slot = {
+            let mut registry = self.registry();
+            let entry = registry
+                .get_mut(id)
+                .ok_or_else(|| Error::InstanceNotFound(name.to_string()))?;
+            entry.tombstoned = true;
+            entry.actor.clone()
+        };
+        self.emit(EngineEvent::DeletionStarted {
+            instance_id: id.to_string(),
+            name: name.to_string(),
+        });
+        crash::point("delete:tombstoned");
+
+        // 2. INSTANCE_DELETE, delivered or given up, before anything is wiped.
+        if tomb.webhook.is_none() {
+            let target = webhook::target(&self.inner.db, id).await?;
+            let outcome = self
+                .inner
+                .webhooks
+                .deliver_instance_delete(target.as_ref(), name, id)
+                .await;
+            save_step(&self.inner.db, id, "webhook", &outcome).await?;
+            tomb.webhook = Some(outcome);
+        }
+        crash::point("delete:webhook_sent");
+
+        // 3. Log out on WhatsApp if a session is live.
+        if tomb.whatsapp_logout.is_none() {
+            let live = matches!(
+                self.state_of(id),
+                Some(InstanceState::Connected { .. } | InstanceState::Connecting { .. })
+            );
+            let outcome = match (live, slot.read().await.as_ref()) {
+                (true, Some(actor)) => self.bounded_logout(actor).await.unwrap_or_else(|e| {
+                    warn!(instance_id = %id, code = e.code(), error = %e, "logout before deletion failed");
+                    LogoutOutcome::Unconfirmed
+                }),
+                _ => LogoutOutcome::NotConnected,
+            };
+            save_step(&self.inner.db, id, "whatsapp_logout", &outcome).await?;
+            tomb.whatsapp_logout = Some(outcome);
+        }
+        crash::point("delete:logged_out");
+
+        // 4. Stop the actor and wait for it.
+        if let Some(actor) = slot.write().await.take() {
+            if tokio::time::timeout(ACTOR_STOP_TIMEOUT, actor.shutdown())
+                .await
+                .is_err()
+            {
+                warn!(instance_id = %id, "actor did not stop in time; deleting anyway");
+            }
+        }
+        crash::point("delete:actor_stopped");
+
+        // 5-7.
+        finish_local(&self.inner.db, &self.inner.paths, &tomb, false, || {
+            self.registry().remove(id);
+        })
+        .await?;
+        let report = tomb.report();
+        info!(instance_id = %id, removed = ?report.removed, "instance deleted");
+        self.emit(EngineEvent::InstanceDeleted {
+            instance_id: id.to_string(),
+            report: report.clone(),
+        });
+        Ok(report)
+    }
+}
+
+/// Step 1: the tombstone, with what the instance holds now (kept if it already exists).
+async fn tombstone(db: &SqlitePool, id: &str, name: &str) -> Result<Tombstone> {
+    let mut tx = db.begin().await?;
+    let counts = db::instance_counts(&mut *tx, id).await?;
+    sqlx::query(
+        "INSERT INTO deletions (instance_id, name, started_at, chats, messages, media_files, media_bytes)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (instance_id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(name)
+    .bind(now_millis())
+    .bind(counts.chats as i64)
+    .bind(counts.messages as i64)
+    .bind(counts.media_files as i64)
+    .bind(counts.media_bytes as i64)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(load_tombstones(db, Some(id)).await?.remove(0))
+}
+
+async fn save_step<T: serde::Serialize>(
+    db: &SqlitePool,
+    id: &str,
+    column: &'static str,
+    value: &T,
+) -> Result<()> {
+    let sql = match column {
+        "webhook" => "UPDATE deletions SET webhook = ? WHERE instance_id = ?",
+        _ => "UPDATE deletions SET whatsapp_logout = ? WHERE instance_id = ?",
+    };
+    sqlx::query(sql)
+        .bind(to_json(value))
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+async fn load_tombstones(db: &SqlitePool, only: Option<&str>) -> Result<Vec<Tombstone>> {
+    let rows = sqlx::query("SELECT * FROM deletions WHERE ?1 IS NULL OR instance_id = ?1")
+        .bind(only)
+        .fetch_all(db)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Tombstone {
+                instance_id: row.try_get("instance_id")?,
+                name: row.try_get("name")?,
+                removed: Counts {
+                    chats: row.try_get::<i64, _>("chats")? as u64,
+                    messages: row.try_get::<i64, _>("messages")? as u64,
+                    media_files: row.try_get::<i64, _>("media_files")? as u64,
+                    media_bytes: row.try_get::<i64, _>("media_bytes")? as u64,
+                },
+                webhook: parse_step(row.try_get("webhook")?),
+                whatsapp_logout: parse_step(row.try_get("whatsapp_logout")?),
+            })
+        })
+        .collect()
+}
+
+/// A recorded step outcome; unreadable counts as not done (the step is repeated).
+fn parse_step<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T> {
+    text.and_then(|t| serde_json::from_str(&t).ok())
+}
+
+/// Steps 5-7, shared by live deletions and the ones finished at start-up.
+async fn finish_local(
+    db: &SqlitePool,
+    paths: &Paths,
+    tomb: &Tombstone,
+    resumed: bool,
+    on_rows_deleted: impl FnOnce(),
+) -> Result<()> {
+    let id = &tomb.instance_id;
+    // 5. One rename takes the whole folder out of instances/.
+    let folder = paths.instance_dir(id);
+    let trash = paths.trash_dir(id);
+    if folder.exists() {
+        paths::remove_tree(&trash)?;
+        std::fs::rename(&folder, &trash)?;
+    }
+    crash::point("delete:moved");
+
+    // 6. Every row, in one statement: the instance's tables cascade.
+    sqlx::query("DELETE FROM instances WHERE id = ?")
+        .bind(id)
+        .execute(db)
+        .await?;
+    on_rows_deleted();
+    crash::point("delete:rows_deleted");
+
+    // 7. The files, then the audit record together with the tombstone's removal.
+    paths::remove_tree(&trash)?;
+    crash::point("delete:trash_removed");
+    let mut tx = db.begin().await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            action: AuditAction::DeleteInstance,
+            instance_id: id,
+            instance_name: &tomb.name,
+            target: None,
+            result: "ok",
+            removed: tomb.removed.clone(),
+            detail: Some(tomb.detail(resumed)),
+        },
+    )
+    .await?;
+    sqlx::query("DELETE FROM deletions WHERE instance_id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// At open: finish every deletion a crash or a failure interrupted. No session is live
+/// at this point, so step 3 has nothing to log out.
+pub(crate) async fn finish_interrupted(db: &SqlitePool, paths: &Paths) -> Result<()> {
+    for mut tomb in load_tombstones(db, None).await? {
+        info!(instance_id = %tomb.instance_id, "finishing an interrupted deletion");
+        if tomb.whatsapp_logout.is_none() {
+            tomb.whatsapp_logout = Some(LogoutOutcome::NotConnected);
+        }
+        finish_local(db, paths, &tomb, true, || {}).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,82 @@
+//! The live instances: their state (the one source of truth while the engine runs),
+//! their actor, and any deletion under way.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::{watch, RwLock};
+
+use crate::actor::ActorHandle;
+use crate::error::{Error, Result};
+use crate::model::{DeleteReport, InstanceState};
+
+/// The instance's actor, spawned on the first connect. Operations hold the read lock
+/// while they talk to it; stopping it takes the write lock, so it waits for them.
+pub type ActorSlot = Arc<RwLock<Option<ActorHandle>>>;
+
+/// Every caller of a deletion waits on the same outcome.
+pub type DeletionOutcome = watch::Receiver<Option<Result<DeleteReport>>>;
+
+pub struct Entry {
+    pub id: String,
+    pub name: String,
+    pub state: InstanceState,
+    /// A tombstone exists: the instance is listed as deleting and refuses operations.
+    pub tombstoned: bool,
+    /// Set while a deletion task runs; later callers join it.
+    pub deletion: Option<DeletionOutcome>,
+    pub actor: ActorSlot,
+}
+
+#[derive(Default)]
+pub struct Registry {
+    by_id: HashMap<String, Entry>,
+    /// lower-cased name -> id
+    by_key: HashMap<String, String>,
+}
+
+impl Registry {
+    pub fn insert(&mut self, entry: Entry) {
+        self.by_key
+            .insert(entry.name.to_ascii_lowercase(), entry.id.clone());
+        self.by_id.insert(entry.id.clone(), entry);
+    }
+
+    pub fn remove(&mut self, id: &str) -> Option<Entry> {
+        let entry = self.by_id.remove(id)?;
+        self.by_key.remove(&entry.name.to_ascii_lowercase());
+        Some(entry)
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.by_id.get(id)
+    }
+
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Entry> {
+        self.by_id.get_mut(id)
+    }
+
+    pub fn by_name_key(&self, key: &str) -> Option<&Entry> {
+        self.by_key.get(key).and_then(|id| self.by_id.get(id))
+    }
+
+    pub fn by_name_key_mut(&mut self, key: &str) -> Option<&mut Entry> {
+        let id = self.by_key.get(key)?;
+        self.by_id.get_mut(id)
+    }
+
+    /// The instance named `key`, if it exists and is not being deleted.
+    pub fn live(&self, key: &str, name: &str) -> Result<&Entry> {
+        let entry = self
+            .by_name_key(key)
+            .ok_or_else(|| Error::InstanceNotFound(name.to_string()))?;
+        if entry.tombstoned || entry.deletion.is_some() {
+            return Err(Error::DeletionInProgress(entry.name.clone()));
+        }
+        Ok(entry)
+    }
+
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.by_id.values()
+    }
+}

@@ -1,0 +1,184 @@
+//! Input rules for every public operation. Each function either returns the canonical
+//! form of its input or a coded error whose message names the rule that failed.
+
+use crate::error::{Error, Result};
+use crate::model::{Settings, WebhookEvent, WebhookInput};
+
+pub const NAME_MAX: usize = 64;
+/// E.164 numbers have at most 15 digits; no real number is shorter than 7.
+pub const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 7..=15;
+pub const REPLY_TEXT_MAX: usize = 1000;
+pub const URL_MAX: usize = 2048;
+pub const AUTHORIZATION_MAX: usize = 4096;
+
+/// Instance names: 1-64 of `[A-Za-z0-9._-]`, starting with a letter or digit.
+/// Returns the lookup key (names are unique case-insensitively).
+pub fn name(name: &str) -> Result<String> {
+    let invalid = |why: String| Err(Error::InvalidName(why));
+    if name.is_empty() {
+        return invalid("the name must not be empty".into());
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        return invalid(format!(
+            "the name may only contain letters, digits, '.', '_' and '-' (found {bad:?})"
+        ));
+    }
+    if name.len() > NAME_MAX {
+        return invalid(format!(
+            "the name must be at most {NAME_MAX} characters (it has {})",
+            name.len()
+        ));
+    }
+    if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return invalid("the name must start with a letter or a digit".into());
+    }
+    Ok(name.to_ascii_lowercase())
+}
+
+/// Phone numbers for pairing codes: a leading `+` and spaces are stripped, then digits only.
+pub fn phone(input: &str) -> Result<String> {
+    let without_spaces: String = input.chars().filter(|c| *c != ' ').collect();
+    let digits = without_spaces.strip_prefix('+').unwrap_or(&without_spaces);
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(Error::InvalidPhone(
+            "the phone number may only contain digits (with an optional leading '+')".into(),
+        ));
+    }
+    if !PHONE_DIGITS.contains(&digits.len()) {
+        return Err(Error::InvalidPhone(format!(
+            "the phone number must have {} to {} digits, country code included (it has {})",
+            PHONE_DIGITS.start(),
+            PHONE_DIGITS.end(),
+            digits.len()
+        )));
+    }
+    Ok(digits.to_string())
+}
+
+/// Chat identifiers: a bare number or `<digits>@s.whatsapp.net`, `<digits>@lid`,
+/// `<digits>[-<digits>]@g.us`. Returns the canonical JID (bare numbers become
+/// `@s.whatsapp.net`, the server part is lower-cased).
+pub fn chat_jid(input: &str) -> Result<String> {
+    let invalid = || {
+        Err(Error::InvalidJid(format!(
+            "'{}' is not a phone number or a JID ending in @s.whatsapp.net, @lid or @g.us",
+            input.escape_debug()
+        )))
+    };
+    let all_digits = |s: &str| (1..=20).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    let Some((user, server)) = input.split_once('@') else {
+        return if all_digits(input) {
+            Ok(format!("{input}@s.whatsapp.net"))
+        } else {
+            invalid()
+        };
+    };
+    let server = server.to_ascii_lowercase();
+    let user_ok = match server.as_str() {
+        "s.whatsapp.net" | "lid" => all_digits(user),
+        "g.us" => match user.split_once('-') {
+            Some((creator, created)) => all_digits(creator) && all_digits(created),
+            None => all_digits(user),
+        },
+        _ => false,
+    };
+    if user_ok {
+        Ok(format!("{user}@{server}"))
+    } else {
+        invalid()
+    }
+}
+
+/// Webhook: an http(s) URL with a host, events without repeats, an Authorization value
+/// that is a valid single-line header value.
+pub fn webhook(input: WebhookInput) -> Result<WebhookInput> {
+    let invalid = |why: &str| Err(Error::InvalidWebhook(why.to_string()));
+    let url = input.url.trim();
+    if url.len() > URL_MAX {
+        return invalid("the webhook URL is too long");
+    }
+    let parsed = match url::Url::parse(url) {
+        Ok(parsed) => parsed,
+        Err(_) => return invalid("the webhook URL is not a valid URL"),
+    };
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return invalid("the webhook URL must start with http:// or https://");
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return invalid("the webhook URL needs a host");
+    }
+    let mut events: Vec<WebhookEvent> = Vec::with_capacity(input.events.len());
+    for event in input.events {
+        if !events.contains(&event) {
+            events.push(event);
+        }
+    }
+    let authorization = match input.authorization {
+        None => None,
+        Some(value) if value.is_empty() => None,
+        Some(value) => {
+            if value.len() > AUTHORIZATION_MAX
+                || reqwest::header::HeaderValue::from_str(&value).is_err()
+            {
+                return invalid(
+                    "the Authorization value must be printable text on one line (at most 4096 bytes)",
+                );
+            }
+            Some(value)
+        }
+    };
+    Ok(WebhookInput {
+        url: url.to_string(),
+        events,
+        authorization,
+    })
+}
+
+/// Proxy: an http, https or socks5 URL with a host and nothing after it.
+pub fn proxy(input: &str) -> Result<String> {
+    let invalid = |why: &str| Err(Error::InvalidProxy(why.to_string()));
+    let input = input.trim();
+    if input.len() > URL_MAX {
+        return invalid("the proxy URL is too long");
+    }
+    let parsed = match url::Url::parse(input) {
+        Ok(parsed) => parsed,
+        Err(_) => return invalid("the proxy is not a valid URL"),
+    };
+    if !matches!(parsed.scheme(), "http" | "https" | "socks5") {
+        return invalid("the proxy URL must start with http://, https:// or socks5://");
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return invalid("the proxy URL needs a host");
+    }
+    if !matches!(parsed.path(), "" | "/") || parsed.query().is_some() || parsed.fragment().is_some()
+    {
+        return invalid("the proxy URL must not have a path, query or fragment");
+    }
+    Ok(input.to_string())
+}
+
+/// Settings: the call-reject reply must be non-empty, single text, at most 1000 characters.
+pub fn settings(settings: Settings) -> Result<Settings> {
+    if let Some(text) = &settings.reject_call_message {
+        if text.trim().is_empty() {
+            return Err(Error::InvalidSettings(
+                "the call-reject reply must not be blank (leave it out instead)".into(),
+            ));
+        }
+        if text.chars().count() > REPLY_TEXT_MAX {
+            return Err(Error::InvalidSettings(format!(
+                "the call-reject reply must be at most {REPLY_TEXT_MAX} characters"
+            )));
+        }
+        if text.contains('\0') {
+            return Err(Error::InvalidSettings(
+                "the call-reject reply must not contain NUL characters".into(),
+            ));
+        }
+    }
+    Ok(settings)
+}

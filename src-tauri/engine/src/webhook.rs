@@ -1,0 +1,342 @@
+//! Webhooks: signed JSON POSTs, queued in a persistent outbox (so a restart loses
+//! nothing) and retried with exponential backoff and jitter on timeouts and 5xx, never
+//! on 4xx. INSTANCE_DELETE alone is delivered directly, because a deletion waits for it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use rand::Rng;
+use serde::Serialize;
+use sha2::Sha256;
+use sqlx::{Row, SqlitePool};
+use tokio::sync::{watch, Notify};
+use tracing::{debug, info, warn};
+
+use crate::config::WebhookTuning;
+use crate::db::{now_millis, to_json};
+use crate::error::Result;
+use crate::model::{WebhookEvent, WebhookOutcome};
+
+pub const SIGNATURE_HEADER: &str = "X-Switchboard-Signature";
+pub const EVENT_HEADER: &str = "X-Switchboard-Event";
+const BATCH: i64 = 32;
+
+/// The wire name of an event, as in the body's `event` field.
+pub fn event_name(event: WebhookEvent) -> &'static str {
+    match event {
+        WebhookEvent::StateChanged => "STATE_CHANGED",
+        WebhookEvent::QrUpdated => "QR_UPDATED",
+        WebhookEvent::Connected => "CONNECTED",
+        WebhookEvent::LoggedOut => "LOGGED_OUT",
+        WebhookEvent::MessagesUpsert => "MESSAGES_UPSERT",
+        WebhookEvent::ChatDeleted => "CHAT_DELETED",
+        WebhookEvent::InstanceDelete => "INSTANCE_DELETE",
+    }
+}
+
+/// `{"event":..,"instance":..,"data":..}` in this field order.
+#[derive(Serialize)]
+struct Envelope<'a, T: Serialize> {
+    event: &'static str,
+    instance: &'a str,
+    data: &'a T,
+}
+
+pub fn body<T: Serialize>(event: WebhookEvent, instance_name: &str, data: &T) -> String {
+    to_json(&Envelope {
+        event: event_name(event),
+        instance: instance_name,
+        data,
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct InstanceDeleteData<'a> {
+    instance_name: &'a str,
+    instance_id: &'a str,
+}
+
+/// `{"event":"INSTANCE_DELETE","instance":"<name>","data":{"instanceName":"<name>","instanceId":"<id>"}}`
+pub fn instance_delete_body(name: &str, id: &str) -> String {
+    body(
+        WebhookEvent::InstanceDelete,
+        name,
+        &InstanceDeleteData {
+            instance_name: name,
+            instance_id: id,
+        },
+    )
+}
+
+/// `sha256=<hex HMAC-SHA256 of the body keyed with the instance secret>`
+pub fn signature(secret: &str, body: &str) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC accepts any key length");
+    mac.update(body.as_bytes());
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// Where and how one instance's webhook is sent.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub url: String,
+    pub events: Vec<WebhookEvent>,
+    pub authorization: Option<String>,
+    pub secret: String,
+}
+
+impl Target {
+    pub fn wants(&self, event: WebhookEvent) -> bool {
+        self.events.is_empty() || self.events.contains(&event)
+    }
+}
+
+pub async fn target<'e, E: sqlx::SqliteExecutor<'e>>(
+    db: E,
+    instance_id: &str,
+) -> Result<Option<Target>> {
+    let row = sqlx::query(
+        "SELECT w.url, w.events, w.authorization, i.webhook_secret
+         FROM webhooks w JOIN instances i ON i.id = w.instance_id WHERE w.instance_id = ?",
+    )
+    .bind(instance_id)
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let events: String = row.try_get("events")?;
+    Ok(Some(Target {
+        url: row.try_get("url")?,
+        events: serde_json::from_str(&events).unwrap_or_default(),
+        authorization: row.try_get("authorization")?,
+        secret: row.try_get("webhook_secret")?,
+    }))
+}
+
+enum Attempt {
+    Delivered,
+    /// 4xx (or another non-retryable answer): the receiver will not take it.
+    Refused(u16),
+    /// Timeout, connection failure or 5xx.
+    Retry(String),
+}
+
+pub struct WebhookSender {
+    client: reqwest::Client,
+    tuning: WebhookTuning,
+    db: SqlitePool,
+    wake: Notify,
+}
+
+impl WebhookSender {
+    pub fn new(db: SqlitePool, tuning: WebhookTuning) -> Arc<WebhookSender> {
+        let client = reqwest::Client::builder()
+            .timeout(tuning.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a rustls client always builds");
+        Arc::new(WebhookSender {
+            client,
+            tuning,
+            db,
+            wake: Notify::new(),
+        })
+    }
+
+    /// Queues `event` for `instance_id` if its webhook wants it.
+    pub async fn enqueue<T: Serialize>(
+        &self,
+        instance_id: &str,
+        instance_name: &str,
+        event: WebhookEvent,
+        data: &T,
+    ) -> Result<()> {
+        let Some(target) = target(&self.db, instance_id).await? else {
+            return Ok(());
+        };
+        if !target.wants(event) {
+            return Ok(());
+        }
+        let now = now_millis();
+        sqlx::query(
+            "INSERT INTO webhook_outbox (instance_id, event, body, attempts, next_attempt_at, created_at)
+             VALUES (?, ?, ?, 0, ?, ?)",
+        )
+        .bind(instance_id)
+        .bind(event_name(event))
+        .bind(body(event, instance_name, data))
+        .bind(now)
+        .bind(now)
+        .execute(&self.db)
+        .await?;
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    /// Delivers INSTANCE_DELETE now, with up to `delete_attempts` tries.
+    pub async fn deliver_instance_delete(
+        &self,
+        target: Option<&Target>,
+        name: &str,
+        id: &str,
+    ) -> WebhookOutcome {
+        let Some(target) = target.filter(|t| t.wants(WebhookEvent::InstanceDelete)) else {
+            return WebhookOutcome::NotConfigured;
+        };
+        let body = instance_delete_body(name, id);
+        for attempt in 1..=self.tuning.delete_attempts {
+            match self
+                .send(target, event_name(WebhookEvent::InstanceDelete), &body)
+                .await
+            {
+                Attempt::Delivered => return WebhookOutcome::Delivered,
+                Attempt::Refused(status) => {
+                    warn!(
+                        instance_id = id,
+                        status, "INSTANCE_DELETE refused by the receiver"
+                    );
+                    return WebhookOutcome::Failed;
+                }
+                Attempt::Retry(why) => {
+                    warn!(instance_id = id, attempt, %why, "INSTANCE_DELETE not delivered");
+                    if attempt < self.tuning.delete_attempts {
+                        tokio::time::sleep(self.backoff(attempt)).await;
+                    }
+                }
+            }
+        }
+        WebhookOutcome::Failed
+    }
+
+    async fn send(&self, target: &Target, event: &str, body: &str) -> Attempt {
+        let mut request = self
+            .client
+            .post(&target.url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(SIGNATURE_HEADER, signature(&target.secret, body))
+            .header(EVENT_HEADER, event)
+            .body(body.to_string());
+        if let Some(authorization) = &target.authorization {
+            request = request.header(reqwest::header::AUTHORIZATION, authorization);
+        }
+        match request.send().await {
+            Ok(response) if response.status().is_success() => Attempt::Delivered,
+            Ok(response) if response.status().is_server_error() => {
+                Attempt::Retry(format!("status {}", response.status().as_u16()))
+            }
+            Ok(response) => Attempt::Refused(response.status().as_u16()),
+            Err(e) if e.is_timeout() => Attempt::Retry("timed out".into()),
+            Err(e) => Attempt::Retry(format!("request failed: {e}")),
+        }
+    }
+
+    /// Wait before try `attempt + 1`: base * 2^(attempt-1), capped, times a random
+    /// factor in [0.5, 1) so that many instances failing together do not retry together.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exponential = self
+            .tuning
+            .base_backoff
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(20));
+        let capped = exponential.min(self.tuning.max_backoff);
+        capped.mul_f64(rand::rng().random_range(0.5..1.0))
+    }
+
+    /// Drains the outbox until `stop` turns true: due rows are sent in batches, then
+    /// the loop sleeps until the next retry is due or a new row is queued.
+    pub async fn run_outbox(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            let sleep_for = match self.drain_due().await {
+                Ok(next_due) => next_due,
+                Err(e) => {
+                    warn!(error = %e, "webhook outbox read failed");
+                    Some(self.tuning.base_backoff)
+                }
+            };
+            let wait = sleep_for.unwrap_or(Duration::from_secs(3600));
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+                _ = stop.changed() => return,
+            }
+        }
+    }
+
+    /// Sends every due row; returns how long until the next one is due.
+    async fn drain_due(&self) -> Result<Option<Duration>> {
+        loop {
+            let now = now_millis();
+            let rows = sqlx::query(
+                "SELECT id, instance_id, event, body, attempts FROM webhook_outbox
+                 WHERE next_attempt_at <= ? ORDER BY id LIMIT ?",
+            )
+            .bind(now)
+            .bind(BATCH)
+            .fetch_all(&self.db)
+            .await?;
+            if rows.is_empty() {
+                break;
+            }
+            let deliveries = rows.iter().map(|row| self.deliver_row(row));
+            for result in futures::future::join_all(deliveries).await {
+                result?;
+            }
+        }
+        let next: Option<i64> =
+            sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM webhook_outbox")
+                .fetch_one(&self.db)
+                .await?;
+        Ok(next.map(|at| Duration::from_millis((at - now_millis()).max(0) as u64)))
+    }
+
+    async fn deliver_row(&self, row: &sqlx::sqlite::SqliteRow) -> Result<()> {
+        let id: i64 = row.try_get("id")?;
+        let instance_id: String = row.try_get("instance_id")?;
+        let event: String = row.try_get("event")?;
+        let body: String = row.try_get("body")?;
+        let attempts: i64 = row.try_get("attempts")?;
+        let done = match target(&self.db, &instance_id).await? {
+            // The webhook was removed since: nobody to tell.
+            None => true,
+            Some(target) => match self.send(&target, &event, &body).await {
+                Attempt::Delivered => {
+                    debug!(%instance_id, %event, "webhook delivered");
+                    true
+                }
+                Attempt::Refused(status) => {
+                    warn!(%instance_id, %event, status, "webhook refused; not retried");
+                    true
+                }
+                Attempt::Retry(why) => {
+                    let tried = attempts as u32 + 1;
+                    if tried >= self.tuning.max_attempts {
+                        warn!(%instance_id, %event, tried, %why, "webhook dropped after its last try");
+                        true
+                    } else {
+                        info!(%instance_id, %event, tried, %why, "webhook will be retried");
+                        let next = now_millis() + self.backoff(tried).as_millis() as i64;
+                        sqlx::query(
+                            "UPDATE webhook_outbox SET attempts = ?, next_attempt_at = ? WHERE id = ?",
+                        )
+                        .bind(tried as i64)
+                        .bind(next)
+                        .bind(id)
+                        .execute(&self.db)
+                        .await?;
+                        false
+                    }
+                }
+            },
+        };
+        if done {
+            sqlx::query("DELETE FROM webhook_outbox WHERE id = ?")
+                .bind(id)
+                .execute(&self.db)
+                .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,375 @@
+//! Deleting an instance: the order, the webhook before the wipe, concurrency, and
+//! crash safety (a child process aborted at each step, then a reopen).
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+use switchboard_engine::model::{AuditAction, LogoutOutcome, WebhookOutcome};
+use switchboard_engine::EngineEvent;
+
+#[tokio::test]
+async fn delete_leaves_nothing_and_the_name_is_free_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    let instance = create(&engine, "Shop").await;
+    let neighbour = create(&engine, "neighbour").await;
+    seed(&engine, dir.path(), &instance, 3, 20, 5).await;
+    seed(&engine, dir.path(), &neighbour, 1, 4, 1).await;
+    std::fs::write(
+        instance_dir(dir.path(), &instance.id).join("session.db"),
+        b"k",
+    )
+    .unwrap();
+    let mut events = engine.subscribe();
+
+    let report = engine.delete_instance("shop").await.unwrap();
+    assert_eq!(report.instance_id, instance.id);
+    assert_eq!(report.name, "Shop");
+    assert_eq!(report.removed.chats, 3);
+    assert_eq!(report.removed.messages, 60);
+    assert_eq!(report.removed.media_files, 15);
+    assert_eq!(
+        report.removed.media_bytes,
+        3 * (100 + 101 + 102 + 103 + 104)
+    );
+    assert_eq!(report.whatsapp_logout, LogoutOutcome::NotConnected);
+    assert_eq!(report.webhook, WebhookOutcome::NotConfigured);
+
+    assert_no_rows(dir.path(), &instance.id).await;
+    assert!(!instance_dir(dir.path(), &instance.id).exists());
+    assert!(trash_is_empty(dir.path()));
+    let recreated = create(&engine, "SHOP").await;
+    assert_ne!(recreated.id, instance.id);
+    assert_eq!(engine.list_chats("shop").await.unwrap().len(), 0);
+
+    // The neighbour is untouched.
+    let left = engine.get_instance("neighbour").await.unwrap();
+    assert_eq!(left.counts.messages, 4);
+    assert!(instance_dir(dir.path(), &neighbour.id)
+        .join("media")
+        .is_dir());
+
+    assert!(matches!(
+        events.recv().await.unwrap(),
+        EngineEvent::DeletionStarted { .. }
+    ));
+    match events.recv().await.unwrap() {
+        EngineEvent::InstanceDeleted { report: r, .. } => assert_eq!(r, report),
+        other => panic!("unexpected event {other:?}"),
+    }
+    let audit = engine.audit_log(Some("shop")).await.unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].action, AuditAction::DeleteInstance);
+    assert_eq!(audit[0].instance_id, instance.id);
+    assert_eq!(audit[0].result, "ok");
+    assert_eq!(audit[0].removed, report.removed);
+}
+
+#[tokio::test]
+async fn delete_of_a_missing_or_invalid_name_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    create(&engine, "shop").await;
+    assert_eq!(
+        engine.delete_instance("nope").await.unwrap_err().code(),
+        "instance_not_found"
+    );
+    assert_eq!(
+        engine.delete_instance("shop ").await.unwrap_err().code(),
+        "invalid_name"
+    );
+    assert_eq!(
+        engine.delete_instance("").await.unwrap_err().code(),
+        "invalid_name"
+    );
+    assert_eq!(engine.list_instances().await.unwrap().len(), 1);
+    engine.delete_instance("shop").await.unwrap();
+    assert_eq!(
+        engine.delete_instance("shop").await.unwrap_err().code(),
+        "instance_not_found"
+    );
+}
+
+#[tokio::test]
+async fn instance_delete_webhook_arrives_signed_before_the_folder_vanishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    // The instance id is known only after creation: create it, then point a receiver
+    // that watches its folder at it.
+    let probe = create(&engine, "shop").await;
+    let folder = instance_dir(dir.path(), &probe.id);
+    let receiver = Receiver::start(vec![], 200, Some(folder.clone())).await;
+    let instance = engine
+        .set_webhook(
+            "shop",
+            Some(switchboard_engine::model::WebhookInput {
+                url: receiver.url.clone(),
+                events: vec![],
+                authorization: Some("Bearer secret-token".into()),
+            }),
+        )
+        .await
+        .unwrap();
+    let secret = instance.webhook.unwrap().secret;
+
+    let report = engine.delete_instance("shop").await.unwrap();
+    assert_eq!(report.webhook, WebhookOutcome::Delivered);
+    assert!(!folder.exists());
+
+    let deletes: Vec<_> = receiver
+        .received()
+        .into_iter()
+        .filter(|r| r.body.contains("INSTANCE_DELETE"))
+        .collect();
+    assert_eq!(deletes.len(), 1);
+    let request = &deletes[0];
+    assert_eq!(
+        request.body,
+        format!(
+            r#"{{"event":"INSTANCE_DELETE","instance":"shop","data":{{"instanceName":"shop","instanceId":"{}"}}}}"#,
+            probe.id
+        )
+    );
+    assert_eq!(
+        request.watched_path_existed,
+        Some(true),
+        "the folder existed on receipt"
+    );
+    assert!(signature_verifies(&secret, request));
+    assert!(!signature_verifies("another secret", request));
+    assert_eq!(request.headers["authorization"], "Bearer secret-token");
+    assert_eq!(request.headers["x-switchboard-event"], "INSTANCE_DELETE");
+}
+
+#[tokio::test]
+async fn a_failing_webhook_is_retried_boundedly_and_does_not_block_the_deletion() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    let server_error = Receiver::start(vec![], 503, None).await;
+    let refusing = Receiver::start(vec![], 401, None).await;
+    let a = create_with_webhook(&engine, "a", &server_error.url).await;
+    let b = create_with_webhook(&engine, "b", &refusing.url).await;
+
+    let report = engine.delete_instance("a").await.unwrap();
+    assert_eq!(report.webhook, WebhookOutcome::Failed);
+    assert_eq!(server_error.received().len(), 3, "5xx: every bounded try");
+    let report = engine.delete_instance("b").await.unwrap();
+    assert_eq!(report.webhook, WebhookOutcome::Failed);
+    assert_eq!(refusing.received().len(), 1, "4xx: no retry");
+    for id in [a.id, b.id] {
+        assert_no_rows(dir.path(), &id).await;
+        assert!(!instance_dir(dir.path(), &id).exists());
+    }
+    // A receiver that is not even listening fails the same bounded way.
+    let unreachable = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/hook", listener.local_addr().unwrap())
+    };
+    create_with_webhook(&engine, "c", &unreachable).await;
+    assert_eq!(
+        engine.delete_instance("c").await.unwrap().webhook,
+        WebhookOutcome::Failed
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_simultaneous_deletes_make_one_deletion() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    let receiver = Receiver::start(vec![], 200, None).await;
+    let instance = create_with_webhook(&engine, "busy", &receiver.url).await;
+    seed(&engine, dir.path(), &instance, 2, 50, 5).await;
+
+    let calls = (0..20).map(|i| {
+        let engine = engine.clone();
+        let name = if i % 2 == 0 { "busy" } else { "BUSY" };
+        tokio::spawn(async move { engine.delete_instance(name).await })
+    });
+    let answers = futures::future::join_all(calls).await;
+    let mut reports = Vec::new();
+    for answer in answers {
+        match answer.expect("no caller panics") {
+            Ok(report) => reports.push(report),
+            Err(e) => assert_eq!(e.code(), "instance_not_found", "late callers: {e}"),
+        }
+    }
+    assert!(!reports.is_empty());
+    assert!(
+        reports.iter().all(|r| r == &reports[0]),
+        "joiners share one outcome"
+    );
+    assert_eq!(reports[0].removed.messages, 100);
+
+    let deletes = receiver
+        .events()
+        .into_iter()
+        .filter(|e| e == "INSTANCE_DELETE")
+        .count();
+    assert_eq!(deletes, 1, "one deletion happened");
+    let audit = engine.audit_log(Some("busy")).await.unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_no_rows(dir.path(), &instance.id).await;
+    assert!(!instance_dir(dir.path(), &instance.id).exists());
+    assert!(trash_is_empty(dir.path()));
+    create(&engine, "busy").await;
+}
+
+#[tokio::test]
+async fn a_deleting_instance_refuses_other_operations_and_a_second_create() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    // A receiver that never answers keeps the deletion at step 2 for a while.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let held = tokio::spawn(async move {
+        let mut sockets = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            sockets.push(socket);
+        }
+    });
+    create_with_webhook(&engine, "slow", &url).await;
+    let deleting = {
+        let engine = engine.clone();
+        tokio::spawn(async move { engine.delete_instance("slow").await })
+    };
+    let mut events = engine.subscribe();
+    while !matches!(
+        events.recv().await.unwrap(),
+        EngineEvent::DeletionStarted { .. }
+    ) {}
+
+    let listed = engine.list_instances().await.unwrap();
+    assert!(listed[0].deleting, "listed as deleting");
+    for err in [
+        engine.logout("slow").await.unwrap_err(),
+        engine.connect_qr("slow").await.unwrap_err(),
+        engine.set_proxy("slow", None).await.unwrap_err(),
+        engine
+            .delete_chat("slow", "5511999999999", false)
+            .await
+            .unwrap_err(),
+        engine.check_name("SLOW").await.unwrap_err(),
+    ] {
+        assert_eq!(err.code(), "deletion_in_progress");
+    }
+    let report = deleting.await.unwrap().unwrap();
+    assert_eq!(
+        report.webhook,
+        WebhookOutcome::Failed,
+        "timed out on every try"
+    );
+    held.abort();
+    engine.check_name("slow").await.unwrap();
+}
+
+// ---- crash safety --------------------------------------------------------------------
+
+const STEPS: &[&str] = &[
+    "delete:tombstoned",
+    "delete:webhook_sent",
+    "delete:logged_out",
+    "delete:actor_stopped",
+    "delete:moved",
+    "delete:rows_deleted",
+    "delete:trash_removed",
+];
+
+/// Run in a child process by the crash test only (it sets SWITCHBOARD_CRASH_DIR): opens
+/// the engine in that folder and deletes "victim"; the `crash-points` feature aborts
+/// the process at the step named in SWITCHBOARD_CRASH_AT.
+#[test]
+fn crash_child_process() {
+    let Ok(dir) = std::env::var("SWITCHBOARD_CRASH_DIR") else {
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let engine = open(std::path::Path::new(&dir)).await;
+        let _ = engine.delete_instance("victim").await;
+    });
+    // Reaching this line means the fail point was never hit.
+    std::process::exit(3);
+}
+
+#[tokio::test]
+async fn a_deletion_killed_at_any_step_is_finished_at_the_next_open() {
+    for step in STEPS {
+        let dir = tempfile::tempdir().unwrap();
+        let receiver = Receiver::start(vec![], 200, None).await;
+        let (victim, bystander) = {
+            let engine = open(dir.path()).await;
+            let victim = create_with_webhook(&engine, "victim", &receiver.url).await;
+            let bystander = create(&engine, "bystander").await;
+            seed(&engine, dir.path(), &victim, 2, 10, 3).await;
+            seed(&engine, dir.path(), &bystander, 1, 2, 1).await;
+            engine.shutdown().await;
+            (victim, bystander)
+        };
+
+        let status = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "crash_child_process",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("SWITCHBOARD_CRASH_DIR", dir.path())
+            .env("SWITCHBOARD_CRASH_AT", step)
+            .status()
+            .unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(
+            status.signal(),
+            Some(6),
+            "{step}: the child aborted at the step ({status})"
+        );
+
+        let engine = open(dir.path()).await;
+        let names: Vec<_> = engine
+            .list_instances()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|i| i.name)
+            .collect();
+        assert_eq!(names, ["bystander"], "{step}");
+        assert_no_rows(dir.path(), &victim.id).await;
+        assert!(!instance_dir(dir.path(), &victim.id).exists(), "{step}");
+        assert!(trash_is_empty(dir.path()), "{step}");
+        let audit = engine.audit_log(Some("victim")).await.unwrap();
+        assert_eq!(audit.len(), 1, "{step}: one audit record");
+        assert_eq!(audit[0].result, "ok");
+        assert_eq!(audit[0].removed.messages, 20, "{step}");
+        assert_eq!(
+            engine
+                .get_instance("bystander")
+                .await
+                .unwrap()
+                .counts
+                .messages,
+            2
+        );
+        assert!(instance_dir(dir.path(), &bystander.id).is_dir());
+        create(&engine, "victim").await;
+        engine.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn an_orphan_folder_and_trash_are_cleaned_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let engine = open(dir.path()).await;
+        create(&engine, "kept").await;
+        engine.shutdown().await;
+    }
+    let orphan = dir.path().join("instances").join("0000-orphan");
+    std::fs::create_dir_all(orphan.join("media")).unwrap();
+    std::fs::create_dir_all(dir.path().join("trash").join("leftover/media")).unwrap();
+    let engine = open(dir.path()).await;
+    assert!(!orphan.exists());
+    assert!(trash_is_empty(dir.path()));
+    assert_eq!(engine.list_instances().await.unwrap().len(), 1);
+}

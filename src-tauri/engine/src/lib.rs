@@ -18,7 +18,7 @@ mod sink;
 pub mod validate;
 pub mod webhook;
 
-pub use config::{EngineConfig, WebhookTuning};
+pub use config::{test_server_url, EngineConfig, WebhookTuning};
 pub use engine::Engine;
 pub use error::{Error, ErrorPayload, Result};
 pub use events::EngineEvent;

@@ -66,6 +66,12 @@ export function formatDate(millis: number, locale: string): string {
   );
 }
 
+/** A countdown as `m:ss`. */
+export function formatDuration(totalSeconds: number): string {
+  const s = Math.max(0, Math.floor(totalSeconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
 /** `ABCD1234` -> `ABCD-1234`, the way WhatsApp prints pairing codes. */
 export function formatPairingCode(code: string): string {
   const clean = code.replace(/[^0-9A-Za-z]/g, '').toUpperCase();

@@ -155,7 +155,7 @@ export const en = {
   'link.code.submitting': 'Asking WhatsApp…',
   'link.code.invalid': 'Type the country code and the phone number using digits only.',
   'link.code.label': 'Code to type on the phone',
-  'link.code.expiresIn': 'Valid for {seconds} s',
+  'link.code.expiresIn': 'Valid for {time}',
   'link.code.steps.1': 'Open WhatsApp on the phone with this number.',
   'link.code.steps.2': 'Tap Menu ⋮ or Settings, then Linked devices, then Link a device.',
   'link.code.steps.3': 'Tap Link with phone number instead.',

@@ -162,7 +162,7 @@ export const es: Record<MessageKey, string> = {
   'link.code.submitting': 'Pidiéndolo a WhatsApp…',
   'link.code.invalid': 'Escribe el prefijo del país y el número usando solo dígitos.',
   'link.code.label': 'Código para escribir en el teléfono',
-  'link.code.expiresIn': 'Válido durante {seconds} s',
+  'link.code.expiresIn': 'Válido durante {time}',
   'link.code.steps.1': 'Abre WhatsApp en el teléfono con este número.',
   'link.code.steps.2':
     'Toca Menú ⋮ o Ajustes, luego Dispositivos vinculados y Vincular un dispositivo.',

@@ -160,7 +160,7 @@ export const id: Record<MessageKey, string> = {
   'link.code.submitting': 'Meminta ke WhatsApp…',
   'link.code.invalid': 'Ketik kode negara dan nomor telepon hanya dengan angka.',
   'link.code.label': 'Kode untuk diketik di ponsel',
-  'link.code.expiresIn': 'Berlaku {seconds} dtk',
+  'link.code.expiresIn': 'Berlaku {time}',
   'link.code.steps.1': 'Buka WhatsApp di ponsel dengan nomor ini.',
   'link.code.steps.2': 'Ketuk Menu ⋮ atau Setelan, lalu Perangkat tertaut, lalu Tautkan perangkat.',
   'link.code.steps.3': 'Ketuk Tautkan dengan nomor telepon saja.',

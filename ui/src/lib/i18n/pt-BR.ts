@@ -159,7 +159,7 @@ export const ptBR: Record<MessageKey, string> = {
   'link.code.submitting': 'Pedindo ao WhatsApp…',
   'link.code.invalid': 'Digite o código do país e o número usando apenas dígitos.',
   'link.code.label': 'Código para digitar no celular',
-  'link.code.expiresIn': 'Válido por {seconds} s',
+  'link.code.expiresIn': 'Válido por {time}',
   'link.code.steps.1': 'Abra o WhatsApp no celular com este número.',
   'link.code.steps.2':
     'Toque em Mais opções ⋮ ou Configurações, depois em Dispositivos conectados e em Conectar dispositivo.',

@@ -59,18 +59,25 @@ export class AppState {
   );
 
   #nextToast = 1;
+  #held: EngineEvent[] | null = null;
   #unlisten: (() => void) | null = null;
   #refreshing = new Map<string, Promise<void>>();
   #refreshAgain = new Set<string>();
 
-  /** Subscribes first, then lists, so nothing that happens in between is missed. */
+  /**
+   * Subscribes first, then lists. Events that arrive while the list is on its way are held
+   * and applied on top of it, so the snapshot never overwrites something newer.
+   */
   async start(): Promise<void> {
-    if (!this.#unlisten) this.#unlisten = await onEngineEvent((e) => this.apply(e));
+    if (!this.#unlisten) {
+      this.#unlisten = await onEngineEvent((e) => (this.#held ? this.#held.push(e) : this.apply(e)));
+    }
     await this.reload();
   }
 
   async reload(): Promise<void> {
     this.loadError = null;
+    this.#held = [];
     try {
       const list = await api.listInstances();
       const byId: Record<string, Instance> = {};
@@ -79,6 +86,10 @@ export class AppState {
       this.loaded = true;
     } catch (error) {
       this.loadError = error;
+    } finally {
+      const held = this.#held;
+      this.#held = null;
+      for (const event of held) this.apply(event);
     }
   }
 
@@ -100,6 +111,7 @@ export class AppState {
     this.pairing = {};
     this.chats = {};
     this.chatsChangedAt = {};
+    this.#held = null;
     this.#refreshing.clear();
     this.#refreshAgain.clear();
   }

@@ -152,3 +152,30 @@ describe('numbers list', () => {
     expect(screen.getByRole('heading', { name: 'support' })).toBeTruthy();
   });
 });
+
+describe('start-up', () => {
+  beforeEach(resetAll);
+  afterEach(resetAll);
+
+  it('applies events that arrive while the list loads on top of it', async () => {
+    let release!: () => void;
+    shell({
+      list_instances: () =>
+        new Promise((resolve) => {
+          release = () => resolve(everyState());
+        }),
+    });
+    render(App);
+    await settle();
+    // The engine moves on while the (older) list is still on its way.
+    await engineEvent({
+      type: 'state_changed',
+      instance_id: 'id-sales-2',
+      state: { state: 'connected', since: NOW },
+    });
+    release();
+    await settle();
+    const row = screen.getAllByTestId('instance-row').find((r) => r.textContent?.includes('sales-2'))!;
+    expect(within(row).getByTestId('state-badge').textContent).toBe('Connected');
+  });
+});

@@ -78,6 +78,13 @@ describe('numbers list', () => {
     expect(rows.length).toBeLessThan(60);
     const list = screen.getByRole('list', { name: 'Numbers' });
     expect(list.querySelector('[role=listitem]')?.getAttribute('aria-setsize')).toBe('1000');
+    // Scrolling to the end brings the last rows in and lets the first ones go.
+    list.scrollTop = 999 * 60;
+    await fireEvent.scroll(list);
+    const names = screen.getAllByTestId('instance-row').map((r) => r.querySelector('strong')?.textContent);
+    expect(names).toContain('n-0999');
+    expect(names).not.toContain('n-0000');
+    expect(names.length).toBeLessThan(60);
   });
 
   it('follows engine events without asking again', async () => {

@@ -1,6 +1,138 @@
+// The one door between the UI and the desktop shell: every command, the engine's
+// event stream and the UI's own preferences. Components never call `invoke` themselves.
 import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import { load, type Store } from '@tauri-apps/plugin-store';
+import type { AuditRecord } from '../bindings/AuditRecord';
+import type { ChatDeleteReport } from '../bindings/ChatDeleteReport';
+import type { ChatSummary } from '../bindings/ChatSummary';
+import type { CreateInstance } from '../bindings/CreateInstance';
+import type { DeleteReport } from '../bindings/DeleteReport';
+import type { EngineEvent } from '../bindings/EngineEvent';
 import type { Instance } from '../bindings/Instance';
+import type { InstanceState } from '../bindings/InstanceState';
+import type { LogoutReport } from '../bindings/LogoutReport';
+import type { Settings } from '../bindings/Settings';
+import type { WebhookInput } from '../bindings/WebhookInput';
 
-export function listInstances(): Promise<Instance[]> {
-  return invoke<Instance[]>('list_instances');
+/** A failed command, as the shell sends it: a stable code and a technical message. */
+export class ApiError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+  }
+}
+
+/** Turns whatever a rejected invoke carries into an ApiError. */
+export function toApiError(raw: unknown): ApiError {
+  if (raw instanceof ApiError) return raw;
+  if (raw && typeof raw === 'object' && typeof (raw as { code?: unknown }).code === 'string') {
+    const { code, message } = raw as { code: string; message?: unknown };
+    return new ApiError(code, typeof message === 'string' ? message : '');
+  }
+  return new ApiError('unknown', raw instanceof Error ? raw.message : String(raw));
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (raw) {
+    throw toApiError(raw);
+  }
+}
+
+export const api = {
+  listInstances: () => call<Instance[]>('list_instances'),
+  getInstance: (name: string) => call<Instance>('get_instance', { name }),
+  /** Resolves when `name` is free and valid; rejects with invalid_name or name_taken. */
+  checkInstanceName: (name: string) => call<null>('check_instance_name', { name }),
+  createInstance: (input: CreateInstance) => call<Instance>('create_instance', { input }),
+
+  connectQr: (name: string) => call<InstanceState>('connect_qr', { name }),
+  /** Returns the 8-character pairing code to type on the phone. */
+  connectCode: (name: string, phone: string) => call<string>('connect_code', { name, phone }),
+  reconnect: (name: string) => call<InstanceState>('reconnect', { name }),
+
+  logout: (name: string) => call<LogoutReport>('logout', { name }),
+  deleteInstance: (name: string) => call<DeleteReport>('delete_instance', { name }),
+
+  listChats: (name: string) => call<ChatSummary[]>('list_chats', { name }),
+  deleteChat: (name: string, chat: string, deleteMedia: boolean) =>
+    call<ChatDeleteReport>('delete_chat', { name, chat, deleteMedia }),
+
+  updateSettings: (name: string, settings: Settings) =>
+    call<Instance>('update_settings', { name, settings }),
+  setWebhook: (name: string, webhook: WebhookInput | null) =>
+    call<Instance>('set_webhook', { name, webhook }),
+  setProxy: (name: string, proxy: string | null) => call<Instance>('set_proxy', { name, proxy }),
+
+  /** Destructive actions of one instance, or of every instance (deleted ones too) with null. */
+  auditLog: (name: string | null) => call<AuditRecord[]>('audit_log', { name }),
+
+  /** The QR code rendered by the shell, as a `data:image/png` URL. */
+  qrImage: (code: string) => call<string>('qr_image', { code }),
+};
+
+/** Subscribes to the engine's events; resolves to the function that unsubscribes. */
+export function onEngineEvent(handler: (event: EngineEvent) => void): Promise<UnlistenFn> {
+  return listen<EngineEvent>('engine', (e) => handler(e.payload));
+}
+
+export type ThemeChoice = 'system' | 'light' | 'dark';
+export type LanguageChoice = 'system' | 'en' | 'pt-BR' | 'es' | 'id';
+
+export interface Prefs {
+  language: LanguageChoice;
+  theme: ThemeChoice;
+  lastInstance: string | null;
+}
+
+export const defaultPrefs: Prefs = { language: 'system', theme: 'system', lastInstance: null };
+
+let prefsStore: Promise<Store> | null = null;
+function prefsFile(): Promise<Store> {
+  prefsStore ??= load('prefs.json', { autoSave: true, defaults: {} });
+  return prefsStore;
+}
+
+const languages: readonly LanguageChoice[] = ['system', 'en', 'pt-BR', 'es', 'id'];
+const themes: readonly ThemeChoice[] = ['system', 'light', 'dark'];
+
+/** The saved preferences; anything missing or unreadable falls back to the default. */
+export async function loadPrefs(): Promise<Prefs> {
+  try {
+    const store = await prefsFile();
+    const [language, theme, lastInstance] = await Promise.all([
+      store.get<string>('language'),
+      store.get<string>('theme'),
+      store.get<string>('lastInstance'),
+    ]);
+    return {
+      language: languages.includes(language as LanguageChoice)
+        ? (language as LanguageChoice)
+        : defaultPrefs.language,
+      theme: themes.includes(theme as ThemeChoice) ? (theme as ThemeChoice) : defaultPrefs.theme,
+      lastInstance: typeof lastInstance === 'string' ? lastInstance : null,
+    };
+  } catch {
+    // Preferences are a comfort: an unreadable file must never stop the app.
+    prefsStore = null;
+    return { ...defaultPrefs };
+  }
+}
+
+export async function savePref<K extends keyof Prefs>(key: K, value: Prefs[K]): Promise<void> {
+  try {
+    const store = await prefsFile();
+    await store.set(key, value);
+  } catch {
+    prefsStore = null;
+  }
+}
+
+/** Test hook: forget the loaded preference file so the next call loads it again. */
+export function resetPrefsCache(): void {
+  prefsStore = null;
 }

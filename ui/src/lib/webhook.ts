@@ -1,0 +1,35 @@
+// The editable form of a webhook, and the conversions to and from what the engine stores.
+import type { Webhook } from '../bindings/Webhook';
+import type { WebhookEvent } from '../bindings/WebhookEvent';
+import type { WebhookInput } from '../bindings/WebhookInput';
+
+export interface WebhookDraft {
+  url: string;
+  events: WebhookEvent[];
+  authorization: string;
+}
+
+export function draftFrom(webhook: Webhook | null): WebhookDraft {
+  return {
+    url: webhook?.url ?? '',
+    events: [...(webhook?.events ?? [])],
+    authorization: webhook?.authorization ?? '',
+  };
+}
+
+/** Null when no address was typed: the form then means "no webhook". */
+export function inputFrom(draft: WebhookDraft): WebhookInput | null {
+  const url = draft.url.trim();
+  if (!url) return null;
+  const authorization = draft.authorization.trim();
+  return { url, events: [...draft.events], authorization: authorization || null };
+}
+
+/** The host a webhook points at, for sentences such as "its webhook to example.com". */
+export function webhookHost(url: string): string {
+  try {
+    return new URL(url).host || url;
+  } catch {
+    return url;
+  }
+}

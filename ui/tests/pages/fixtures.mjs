@@ -1,0 +1,210 @@
+// Engine data for the page tests: several numbers in every state, their chats and the
+// audit log, answered by a Node-side stand-in for the shell's commands.
+import { deflateSync } from 'node:zlib';
+
+const HOUR = 3_600_000;
+export const NOW = Date.now();
+
+const noProfile = { phone_jid: null, lid: null, push_name: null, business_name: null, picture_url: null };
+const defaultSettings = {
+  reject_calls: false,
+  reject_call_message: null,
+  ignore_groups: false,
+  always_online: false,
+  mark_messages_read: false,
+  auto_download_media: false,
+};
+const noCounts = { chats: 0, messages: 0, media_files: 0, media_bytes: 0 };
+
+function instance(name, state, extra = {}) {
+  return {
+    id: `id-${name}`,
+    name,
+    token: `tok-${name}`,
+    state,
+    profile: noProfile,
+    settings: defaultSettings,
+    webhook: null,
+    proxy: null,
+    counts: noCounts,
+    deleting: false,
+    paired: false,
+    created_at: NOW - 40 * 24 * HOUR,
+    ...extra,
+  };
+}
+
+const profile = (phone, push, business = null) => ({
+  phone_jid: `${phone}@s.whatsapp.net`,
+  lid: null,
+  push_name: push,
+  business_name: business,
+  picture_url: null,
+});
+
+export function instances() {
+  return [
+    instance('shop-front', { state: 'connected', since: NOW - 5 * HOUR }, {
+      paired: true,
+      profile: profile('5511987654321', 'Padaria Central', 'Padaria Central Ltda'),
+      counts: { chats: 42, messages: 1873, media_files: 128, media_bytes: 356_400_000 },
+      settings: { ...defaultSettings, reject_calls: true, reject_call_message: 'We only answer messages here.', auto_download_media: true },
+      webhook: {
+        url: 'https://hooks.padaria.example/whatsapp',
+        events: ['MESSAGES_UPSERT', 'CHAT_DELETED'],
+        authorization: 'Bearer 8d2f…',
+        secret: 'whsec_9f2c41d0b7a3',
+      },
+      proxy: 'socks5://10.0.0.8:1080',
+    }),
+    instance('sales-2', { state: 'connected', since: NOW - 50 * HOUR }, {
+      paired: true,
+      profile: profile('5521998001122', 'Vendas Centro'),
+      counts: { chats: 318, messages: 20_412, media_files: 2_904, media_bytes: 4_210_000_000 },
+    }),
+    instance('deliveries', { state: 'connecting', via: 'reconnect', since: NOW - 60_000 }, {
+      paired: true,
+      profile: profile('5531991234567', 'Entregas'),
+      counts: { chats: 77, messages: 3_120, media_files: 96, media_bytes: 88_100_000 },
+    }),
+    instance('support', { state: 'disconnected', reason: 'connection_lost', since: NOW - 2 * HOUR }, {
+      paired: true,
+      profile: profile('5511955554444', 'Suporte'),
+      counts: { chats: 12, messages: 530, media_files: 4, media_bytes: 3_200_000 },
+    }),
+    instance('new-branch', { state: 'disconnected', reason: 'idle', since: NOW - HOUR }),
+    instance('old-line', { state: 'loggedout', cause: 'phone', since: NOW - 72 * HOUR }, {
+      counts: { chats: 9, messages: 140, media_files: 0, media_bytes: 0 },
+    }),
+    instance('promo-2024', { state: 'banned', until: NOW + 6 * 24 * HOUR, since: NOW - 20 * HOUR }, {
+      paired: true,
+      profile: profile('5511944443333', 'Promoções'),
+      counts: { chats: 1_204, messages: 9_800, media_files: 310, media_bytes: 612_000_000 },
+    }),
+    instance('reception', { state: 'connecting', via: 'qr', since: NOW - 20_000 }),
+  ];
+}
+
+export function chats() {
+  const people = [
+    ['5511912345678', 'Maria Souza', 2, 214, 12, 24_500_000],
+    ['120363025246125888@g.us', 'Suppliers', 3, 530, 40, 88_000_000],
+    ['5521998887766', null, 26, 9, 0, 0],
+    ['5511933332222', 'João Pereira', 0.2, 48, 3, 1_900_000],
+    ['5511977776666', 'Ana Lima', 30, 122, 8, 12_400_000],
+    ['5511966665555', 'Carlos Mendes', 50, 17, 0, 0],
+    ['5511911110000', 'Fornecedor Farinha', 80, 64, 5, 7_700_000],
+    ['5511922221111', 'Beatriz Rocha', 120, 301, 22, 45_000_000],
+  ];
+  return people.map(([id, name, hoursAgo, messages, media, bytes]) => ({
+    jid: id.includes('@') ? id : `${id}@s.whatsapp.net`,
+    name,
+    last_message_at: NOW - hoursAgo * HOUR,
+    messages,
+    media_files: media,
+    media_bytes: bytes,
+  }));
+}
+
+export function audit() {
+  return [
+    {
+      id: 3,
+      action: 'delete_chat',
+      instance_id: 'id-shop-front',
+      instance_name: 'shop-front',
+      target: '5511912340000@s.whatsapp.net',
+      at: NOW - HOUR,
+      result: 'ok',
+      removed: { chats: 1, messages: 80, media_files: 3, media_bytes: 2_000_000 },
+      detail: 'local',
+    },
+    {
+      id: 2,
+      action: 'logout',
+      instance_id: 'id-old-line',
+      instance_name: 'old-line',
+      target: null,
+      at: NOW - 3 * HOUR,
+      result: 'timeout',
+      removed: noCounts,
+      detail: 'unconfirmed',
+    },
+    {
+      id: 1,
+      action: 'delete_instance',
+      instance_id: 'id-temp',
+      instance_name: 'black-friday',
+      target: null,
+      at: NOW - 50 * HOUR,
+      result: 'ok',
+      removed: { chats: 210, messages: 4_400, media_files: 380, media_bytes: 950_000_000 },
+      detail: 'confirmed',
+    },
+  ];
+}
+
+// --- A QR-like picture for the screenshots (the real one is rendered by the shell). ---
+
+function crc32(bytes) {
+  let c;
+  let crc = 0xffffffff;
+  for (const b of bytes) {
+    c = (crc ^ b) & 0xff;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    crc = (crc >>> 8) ^ c;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type, data) {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'ascii');
+  data.copy(out, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+/** A 33×33-module pattern with finder squares, 1 px per module, as a PNG data URL. */
+export function qrLikePng(seed) {
+  const n = 33;
+  const quiet = 2;
+  const size = n + 2 * quiet;
+  let x = [...seed].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 2166136261);
+  const random = () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 16) & 1;
+  const dark = (r, c) => {
+    for (const [fr, fc] of [[0, 0], [0, n - 7], [n - 7, 0]]) {
+      if (r >= fr && r < fr + 7 && c >= fc && c < fc + 7) {
+        const rr = r - fr;
+        const cc = c - fc;
+        return rr === 0 || rr === 6 || cc === 0 || cc === 6 || (rr >= 2 && rr <= 4 && cc >= 2 && cc <= 4);
+      }
+      if (r >= fr - 1 && r <= fr + 7 && c >= fc - 1 && c <= fc + 7) return false;
+    }
+    if (r === 6) return c % 2 === 0;
+    if (c === 6) return r % 2 === 0;
+    return random() === 1;
+  };
+  const rows = [];
+  for (let r = 0; r < size; r++) {
+    const row = Buffer.alloc(1 + size);
+    for (let c = 0; c < size; c++) {
+      const inside = r >= quiet && r < quiet + n && c >= quiet && c < quiet + n;
+      row[1 + c] = inside && dark(r - quiet, c - quiet) ? 0 : 255;
+    }
+    rows.push(row);
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header[8] = 8; // bit depth
+  header[9] = 0; // greyscale
+  const png = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+  return `data:image/png;base64,${png.toString('base64')}`;
+}

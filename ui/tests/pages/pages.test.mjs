@@ -1,0 +1,483 @@
+// Page tests: the built UI in Debian's Chromium, its IPC answered by a Node-side handler,
+// under the app's own content security policy. Every main screen and dialog is checked and
+// photographed in light and dark into ui/screenshots/ for a person to look at.
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { build, preview } from 'vite';
+import { audit, chats, instances, qrLikePng } from './fixtures.mjs';
+
+const uiDir = fileURLToPath(new URL('../..', import.meta.url));
+const shotsDir = join(uiDir, 'screenshots');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const chromiumFlags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+let server;
+let baseUrl;
+let csp;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+before(async () => {
+  const conf = JSON.parse(await readFile(join(uiDir, '..', 'tauri.conf.json'), 'utf8'));
+  csp = conf.app.security.csp;
+  await build({ root: uiDir, logLevel: 'error' });
+  const port = await freePort();
+  server = await preview({ root: uiDir, logLevel: 'error', preview: { host: '127.0.0.1', port, strictPort: true } });
+  baseUrl = `http://127.0.0.1:${port}/`;
+  await mkdir(shotsDir, { recursive: true });
+});
+
+after(async () => {
+  await new Promise((resolve) => server?.httpServer.close(resolve));
+});
+
+/** What the mocked shell knows; each screen starts from a fresh copy. */
+function world() {
+  return {
+    instances: instances(),
+    chats: chats(),
+    audit: audit(),
+    calls: [],
+    /** Per-command overrides: return a value, or throw { code, message }. */
+    override: {},
+  };
+}
+
+function engineError(code, message) {
+  return { err: { code, message } };
+}
+
+function answer(w, cmd, args) {
+  w.calls.push({ cmd, args });
+  if (w.override[cmd]) {
+    try {
+      return { ok: w.override[cmd](args) };
+    } catch (e) {
+      return engineError(e.code, e.message);
+    }
+  }
+  const byName = (name) => w.instances.find((i) => i.name === name);
+  const found = (name) => byName(name) ?? null;
+  switch (cmd) {
+    case 'plugin:store|load':
+      return { ok: 1 };
+    case 'plugin:store|get':
+      return { ok: [null, false] };
+    case 'plugin:store|set':
+    case 'plugin:store|save':
+      return { ok: null };
+    case 'list_instances':
+      return { ok: w.instances };
+    case 'get_instance':
+      return found(args.name) ? { ok: found(args.name) } : engineError('instance_not_found', 'no such');
+    case 'check_instance_name':
+      if (!/^[\p{L}\p{N}][\p{L}\p{N}._-]{0,63}$/u.test(args.name)) return engineError('invalid_name', 'bad');
+      return byName(args.name) ? engineError('name_taken', 'taken') : { ok: null };
+    case 'create_instance': {
+      const created = {
+        ...w.instances.find((i) => i.name === 'new-branch'),
+        id: `id-${args.input.name}`,
+        name: args.input.name,
+      };
+      w.instances.push(created);
+      return { ok: created };
+    }
+    case 'connect_qr':
+      return { ok: { state: 'connecting', via: 'qr', since: Date.now() } };
+    case 'connect_code':
+      return { ok: 'K7QM2XWP' };
+    case 'reconnect':
+      return { ok: { state: 'connecting', via: 'reconnect', since: Date.now() } };
+    case 'list_chats':
+      return { ok: w.chats };
+    case 'audit_log':
+      return { ok: args.name ? w.audit.filter((a) => a.instance_name === args.name) : w.audit };
+    case 'qr_image':
+      return { ok: qrLikePng(args.code) };
+    case 'logout':
+      return { ok: { instance_id: `id-${args.name}`, name: args.name, whatsapp: 'confirmed' } };
+    case 'delete_instance': {
+      const gone = byName(args.name);
+      return {
+        ok: {
+          instance_id: gone.id,
+          name: gone.name,
+          removed: gone.counts,
+          whatsapp_logout: 'confirmed',
+          webhook: gone.webhook ? 'delivered' : 'not_configured',
+        },
+      };
+    }
+    case 'delete_chat': {
+      const chat = w.chats.find((c) => c.jid === args.chat);
+      w.chats = w.chats.filter((c) => c !== chat);
+      return {
+        ok: {
+          chat_jid: chat.jid,
+          delete_media: args.deleteMedia,
+          message: 'Chat deleted successfully',
+          messages_removed: chat.messages,
+          media_files_removed: args.deleteMedia ? chat.media_files : 0,
+          media_bytes_removed: args.deleteMedia ? chat.media_bytes : 0,
+        },
+      };
+    }
+    default:
+      return engineError('unknown_command', `no handler for ${cmd}`);
+  }
+}
+
+// Stands in for the Tauri runtime inside the page: commands go to Node, events come back.
+const bridge = () => {
+  const callbacks = new Map();
+  const listeners = new Map();
+  let next = 1;
+  window.__TAURI_INTERNALS__ = {
+    metadata: {
+      currentWindow: { label: 'main' },
+      currentWebview: { windowLabel: 'main', label: 'main' },
+    },
+    transformCallback(callback, once = false) {
+      const id = next++;
+      callbacks.set(id, (data) => {
+        if (once) callbacks.delete(id);
+        return callback?.(data);
+      });
+      return id;
+    },
+    unregisterCallback(id) {
+      callbacks.delete(id);
+    },
+    convertFileSrc(path) {
+      return path;
+    },
+    async invoke(cmd, args = {}) {
+      if (cmd === 'plugin:event|listen') {
+        if (!listeners.has(args.event)) listeners.set(args.event, []);
+        listeners.get(args.event).push(args.handler);
+        return args.handler;
+      }
+      if (cmd === 'plugin:event|unlisten') {
+        const ids = listeners.get(args.event) ?? [];
+        listeners.set(args.event, ids.filter((id) => id !== args.eventId));
+        return null;
+      }
+      const reply = await window.__switchboardIpc(cmd, JSON.parse(JSON.stringify(args)));
+      if ('err' in reply) throw reply.err;
+      return reply.ok;
+    },
+  };
+  window.__TAURI_EVENT_PLUGIN_INTERNALS__ = {
+    unregisterListener(_event, id) {
+      callbacks.delete(id);
+    },
+  };
+  window.__switchboardEmit = (event, payload) => {
+    for (const id of listeners.get(event) ?? []) callbacks.get(id)?.({ event, id, payload });
+  };
+};
+
+async function openBrowser(theme, locale = 'en-US') {
+  const profile = await mkdtemp(join(tmpdir(), 'switchboard-pages-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: chromiumFlags,
+    viewport: { width: 1180, height: 760 },
+    deviceScaleFactor: 1,
+    colorScheme: theme,
+    locale,
+    timezoneId: 'America/Sao_Paulo',
+  });
+  const problems = [];
+  // The app's own policy on every document, and nothing but loopback ever.
+  await context.route('**/*', async (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname !== '127.0.0.1') {
+      problems.push(`remote request: ${url}`);
+      return route.abort();
+    }
+    if (route.request().resourceType() !== 'document') return route.continue();
+    const response = await route.fetch();
+    return route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': csp } });
+  });
+  let w = world();
+  await context.exposeFunction('__switchboardIpc', (cmd, args) => answer(w, cmd, args));
+  await context.addInitScript(bridge);
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+
+  return {
+    page,
+    problems,
+    get world() {
+      return w;
+    },
+    /** A fresh window on fresh data. */
+    async start(setup = () => {}) {
+      w = world();
+      setup(w);
+      await page.goto(baseUrl);
+      await page.getByRole('heading', { level: 1 }).first().waitFor();
+    },
+    emit: (payload) => page.evaluate((p) => window.__switchboardEmit('engine', p), payload),
+    async shot(name) {
+      await page.evaluate(() => document.fonts.ready);
+      await page.screenshot({ path: join(shotsDir, `${name}-${theme}.png`) });
+    },
+    async close() {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+for (const theme of ['light', 'dark']) {
+  describe(`screens in ${theme}`, () => {
+    let b;
+    before(async () => {
+      b = await openBrowser(theme);
+    });
+    after(async () => {
+      await b?.close();
+    });
+
+    const openNumber = async (name) => {
+      await b.page.getByRole('button', { name: `Open ${name}` }).click();
+      await b.page.getByRole('heading', { level: 1, name }).waitFor();
+    };
+
+    test('numbers list', async () => {
+      await b.start();
+      const rows = b.page.getByTestId('instance-row');
+      assert.equal(await rows.count(), 8);
+      const shop = rows.filter({ hasText: 'shop-front' });
+      assert.match(await shop.innerText(), /Connected/);
+      assert.match(await shop.innerText(), /356 MB/);
+      assert.match(await rows.filter({ hasText: 'promo-2024' }).innerText(), /Banned by WhatsApp until/);
+      await b.shot('01-numbers');
+      await b.page.getByRole('button', { name: /^Disconnected/ }).click();
+      assert.equal(await rows.count(), 2);
+    });
+
+    test('empty list', async () => {
+      await b.start((w) => (w.instances = []));
+      await b.page.getByTestId('empty').waitFor();
+      await b.shot('02-empty');
+    });
+
+    test('add a number', async () => {
+      await b.start();
+      await b.page.getByRole('button', { name: '+ Add a number' }).click();
+      const name = b.page.getByRole('textbox', { name: 'Name' });
+      await name.fill('sales-2');
+      await b.page.getByText('Another number already has this name.').waitFor();
+      await name.fill('my shop');
+      await b.page.getByText('no spaces or slashes').waitFor();
+      await b.shot('03-add-invalid');
+      await name.fill('bakery-east');
+      await b.page.getByText('This name is available').waitFor();
+      await b.page.getByText('Optional settings').click();
+      await b.shot('04-add-options');
+    });
+
+    test('link by QR, expiry and success', async () => {
+      await b.start();
+      await b.page.getByRole('button', { name: '+ Add a number' }).click();
+      await b.page.getByRole('textbox', { name: 'Name' }).fill('bakery-east');
+      await b.page.getByText('This name is available').waitFor();
+      await b.page.getByRole('button', { name: 'Add and link' }).click();
+      await b.page.getByRole('heading', { name: 'Link bakery-east' }).waitFor();
+      await b.emit({ type: 'qr_code', instance_id: 'id-bakery-east', code: '2@first,abc', expires_at: Date.now() + 60_000 });
+      const qr = b.page.getByTestId('qr-image');
+      await qr.waitFor();
+      const box = await qr.boundingBox();
+      assert.ok(box.width >= 280, `QR is ${box.width}px wide`);
+      await b.shot('05-link-qr');
+      await b.emit({ type: 'qr_code', instance_id: 'id-bakery-east', code: '2@second,def', expires_at: Date.now() + 20_000 });
+      await b.page.getByText(/This code changes in (19|20) s/).waitFor();
+      await b.emit({
+        type: 'state_changed',
+        instance_id: 'id-bakery-east',
+        state: { state: 'disconnected', reason: 'qr_expired', since: Date.now() },
+      });
+      await b.page.getByRole('button', { name: 'Show a new QR' }).waitFor();
+      await b.shot('06-link-expired');
+      await b.page.getByRole('button', { name: 'Show a new QR' }).click();
+      assert.equal(b.world.calls.filter((c) => c.cmd === 'connect_qr').length, 2);
+      await b.emit({
+        type: 'profile_updated',
+        instance_id: 'id-bakery-east',
+        profile: { phone_jid: '5511900001111@s.whatsapp.net', lid: null, push_name: 'Padaria Leste', business_name: null, picture_url: null },
+      });
+      await b.emit({ type: 'state_changed', instance_id: 'id-bakery-east', state: { state: 'connected', since: Date.now() } });
+      await b.page.getByTestId('link-success').waitFor();
+      await b.shot('07-link-success');
+    });
+
+    test('link with a phone number', async () => {
+      await b.start();
+      await openNumber('new-branch');
+      await b.page.getByRole('button', { name: 'Link to a phone' }).click();
+      await b.page.getByRole('tab', { name: 'Link with phone number instead' }).click();
+      await b.page.getByRole('textbox', { name: 'Country code' }).fill('55');
+      await b.page.getByRole('textbox', { name: 'Phone number' }).fill('11 91234 5678');
+      await b.shot('08-link-phone-form');
+      b.world.override.connect_code = () => {
+        setTimeout(() => {
+          b.emit({ type: 'state_changed', instance_id: 'id-new-branch', state: { state: 'connecting', via: 'code', since: Date.now() } });
+          b.emit({ type: 'pairing_code', instance_id: 'id-new-branch', code: 'K7QM2XWP', expires_at: Date.now() + 180_000 });
+        }, 0);
+        return 'K7QM2XWP';
+      };
+      await b.page.getByRole('button', { name: 'Get a code' }).click();
+      await b.page.getByTestId('pairing-code').waitFor();
+      assert.equal((await b.page.getByTestId('pairing-code').innerText()).trim(), 'K7QM-2XWP');
+      const call = b.world.calls.find((c) => c.cmd === 'connect_code');
+      assert.deepEqual(call.args, { name: 'new-branch', phone: '5511912345678' });
+      await b.shot('09-link-phone-code');
+    });
+
+    test('instance page: chats, settings, activity', async () => {
+      await b.start();
+      await openNumber('shop-front');
+      await b.page.getByTestId('chat-row').first().waitFor();
+      assert.equal(await b.page.getByTestId('chat-row').count(), 8);
+      await b.shot('10-instance-chats');
+      await b.page.getByRole('tab', { name: 'Settings' }).click();
+      b.world.override.set_proxy = () => {
+        throw { code: 'invalid_proxy', message: 'unsupported scheme' };
+      };
+      await b.page.getByRole('textbox', { name: 'Proxy address' }).fill('ftp://nope');
+      await b.page.getByRole('button', { name: 'Save proxy' }).click();
+      await b.page.getByText('This proxy address is not valid.').waitFor();
+      await b.shot('11-instance-settings');
+      await b.page.getByRole('tab', { name: 'Activity' }).click();
+      await b.page.getByTestId('audit-row').first().waitFor();
+      await b.shot('12-instance-activity');
+    });
+
+    test('a number needing attention', async () => {
+      await b.start();
+      await openNumber('promo-2024');
+      await b.shot('13-instance-banned');
+    });
+
+    test('activity of every number', async () => {
+      await b.start();
+      await b.page.getByRole('button', { name: 'Activity' }).click();
+      await b.page.getByTestId('audit-row').first().waitFor();
+      assert.equal(await b.page.getByTestId('audit-row').count(), 3);
+      await b.shot('14-activity');
+    });
+
+    test('log out dialog', async () => {
+      await b.start();
+      await openNumber('shop-front');
+      await b.page.getByRole('button', { name: 'Log out' }).click();
+      const dialog = b.page.getByRole('alertdialog');
+      await dialog.waitFor();
+      await b.shot('15-dialog-logout');
+      await b.page.keyboard.press('Enter');
+      assert.equal(b.world.calls.filter((c) => c.cmd === 'logout').length, 0);
+      await b.page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+    });
+
+    test('delete instance dialog: gate, progress, result', async () => {
+      await b.start();
+      await openNumber('shop-front');
+      await b.page.getByRole('button', { name: 'Delete number' }).click();
+      const dialog = b.page.getByRole('alertdialog');
+      const confirm = dialog.getByRole('button', { name: 'Delete forever' });
+      await b.page.keyboard.type('shop-fron');
+      assert.equal(await confirm.isDisabled(), true);
+      await b.shot('16-dialog-delete-instance');
+      await b.page.keyboard.type('t');
+      assert.equal(await confirm.isDisabled(), false);
+      await b.page.keyboard.press('Enter');
+      assert.equal(b.world.calls.filter((c) => c.cmd === 'delete_instance').length, 0);
+      await confirm.click();
+      await dialog.getByRole('heading', { name: 'shop-front was deleted' }).waitFor();
+      await b.shot('17-dialog-delete-result');
+    });
+
+    test('delete chat dialog, connected and not', async () => {
+      await b.start();
+      await openNumber('shop-front');
+      await b.page.getByRole('button', { name: 'Delete chat with Maria Souza' }).click();
+      const dialog = b.page.getByRole('alertdialog');
+      await dialog.getByRole('checkbox', { name: /Also delete the 12 media files \(24\.5 MB\)/ }).check();
+      await b.shot('18-dialog-delete-chat');
+      await dialog.getByRole('button', { name: 'Delete chat' }).click();
+      await b.page.getByTestId('toast').waitFor();
+      // The engine announces the deletion; the list follows it.
+      await b.emit({
+        type: 'chat_deleted',
+        instance_id: 'id-shop-front',
+        origin: 'local',
+        report: {
+          chat_jid: '5511912345678@s.whatsapp.net',
+          delete_media: true,
+          message: 'Chat deleted successfully (including media)',
+          messages_removed: 214,
+          media_files_removed: 12,
+          media_bytes_removed: 24_500_000,
+        },
+      });
+      await b.page.getByRole('button', { name: 'Delete chat with Maria Souza' }).waitFor({ state: 'detached' });
+      await b.shot('19-toast-chat-deleted');
+
+      await b.start();
+      await openNumber('support');
+      await b.page.getByRole('button', { name: 'Delete chat with Maria Souza' }).click();
+      await b.page.getByTestId('not-connected').waitFor();
+      assert.equal(await b.page.getByRole('alertdialog').getByRole('button', { name: 'Delete chat', exact: true }).isDisabled(), true);
+      await b.shot('20-dialog-delete-chat-offline');
+    });
+
+    test('another language', async () => {
+      await b.start();
+      await b.page.getByRole('combobox', { name: 'Language' }).selectOption('pt-BR');
+      await b.page.getByRole('heading', { name: 'Números' }).waitFor();
+      await b.shot('21-numbers-pt-BR');
+    });
+
+    test('nothing broke the policy or left the machine', () => {
+      assert.deepEqual(b.problems, []);
+    });
+  });
+}
+
+test('the screenshots folder is filled', async () => {
+  const files = await readdir(shotsDir);
+  for (const theme of ['light', 'dark']) {
+    assert.ok(files.filter((f) => f.endsWith(`-${theme}.png`)).length >= 20, `${theme} screenshots`);
+  }
+});

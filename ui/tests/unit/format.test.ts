@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import {
+  chatLabel,
+  formatBytes,
+  formatPairingCode,
+  initials,
+  phoneFromJid,
+  safePictureUrl,
+} from '../../src/lib/format';
+import { nameProblem } from '../../src/lib/names';
+
+describe('formatting', () => {
+  it('turns phone JIDs into numbers and leaves other JIDs alone', () => {
+    expect(phoneFromJid('5511987654321@s.whatsapp.net')).toBe('+5511987654321');
+    expect(phoneFromJid('5511987654321:12@s.whatsapp.net')).toBe('+5511987654321');
+    expect(phoneFromJid('123@lid')).toBeNull();
+    expect(phoneFromJid(null)).toBeNull();
+    expect(chatLabel('5521998887766@s.whatsapp.net', null)).toBe('+5521998887766');
+    expect(chatLabel('120363@g.us', 'Suppliers')).toBe('Suppliers');
+  });
+
+  it('writes sizes in decimal units', () => {
+    expect(formatBytes(0, 'en')).toBe('0 bytes');
+    expect(formatBytes(356_400_000, 'en')).toBe('356 MB');
+    expect(formatBytes(24_500_000, 'en')).toBe('24.5 MB');
+    expect(formatBytes(1_500_000_000, 'pt-BR')).toBe('1,5 GB');
+  });
+
+  it('groups pairing codes as WhatsApp shows them', () => {
+    expect(formatPairingCode('abcd1234')).toBe('ABCD-1234');
+    expect(formatPairingCode('ABCD-1234')).toBe('ABCD-1234');
+  });
+
+  it('makes initials and refuses remote pictures under the content policy', () => {
+    expect(initials('Padaria Central')).toBe('PC');
+    expect(initials('shop-front')).toBe('SF');
+    expect(initials('x')).toBe('X');
+    expect(safePictureUrl('https://pps.whatsapp.net/v/t61/abc.jpg')).toBeNull();
+    expect(safePictureUrl('data:image/jpeg;base64,AAAA')).toBe('data:image/jpeg;base64,AAAA');
+  });
+});
+
+describe('instance name rules', () => {
+  it.each([
+    ['', 'add.name.empty'],
+    ['a'.repeat(65), 'add.name.tooLong'],
+    ['-shop', 'add.name.start'],
+    ['.hidden', 'add.name.start'],
+    ['my shop', 'add.name.chars'],
+    ['a/b', 'add.name.chars'],
+    ['../x', 'add.name.start'],
+    ['nul\u0000', 'add.name.chars'],
+  ])('%j breaks %s', (name, key) => {
+    expect(nameProblem(name)).toBe(key);
+  });
+
+  it.each(['shop-front', 'sales_2', 'v1.2', 'a'.repeat(64), 'Loja9'])('%j is fine', (name) => {
+    expect(nameProblem(name)).toBeNull();
+  });
+});

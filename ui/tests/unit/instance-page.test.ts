@@ -1,0 +1,206 @@
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import App from '../../src/App.svelte';
+import type { AuditRecord } from '../../src/bindings/AuditRecord';
+import type { Instance } from '../../src/bindings/Instance';
+import { app } from '../../src/lib/store.svelte';
+import {
+  chats,
+  connectedShop,
+  engineEvent,
+  fail,
+  HOUR,
+  instance,
+  NOW,
+  resetAll,
+  settle,
+  shell,
+  type Handler,
+} from './fixtures';
+
+const audit = (): AuditRecord[] => [
+  {
+    id: 1,
+    action: 'delete_chat',
+    instance_id: 'id-shop-front',
+    instance_name: 'shop-front',
+    target: '5511912345678@s.whatsapp.net',
+    at: NOW - HOUR,
+    result: 'ok',
+    removed: { chats: 1, messages: 80, media_files: 3, media_bytes: 2_000_000 },
+    detail: null,
+  },
+  {
+    id: 2,
+    action: 'logout',
+    instance_id: 'id-shop-front',
+    instance_name: 'shop-front',
+    target: null,
+    at: NOW - 2 * HOUR,
+    result: 'timeout',
+    removed: { chats: 0, messages: 0, media_files: 0, media_bytes: 0 },
+    detail: 'remove-companion-device was not acknowledged',
+  },
+];
+
+async function openPage(subject: Instance, handlers: Record<string, Handler> = {}) {
+  const ipc = shell({
+    list_instances: () => [subject],
+    list_chats: chats,
+    audit_log: audit,
+    get_instance: () => subject,
+    ...handlers,
+  });
+  render(App);
+  await settle();
+  app.open({ name: 'instance', id: subject.id });
+  await settle();
+  return ipc;
+}
+
+describe('instance page', () => {
+  beforeEach(resetAll);
+  afterEach(resetAll);
+
+  it('shows the profile, the state in words and the counts', async () => {
+    await openPage(connectedShop());
+    expect(screen.getByRole('heading', { name: 'shop-front' })).toBeTruthy();
+    expect(document.body.textContent).toContain('+5511987654321');
+    expect(document.body.textContent).toContain('Padaria Central Ltda');
+    expect(screen.getByTestId('state-description').textContent).toContain('Connected since');
+    expect(document.body.textContent).toContain('42 chats · 1,873 messages · 128 media files (356 MB)');
+  });
+
+  it('lists chats with last message, messages and media, and searches them', async () => {
+    const ipc = await openPage(connectedShop());
+    expect(ipc.called('list_chats')).toEqual([{ cmd: 'list_chats', args: { name: 'shop-front' } }]);
+    const rows = screen.getAllByTestId('chat-row');
+    expect(rows.map((r) => r.querySelector('strong')?.textContent)).toEqual([
+      'Maria Souza',
+      'Suppliers',
+      '+5521998887766',
+    ]);
+    expect(rows[0].textContent).toContain('214');
+    expect(rows[0].textContent).toContain('12 · 24.5 MB');
+    const search = screen.getByRole('searchbox', { name: 'Search chats by name or number' });
+    await fireEvent.input(search, { target: { value: '99888' } });
+    expect(screen.getAllByTestId('chat-row')).toHaveLength(1);
+    await fireEvent.input(search, { target: { value: 'supp' } });
+    expect(screen.getAllByTestId('chat-row')[0].textContent).toContain('Suppliers');
+    await fireEvent.input(search, { target: { value: 'zzz' } });
+    expect(screen.getByText('No chat matches this search.')).toBeTruthy();
+  });
+
+  it('re-reads chats and counts when the engine says they changed', async () => {
+    let round = 0;
+    const ipc = await openPage(connectedShop(), {
+      list_chats: () => (round++ === 0 ? chats().slice(0, 1) : chats()),
+    });
+    expect(screen.getAllByTestId('chat-row')).toHaveLength(1);
+    await engineEvent({ type: 'chats_changed', instance_id: 'id-shop-front' });
+    expect(screen.getAllByTestId('chat-row')).toHaveLength(3);
+    expect(ipc.called('get_instance')).toHaveLength(1);
+  });
+
+  it('says when the chats cannot be loaded', async () => {
+    await openPage(connectedShop(), { list_chats: () => fail('io_error') });
+    expect(screen.getByRole('alert').textContent).toContain('could not read or write its files');
+  });
+
+  it('reconnects a dropped number and shows not_paired in words', async () => {
+    const dropped = instance('support', { state: 'disconnected', reason: 'connection_lost', since: NOW }, { paired: true });
+    const ipc = await openPage(dropped, { reconnect: () => fail('not_paired') });
+    await fireEvent.click(screen.getByRole('button', { name: 'Reconnect' }));
+    await settle();
+    expect(ipc.called('reconnect')).toEqual([{ cmd: 'reconnect', args: { name: 'support' } }]);
+    expect(screen.getByTestId('toast').textContent).toContain('not linked to a phone yet');
+  });
+
+  it('offers to link a logged-out number again', async () => {
+    await openPage(instance('old-line', { state: 'loggedout', cause: 'user', since: NOW }));
+    expect(screen.queryByRole('button', { name: 'Log out' })).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Link to a phone' }));
+    expect(app.view).toEqual({ name: 'link', id: 'id-old-line' });
+  });
+
+  it('saves each setting as it is switched, and puts it back when refused', async () => {
+    let refuse = false;
+    const ipc = await openPage(connectedShop(), {
+      update_settings: ({ settings }) => {
+        if (refuse) fail('invalid_settings');
+        return { ...connectedShop(), settings };
+      },
+    });
+    await fireEvent.click(screen.getByRole('tab', { name: 'Settings' }));
+    const online = screen.getByRole('switch', { name: /Always online/ }) as HTMLInputElement;
+    await fireEvent.click(online);
+    await settle();
+    expect(ipc.called('update_settings')[0].args).toMatchObject({
+      name: 'shop-front',
+      settings: { always_online: true },
+    });
+    refuse = true;
+    const groups = screen.getByRole('switch', { name: /Ignore groups/ }) as HTMLInputElement;
+    await fireEvent.click(groups);
+    await settle();
+    expect(groups.checked).toBe(false);
+    expect(screen.getByRole('alert').textContent).toContain('These settings do not fit together.');
+  });
+
+  it('validates the webhook and the proxy with the engine and shows errors in words', async () => {
+    const ipc = await openPage(connectedShop(), {
+      set_webhook: ({ webhook }) =>
+        (webhook as { url: string }).url.startsWith('ftp:') ? fail('invalid_webhook') : connectedShop(),
+      set_proxy: ({ proxy }) => (proxy === 'nonsense' ? fail('invalid_proxy') : { ...connectedShop(), proxy }),
+    });
+    await fireEvent.click(screen.getByRole('tab', { name: 'Settings' }));
+    expect((screen.getByRole('textbox', { name: 'Signing secret' }) as HTMLInputElement).value).toBe('whsec_3f9a');
+    const url = screen.getByRole('textbox', { name: 'Address (URL)' });
+    await fireEvent.input(url, { target: { value: 'ftp://files.example.com' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Save webhook' }));
+    await settle();
+    expect(screen.getByRole('alert').textContent).toContain('This webhook address is not valid.');
+    expect(url.getAttribute('aria-invalid')).toBe('true');
+
+    const proxy = screen.getByRole('textbox', { name: 'Proxy address' });
+    await fireEvent.input(proxy, { target: { value: 'nonsense' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Save proxy' }));
+    await settle();
+    expect(screen.getAllByRole('alert').map((a) => a.textContent).join()).toContain('This proxy address is not valid.');
+    await fireEvent.input(proxy, { target: { value: 'socks5://proxy.local:1080' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Save proxy' }));
+    await settle();
+    expect(ipc.called('set_proxy').at(-1)?.args).toEqual({ name: 'shop-front', proxy: 'socks5://proxy.local:1080' });
+    expect(screen.getByTestId('toast').textContent).toContain('Proxy saved');
+  });
+
+  it('removes the webhook', async () => {
+    const ipc = await openPage(connectedShop(), { set_webhook: () => ({ ...connectedShop(), webhook: null }) });
+    await fireEvent.click(screen.getByRole('tab', { name: 'Settings' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Remove webhook' }));
+    await settle();
+    expect(ipc.called('set_webhook')[0].args).toEqual({ name: 'shop-front', webhook: null });
+    expect(screen.queryByRole('textbox', { name: 'Signing secret' })).toBeNull();
+  });
+
+  it('shows the audit log of destructive actions with results in words', async () => {
+    const ipc = await openPage(connectedShop());
+    await fireEvent.click(screen.getByRole('tab', { name: 'Activity' }));
+    await settle();
+    expect(ipc.called('audit_log')[0].args).toEqual({ name: 'shop-front' });
+    const rows = screen.getAllByTestId('audit-row');
+    expect(rows[0].textContent).toContain('Deleted chat +5511912345678');
+    expect(rows[0].textContent).toContain('1 chat, 80 messages, 3 media files (2 MB)');
+    expect(rows[1].textContent).toContain('WhatsApp did not answer in time.');
+    expect(rows[1].textContent).not.toContain('remove-companion-device');
+  });
+
+  it('moves between tabs with the arrow keys', async () => {
+    await openPage(connectedShop());
+    const chatsTab = screen.getByRole('tab', { name: 'Chats' });
+    chatsTab.focus();
+    await fireEvent.keyDown(chatsTab, { key: 'ArrowRight' });
+    expect(screen.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true');
+    expect(document.activeElement).toBe(screen.getByRole('tab', { name: 'Settings' }));
+  });
+});

@@ -1,0 +1,142 @@
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import App from '../../src/App.svelte';
+import type { Instance } from '../../src/bindings/Instance';
+import { app } from '../../src/lib/store.svelte';
+import { engineEvent, fail, instance, NOW, resetAll, settle, shell, type Handler } from './fixtures';
+
+const fresh = () => instance('shop-front', { state: 'disconnected', reason: 'idle', since: NOW });
+const connecting = (via: 'qr' | 'code') => ({ state: 'connecting' as const, via, since: NOW });
+
+async function openLink(start: Instance, handlers: Record<string, Handler>) {
+  const ipc = shell({
+    list_instances: () => [start],
+    qr_image: ({ code }) => `data:image/png;base64,${btoa(String(code))}`,
+    ...handlers,
+  });
+  render(App);
+  await settle();
+  app.open({ name: 'link', id: start.id });
+  await settle();
+  return ipc;
+}
+
+describe('link view', () => {
+  beforeEach(resetAll);
+  afterEach(resetAll);
+
+  it('shows each QR as it arrives, large and with a countdown', async () => {
+    const ipc = await openLink(fresh(), { connect_qr: () => connecting('qr') });
+    expect(ipc.called('connect_qr')).toHaveLength(1);
+    expect(screen.getByText('Preparing the QR code…')).toBeTruthy();
+    await engineEvent({ type: 'qr_code', instance_id: 'id-shop-front', code: '2@first', expires_at: Date.now() + 20_000 });
+    const img = screen.getByRole('img', { name: 'QR code to scan with WhatsApp on the phone' });
+    expect(img.getAttribute('src')).toBe(`data:image/png;base64,${btoa('2@first')}`);
+    expect(screen.getByTestId('qr-countdown').textContent).toMatch(/This code changes in (19|20|21) s/);
+    await engineEvent({ type: 'qr_code', instance_id: 'id-shop-front', code: '2@second', expires_at: Date.now() + 20_000 });
+    expect(screen.getByRole('img', { name: /QR code/ }).getAttribute('src')).toBe(`data:image/png;base64,${btoa('2@second')}`);
+    expect(ipc.called('qr_image').map((c) => c.args.code)).toEqual(['2@first', '2@second']);
+    expect(screen.getByRole('listitem', { current: 'step' }).textContent).toContain('Waiting for the phone');
+  });
+
+  it('offers a new QR on the same number when the codes run out', async () => {
+    const ipc = await openLink(fresh(), { connect_qr: () => connecting('qr') });
+    await engineEvent({ type: 'qr_code', instance_id: 'id-shop-front', code: '2@a', expires_at: Date.now() + 1000 });
+    await engineEvent({
+      type: 'state_changed',
+      instance_id: 'id-shop-front',
+      state: { state: 'disconnected', reason: 'qr_expired', since: Date.now() },
+    });
+    expect(screen.getByTestId('qr-expired').textContent).toContain('The QR codes expired');
+    expect(screen.queryByRole('img', { name: /QR code/ })).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Show a new QR' }));
+    await settle();
+    expect(ipc.called('connect_qr')).toEqual([
+      { cmd: 'connect_qr', args: { name: 'shop-front' } },
+      { cmd: 'connect_qr', args: { name: 'shop-front' } },
+    ]);
+    expect(ipc.called('create_instance')).toHaveLength(0);
+  });
+
+  it('links with a phone number: the code large, grouped, with the steps', async () => {
+    const ipc = await openLink(fresh(), {
+      connect_qr: () => connecting('qr'),
+      connect_code: () => {
+        app.instances['id-shop-front'].state = connecting('code');
+        return 'ABCD1234';
+      },
+    });
+    await fireEvent.click(screen.getByRole('tab', { name: 'Link with phone number instead' }));
+    await fireEvent.input(screen.getByRole('textbox', { name: 'Country code' }), { target: { value: '+55' } });
+    await fireEvent.input(screen.getByRole('textbox', { name: 'Phone number' }), { target: { value: '11 98765-4321' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Get a code' }));
+    await settle();
+    expect(ipc.called('connect_code')[0].args).toEqual({ name: 'shop-front', phone: '5511987654321' });
+    expect(screen.getByTestId('pairing-code').textContent?.trim()).toBe('ABCD-1234');
+    expect(document.body.textContent).toContain('Tap Link with phone number instead.');
+    await engineEvent({ type: 'pairing_code', instance_id: 'id-shop-front', code: 'ABCD1234', expires_at: Date.now() + 60_000 });
+    expect(document.body.textContent).toMatch(/Valid for (0:59|1:00|1:01)/);
+  });
+
+  it('refuses a phone number that is not digits before asking, and shows invalid_phone in words', async () => {
+    const ipc = await openLink(fresh(), {
+      connect_qr: () => connecting('qr'),
+      connect_code: () => fail('invalid_phone'),
+    });
+    await fireEvent.click(screen.getByRole('tab', { name: 'Link with phone number instead' }));
+    await fireEvent.input(screen.getByRole('textbox', { name: 'Country code' }), { target: { value: '55' } });
+    await fireEvent.input(screen.getByRole('textbox', { name: 'Phone number' }), { target: { value: 'call me' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Get a code' }));
+    expect(screen.getByRole('alert').textContent).toContain('using digits only');
+    expect(ipc.called('connect_code')).toHaveLength(0);
+    await fireEvent.input(screen.getByRole('textbox', { name: 'Phone number' }), { target: { value: '1198765' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Get a code' }));
+    await settle();
+    expect(screen.getByRole('alert').textContent).toContain('This phone number is not valid.');
+  });
+
+  it('walks through linking and syncing to a success view with the profile', async () => {
+    await openLink(instance('shop-front', connecting('qr')), {
+      get_instance: () => app.instances['id-shop-front'],
+    });
+    await engineEvent({
+      type: 'profile_updated',
+      instance_id: 'id-shop-front',
+      profile: {
+        phone_jid: '5511987654321@s.whatsapp.net',
+        lid: null,
+        push_name: 'Padaria Central',
+        business_name: null,
+        picture_url: null,
+      },
+    });
+    expect(screen.getByRole('listitem', { current: 'step' }).textContent).toContain('Linking');
+    await engineEvent({ type: 'state_changed', instance_id: 'id-shop-front', state: { state: 'connected', since: Date.now() } });
+    await engineEvent({ type: 'chats_changed', instance_id: 'id-shop-front' });
+    expect(screen.getByRole('listitem', { current: 'step' }).textContent).toContain('Syncing chats');
+    const success = screen.getByTestId('link-success');
+    expect(success.textContent).toContain('shop-front is connected');
+    expect(success.textContent).toContain('Padaria Central');
+    expect(success.textContent).toContain('+5511987654321');
+    await fireEvent.click(screen.getByRole('button', { name: 'Open the number' }));
+    expect(app.view).toEqual({ name: 'instance', id: 'id-shop-front' });
+  });
+
+  it('says why linking stopped when WhatsApp refuses, and can start again', async () => {
+    const ipc = await openLink(instance('shop-front', connecting('qr')), { connect_qr: () => connecting('qr') });
+    await engineEvent({
+      type: 'state_changed',
+      instance_id: 'id-shop-front',
+      state: { state: 'disconnected', reason: 'client_outdated', since: Date.now() },
+    });
+    expect(screen.getByRole('alert').textContent).toContain('WhatsApp asks for a newer version of Switchboard');
+    await fireEvent.click(screen.getByRole('button', { name: 'Start again' }));
+    await settle();
+    expect(ipc.called('connect_qr')).toHaveLength(1);
+  });
+
+  it('shows a failed connect in words', async () => {
+    await openLink(fresh(), { connect_qr: () => fail('timeout') });
+    expect(screen.getByRole('alert').textContent).toContain('WhatsApp did not answer in time.');
+  });
+});

@@ -1,0 +1,201 @@
+// The real app window, driven through WebDriver, against wa-mock playing WhatsApp and the
+// phone: add a number, link it by QR, log out, link again by pairing code, get unlinked
+// from the phone, delete the instance and reuse its name at once.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, existsSync, rmSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { remote } from 'webdriverio';
+
+const APP = process.env.SWITCHBOARD_APP;
+const WA_MOCK_BIN = process.env.WA_MOCK_BIN;
+const DRIVER_PORT = 4444;
+const NAME = 'sales-desk';
+const PHONE = '5511988887777';
+const JID = `${PHONE}@s.whatsapp.net`;
+
+const work = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'));
+const dataDir = join(work, 'data');
+const children = [];
+let admin;
+let browser;
+
+/** Starts a child process whose logs go to a file (a pipe left unread would block it). */
+function start(cmd, args, env, logName) {
+  const log = openSync(join(work, logName), 'w');
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', log] });
+  children.push(child);
+  return child;
+}
+
+async function startWaMock() {
+  const child = start(WA_MOCK_BIN, ['--listen', '127.0.0.1:0'], {}, 'wa-mock.log');
+  const firstLine = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`wa-mock exited with ${code}`)));
+  });
+  return JSON.parse(firstLine);
+}
+
+async function waitForDriver() {
+  for (let i = 0; i < 100; i++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${DRIVER_PORT}/status`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('tauri-driver did not start');
+}
+
+async function adminCall(path, init = {}) {
+  const res = await fetch(`${admin.admin_url}${path}`, init);
+  const body = await res.text();
+  assert.ok(res.ok, `${path} answered ${res.status}: ${body}`);
+  return body ? JSON.parse(body) : null;
+}
+
+async function received() {
+  return adminCall(`/devices/${encodeURIComponent(JID)}/received`);
+}
+
+async function waitForText(selector, expected, timeout = 30_000) {
+  const el = await browser.$(selector);
+  await el.waitUntil(async () => (await el.isExisting()) && (await el.getText()).includes(expected), {
+    timeout,
+    timeoutMsg: `${selector} never showed "${expected}"`,
+  });
+}
+
+async function click(selector) {
+  const el = await browser.$(selector);
+  await el.waitForClickable({ timeout: 15_000 });
+  await el.click();
+}
+
+async function linkWithQr() {
+  const qr = await browser.$('[data-testid="qr-image"]');
+  await qr.waitForDisplayed({ timeout: 30_000 });
+  const code = await qr.getAttribute('data-code');
+  assert.match(code, /^2@/, 'a WhatsApp pairing QR');
+  const linked = await adminCall(`/scan?phone=${PHONE}&name=Sales%20Desk`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: code,
+  });
+  assert.equal(linked.jid, JID);
+  await browser.$('[data-testid="link-success"]').waitForDisplayed({ timeout: 60_000 });
+}
+
+async function openInstancePage() {
+  await click('button*=All numbers');
+  await click(`button[aria-label="Open ${NAME}"]`);
+  await browser.$('[data-testid="state-badge"]').waitForDisplayed();
+}
+
+function instanceFolders() {
+  const dir = join(dataDir, 'instances');
+  return existsSync(dir) ? readdirSync(dir) : [];
+}
+
+before(async () => {
+  assert.ok(APP && WA_MOCK_BIN, 'SWITCHBOARD_APP and WA_MOCK_BIN are set (see tests/e2e/run.sh)');
+  admin = await startWaMock();
+  start('tauri-driver', ['--port', String(DRIVER_PORT)], {
+    SWITCHBOARD_DATA_DIR: dataDir,
+    SWITCHBOARD_WA_URL: admin.ws_url,
+  }, 'tauri-driver.log');
+  await waitForDriver();
+  browser = await remote({
+    hostname: '127.0.0.1',
+    port: DRIVER_PORT,
+    logLevel: 'warn',
+    capabilities: { 'tauri:options': { application: APP } },
+  });
+});
+
+after(async () => {
+  await browser?.deleteSession().catch(() => {});
+  for (const child of children) child.kill('SIGTERM');
+  rmSync(work, { recursive: true, force: true });
+});
+
+test('a fresh data folder shows the invitation to add a number', async () => {
+  await browser.$('[data-testid="empty"]').waitForDisplayed({ timeout: 30_000 });
+});
+
+test('add a number, scan its QR with the phone, and see it connected with its profile', async () => {
+  await click('button*=Add a number');
+  await browser.$('#add-name').setValue(NAME);
+  await waitForText('[data-testid="name-status"]', 'available');
+  await click('button[type="submit"]');
+  await linkWithQr();
+  await openInstancePage();
+  await waitForText('[data-testid="state-badge"]', 'Connected');
+  const page = await browser.$('main').getText();
+  assert.ok(page.includes(`+${PHONE}`), 'the linked phone number is shown');
+  assert.equal(instanceFolders().length, 1, 'one instance folder on disk');
+});
+
+test('log out: the device leaves the phone, the instance stays', async () => {
+  await click('button=Log out');
+  await click('[role="dialog"] button.danger');
+  await waitForText('[data-testid="state-badge"]', 'Logged out');
+  const sent = await received();
+  assert.ok(
+    sent.some((item) => item.kind === 'remove-companion-device'),
+    'wa-mock received remove-companion-device',
+  );
+  const devices = await adminCall('/devices');
+  assert.ok(!devices.some((d) => d.jid === JID && d.connected), 'no longer connected on the phone side');
+  assert.equal(instanceFolders().length, 1, 'the instance is kept');
+});
+
+test('link again with a pairing code typed on the phone', async () => {
+  await click('button=Link to a phone');
+  await click('#link-tab-code');
+  await browser.$('#link-phone').setValue(PHONE.slice(2));
+  await click('button=Get a code');
+  const shown = await browser.$('[data-testid="pairing-code"]');
+  await shown.waitForDisplayed({ timeout: 30_000 });
+  const code = (await shown.getText()).replace(/[^0-9A-Z]/gi, '');
+  assert.equal(code.length, 8, `an 8-character code, got "${code}"`);
+  await adminCall('/pair-code', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ phone: PHONE, code }),
+  });
+  await browser.$('[data-testid="link-success"]').waitForDisplayed({ timeout: 60_000 });
+  await openInstancePage();
+  await waitForText('[data-testid="state-badge"]', 'Connected');
+});
+
+test('unlinked from the phone: the state turns to logged out at once', async () => {
+  await adminCall(`/devices/${encodeURIComponent(JID)}/logout`, { method: 'POST' });
+  await waitForText('[data-testid="state-badge"]', 'Logged out');
+  await waitForText('[data-testid="state-description"]', 'phone');
+});
+
+test('delete the instance: its folder is gone and the name is free at once', async () => {
+  await click('button=Delete number');
+  const confirm = await browser.$('[role="dialog"] button.danger');
+  assert.equal(await confirm.isEnabled(), false, 'Delete stays disabled until the name is typed');
+  await browser.$('#delete-confirm-name').setValue(NAME);
+  await confirm.waitForEnabled();
+  await confirm.click();
+  await browser.$('[data-testid="delete-result"]').waitForDisplayed({ timeout: 60_000 });
+  assert.deepEqual(instanceFolders(), [], 'no instance folder remains');
+  await click('[role="dialog"] button=Close');
+
+  await click('button*=Add a number');
+  await browser.$('#add-name').setValue(NAME);
+  await waitForText('[data-testid="name-status"]', 'available');
+  await click('button[type="submit"]');
+  await browser.$('[data-testid="qr-image"]').waitForDisplayed({ timeout: 30_000 });
+  assert.equal(instanceFolders().length, 1, 'the same name was created again');
+});

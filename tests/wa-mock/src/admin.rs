@@ -19,8 +19,13 @@ use crate::Shared;
 
 impl IntoResponse for MockError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(json!({"error": self.code(), "message": self.to_string()}))).into_response()
+        let status =
+            StatusCode::from_u16(self.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (
+            status,
+            Json(json!({"error": self.code(), "message": self.to_string()})),
+        )
+            .into_response()
     }
 }
 
@@ -81,7 +86,10 @@ struct PairCodeBody {
     business: Option<String>,
 }
 
-async fn pair_code(State(shared): State<Arc<Shared>>, body: Bytes) -> Result<Json<crate::Linked>, MockError> {
+async fn pair_code(
+    State(shared): State<Arc<Shared>>,
+    body: Bytes,
+) -> Result<Json<crate::Linked>, MockError> {
     let body: PairCodeBody = serde_json::from_slice(&body)
         .map_err(|e| MockError::BadRequest(format!("pair-code body: {e}")))?;
     let mut profile = PhoneProfile {
@@ -103,7 +111,10 @@ async fn devices(State(shared): State<Arc<Shared>>) -> Json<Vec<crate::DeviceInf
     Json(shared.registry.devices())
 }
 
-async fn logout(State(shared): State<Arc<Shared>>, Path(jid): Path<String>) -> Result<Json<serde_json::Value>, MockError> {
+async fn logout(
+    State(shared): State<Arc<Shared>>,
+    Path(jid): Path<String>,
+) -> Result<Json<serde_json::Value>, MockError> {
     shared.registry.unlink(&jid)?;
     Ok(Json(json!({"ok": true})))
 }
@@ -125,7 +136,11 @@ async fn ban(
         let parsed: BanBody = serde_json::from_slice(&body)
             .map_err(|e| MockError::BadRequest(format!("ban body: {e}")))?;
         match parsed.temporary_seconds {
-            Some(0) => return Err(MockError::BadRequest("temporary_seconds must be at least 1".into())),
+            Some(0) => {
+                return Err(MockError::BadRequest(
+                    "temporary_seconds must be at least 1".into(),
+                ))
+            }
             Some(s) => Some(Duration::from_secs(s)),
             None => None,
         }
@@ -134,6 +149,9 @@ async fn ban(
     Ok(Json(json!({"ok": true})))
 }
 
-async fn received(State(shared): State<Arc<Shared>>, Path(jid): Path<String>) -> Result<Json<Vec<serde_json::Value>>, MockError> {
+async fn received(
+    State(shared): State<Arc<Shared>>,
+    Path(jid): Path<String>,
+) -> Result<Json<Vec<serde_json::Value>>, MockError> {
     Ok(Json(shared.registry.received(&jid)?))
 }

@@ -12,8 +12,10 @@ use crate::phone::AppStateKey;
 /// One `received` entry per mutation of the patch.
 pub fn describe_patch(collection: &str, patch: &[u8], key: Option<&AppStateKey>) -> Vec<Value> {
     let undecodable = |why: &str| {
-        vec![json!({"kind": "app-state", "collection": collection, "decoded": false,
-                    "error": why, "bytes": patch.len()})]
+        vec![
+            json!({"kind": "app-state", "collection": collection, "decoded": false,
+                    "error": why, "bytes": patch.len()}),
+        ]
     };
     let Ok(patch) = wa::SyncdPatch::decode_from_slice(patch) else {
         return undecodable("not a SyncdPatch");

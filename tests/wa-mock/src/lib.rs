@@ -60,10 +60,14 @@ impl MockOptions {
     /// Validates the options; a ref count of 0 or above 20 is refused.
     pub fn validate(&self) -> Result<(), MockError> {
         if !(1..=20).contains(&self.qr_refs) {
-            return Err(MockError::BadRequest("qr_refs must be between 1 and 20".into()));
+            return Err(MockError::BadRequest(
+                "qr_refs must be between 1 and 20".into(),
+            ));
         }
         if self.qr_first_ttl.is_zero() || self.qr_next_ttl.is_zero() {
-            return Err(MockError::BadRequest("QR lifetimes must be positive".into()));
+            return Err(MockError::BadRequest(
+                "QR lifetimes must be positive".into(),
+            ));
         }
         Ok(())
     }
@@ -96,7 +100,9 @@ impl WaMock {
             .parse()
             .map_err(|e| MockError::BadRequest(format!("listen address {listen:?}: {e}")))?;
         if !addr.ip().is_loopback() {
-            return Err(MockError::BadRequest("wa-mock only listens on loopback".into()));
+            return Err(MockError::BadRequest(
+                "wa-mock only listens on loopback".into(),
+            ));
         }
         let listener = TcpListener::bind(addr)
             .await
@@ -147,7 +153,9 @@ impl WaMock {
     /// Locks the account: for good (`None`, reason 403) or temporarily (402).
     pub fn ban_device(&self, jid: &str, temporary: Option<Duration>) -> Result<(), MockError> {
         if temporary.is_some_and(|d| d.as_secs() == 0) {
-            return Err(MockError::BadRequest("a temporary ban lasts at least 1 s".into()));
+            return Err(MockError::BadRequest(
+                "a temporary ban lasts at least 1 s".into(),
+            ));
         }
         self.shared.registry.ban(jid, temporary)
     }

@@ -4,14 +4,18 @@ use std::time::Duration;
 
 use wa_mock::{MockOptions, WaMock};
 
-const USAGE: &str = "usage: wa-mock [--listen 127.0.0.1:PORT] [--qr-first-secs N] [--qr-next-secs N] [--qr-refs N]";
+const USAGE: &str =
+    "usage: wa-mock [--listen 127.0.0.1:PORT] [--qr-first-secs N] [--qr-next-secs N] [--qr-refs N]";
 
 fn parse_args() -> Result<(String, MockOptions), String> {
     let mut listen = "127.0.0.1:0".to_owned();
     let mut options = MockOptions::default();
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
-        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
+        let mut value = || {
+            args.next()
+                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
+        };
         let secs = |v: String| {
             v.parse::<u64>()
                 .map(Duration::from_secs)

@@ -137,7 +137,10 @@ impl ServerIdentity {
             let progress = self.start_xx(NOISE_PATTERN_XXFALLBACK, hello.ephemeral)?;
             return Ok((Pattern::XxFallback, progress));
         }
-        Ok((Pattern::Xx, self.start_xx(NOISE_PATTERN_XX, hello.ephemeral)?))
+        Ok((
+            Pattern::Xx,
+            self.start_xx(NOISE_PATTERN_XX, hello.ephemeral)?,
+        ))
     }
 
     fn start_xx(&self, pattern: &str, client_ephemeral: [u8; 32]) -> Result<Progress> {
@@ -209,8 +212,10 @@ impl PendingXx {
             .decrypt(&static_ct)?
             .try_into()
             .map_err(|_| anyhow!("client static key is not 32 bytes"))?;
-        self.noise
-            .mix_shared_secret(self.server_ephemeral.private_key.serialize(), &client_static)?;
+        self.noise.mix_shared_secret(
+            self.server_ephemeral.private_key.serialize(),
+            &client_static,
+        )?;
         let payload = self.noise.decrypt(&payload_ct)?;
         let payload = wa::ClientPayload::decode_from_slice(&payload).context("XX payload")?;
         Ok(Established {

@@ -197,8 +197,11 @@ impl PhoneAccount {
             bail!("key bundle is {} bytes", wrapped.len());
         }
         let agree = |private: &wacore::libsignal::protocol::PrivateKey, public: &[u8; 32]| {
-            let public = PublicKey::from_djb_public_key_bytes(public).map_err(|e| anyhow!("{e}"))?;
-            private.calculate_agreement(&public).map_err(|e| anyhow!("{e}"))
+            let public =
+                PublicKey::from_djb_public_key_bytes(public).map_err(|e| anyhow!("{e}"))?;
+            private
+                .calculate_agreement(&public)
+                .map_err(|e| anyhow!("{e}"))
         };
         let ephemeral_shared = agree(&primary_ephemeral.private_key, companion_ephemeral)?;
         let (salt, rest) = wrapped.split_at(32);
@@ -233,7 +236,11 @@ impl PhoneAccount {
     }
 
     /// Checks the companion's counter-signature in `<pair-device-sign>`.
-    pub fn verify_device_signature(&self, signed_identity: &[u8], companion_identity: &[u8; 32]) -> Result<()> {
+    pub fn verify_device_signature(
+        &self,
+        signed_identity: &[u8],
+        companion_identity: &[u8; 32],
+    ) -> Result<()> {
         let signed = wa::ADVSignedDeviceIdentity::decode_from_slice(signed_identity)
             .context("signed device identity")?;
         let details = signed.details.ok_or_else(|| anyhow!("no details"))?;

@@ -38,9 +38,15 @@ fn key32(bytes: Option<&Vec<u8>>, what: &str) -> Result<[u8; 32]> {
 impl CompanionKeys {
     pub fn from_pairing(data: &wa::client_payload::DevicePairingRegistrationData) -> Result<Self> {
         Ok(Self {
-            registration_id: be_u32(data.e_regid.as_deref().unwrap_or_default(), "registration id")?,
+            registration_id: be_u32(
+                data.e_regid.as_deref().unwrap_or_default(),
+                "registration id",
+            )?,
             identity: key32(data.e_ident.as_ref(), "identity key")?,
-            signed_prekey_id: be_u32(data.e_skey_id.as_deref().unwrap_or_default(), "signed prekey id")?,
+            signed_prekey_id: be_u32(
+                data.e_skey_id.as_deref().unwrap_or_default(),
+                "signed prekey id",
+            )?,
             signed_prekey: key32(data.e_skey_val.as_ref(), "signed prekey")?,
             signed_prekey_signature: data
                 .e_skey_sig
@@ -54,7 +60,8 @@ impl CompanionKeys {
     }
 
     fn bundle(&self, device_id: u32) -> Result<PreKeyBundle> {
-        let public = |k: &[u8; 32]| PublicKey::from_djb_public_key_bytes(k).map_err(|e| anyhow!("{e}"));
+        let public =
+            |k: &[u8; 32]| PublicKey::from_djb_public_key_bytes(k).map_err(|e| anyhow!("{e}"));
         PreKeyBundle::new(
             self.registration_id,
             device_id.into(),
@@ -93,7 +100,12 @@ impl PhoneCipher {
     }
 
     /// Encrypts `plaintext` to the companion, starting a session if none exists.
-    pub async fn encrypt(&mut self, companion: &CompanionKeys, device_id: u32, plaintext: &[u8]) -> Result<Encrypted> {
+    pub async fn encrypt(
+        &mut self,
+        companion: &CompanionKeys,
+        device_id: u32,
+        plaintext: &[u8],
+    ) -> Result<Encrypted> {
         let address = ProtocolAddress::new("companion", device_id.into());
         if self.session.is_none() {
             let bundle = companion.bundle(device_id)?;
@@ -139,7 +151,10 @@ struct SingleSessionStore<'a>(&'a mut Option<SessionRecord>);
 
 #[async_trait]
 impl SessionStore for SingleSessionStore<'_> {
-    async fn load_session(&self, _address: &ProtocolAddress) -> Result<Option<SessionRecord>, SignalProtocolError> {
+    async fn load_session(
+        &self,
+        _address: &ProtocolAddress,
+    ) -> Result<Option<SessionRecord>, SignalProtocolError> {
         Ok(self.0.clone())
     }
 
@@ -147,7 +162,11 @@ impl SessionStore for SingleSessionStore<'_> {
         Ok(self.0.is_some())
     }
 
-    async fn store_session(&mut self, _address: &ProtocolAddress, record: SessionRecord) -> Result<(), SignalProtocolError> {
+    async fn store_session(
+        &mut self,
+        _address: &ProtocolAddress,
+        record: SessionRecord,
+    ) -> Result<(), SignalProtocolError> {
         *self.0 = Some(record);
         Ok(())
     }
@@ -169,7 +188,11 @@ impl IdentityKeyStore for IdentityView<'_> {
         Ok(self.registration_id)
     }
 
-    async fn save_identity(&mut self, _address: &ProtocolAddress, identity: &IdentityKey) -> Result<IdentityChange, SignalProtocolError> {
+    async fn save_identity(
+        &mut self,
+        _address: &ProtocolAddress,
+        identity: &IdentityKey,
+    ) -> Result<IdentityChange, SignalProtocolError> {
         let replaced = self.peer.is_some_and(|old| old != *identity);
         *self.peer = Some(*identity);
         Ok(if replaced {
@@ -179,12 +202,20 @@ impl IdentityKeyStore for IdentityView<'_> {
         })
     }
 
-    async fn is_trusted_identity(&self, _address: &ProtocolAddress, identity: &IdentityKey, _direction: Direction) -> Result<bool, SignalProtocolError> {
+    async fn is_trusted_identity(
+        &self,
+        _address: &ProtocolAddress,
+        identity: &IdentityKey,
+        _direction: Direction,
+    ) -> Result<bool, SignalProtocolError> {
         // The companion's identity was signed by this phone at pairing.
         Ok(self.peer.is_none_or(|known| known == *identity))
     }
 
-    async fn get_identity(&self, _address: &ProtocolAddress) -> Result<Option<IdentityKey>, SignalProtocolError> {
+    async fn get_identity(
+        &self,
+        _address: &ProtocolAddress,
+    ) -> Result<Option<IdentityKey>, SignalProtocolError> {
         Ok(*self.peer)
     }
 }

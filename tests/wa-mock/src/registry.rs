@@ -44,12 +44,16 @@ impl ConnHandle {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Standing {
     /// Pair-success sent; the companion has not signed back yet.
-    AwaitingSignature { key_index: u32 },
+    AwaitingSignature {
+        key_index: u32,
+    },
     Active,
     /// Unlinked from the phone or by the client's own logout.
     Removed,
     Banned,
-    TemporarilyBanned { until_unix: u64 },
+    TemporarilyBanned {
+        until_unix: u64,
+    },
 }
 
 pub struct DeviceRecord {
@@ -193,9 +197,9 @@ pub fn now_unix() -> u64 {
 
 fn lid_user_for(phone: &str) -> String {
     // A stable, phone-derived number so the same phone keeps its LID.
-    let sum = phone
-        .bytes()
-        .fold(0u64, |acc, b| acc.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let sum = phone.bytes().fold(0u64, |acc, b| {
+        acc.wrapping_mul(31).wrapping_add(u64::from(b))
+    });
     format!("{}", 100_000_000_000_000 + sum % 900_000_000_000_000)
 }
 
@@ -293,7 +297,9 @@ impl Registry {
     ) -> Result<Vec<u8>, MockError> {
         validate_phone(phone)?;
         if wrapped_companion_ephemeral.len() != 80 {
-            return Err(MockError::BadRequest("wrapped ephemeral key must be 80 bytes".into()));
+            return Err(MockError::BadRequest(
+                "wrapped ephemeral key must be 80 bytes".into(),
+            ));
         }
         let pairing_ref = random_ref().into_bytes();
         self.lock().codes.insert(
@@ -322,7 +328,9 @@ impl Registry {
             ));
         }
         let mut inner = self.lock();
-        let Inner { accounts, codes, .. } = &mut *inner;
+        let Inner {
+            accounts, codes, ..
+        } = &mut *inner;
         let pending = codes
             .values_mut()
             .filter(|c| c.phone == profile.phone && c.entered.is_none())
@@ -331,16 +339,19 @@ impl Registry {
         if pending.requested.elapsed() > PAIR_CODE_VALIDITY {
             return Err(MockError::ExpiredCode);
         }
-        let companion_ephemeral =
-            PairCodeUtils::decrypt_primary_ephemeral_pub(&pending.wrapped_companion_ephemeral, &code)
-                .map_err(|e| MockError::BadRequest(e.to_string()))?;
+        let companion_ephemeral = PairCodeUtils::decrypt_primary_ephemeral_pub(
+            &pending.wrapped_companion_ephemeral,
+            &code,
+        )
+        .map_err(|e| MockError::BadRequest(e.to_string()))?;
         let account = account_for(accounts, profile);
         let primary_ephemeral = KeyPair::generate(&mut rand::rng());
-        let primary_public: [u8; 32] = primary_ephemeral
-            .public_key
-            .public_key_bytes()
-            .try_into()
-            .map_err(|_| MockError::Internal("ephemeral key is not 32 bytes".into()))?;
+        let primary_public: [u8; 32] =
+            primary_ephemeral
+                .public_key
+                .public_key_bytes()
+                .try_into()
+                .map_err(|_| MockError::Internal("ephemeral key is not 32 bytes".into()))?;
         let wrapped = PairCodeUtils::encrypt_ephemeral_pub(&primary_public, &code);
         pending.conn.send(Outbound::Send(stanza::primary_hello(
             wrapped.to_vec(),
@@ -397,13 +408,24 @@ impl Registry {
             identity_public: companion_identity,
             adv_secret,
         };
-        link_device(&mut inner, pending.conn, pending.companion, &qr, &entered.profile)
-            .map(|_| ())
-            .map_err(|e| anyhow::anyhow!("{e}"))
+        link_device(
+            &mut inner,
+            pending.conn,
+            pending.companion,
+            &qr,
+            &entered.profile,
+        )
+        .map(|_| ())
+        .map_err(|e| anyhow::anyhow!("{e}"))
     }
 
     /// The companion signed its identity back: pairing is complete.
-    pub fn device_signed(&self, conn_id: u64, signed_identity: &[u8], key_index: u32) -> anyhow::Result<()> {
+    pub fn device_signed(
+        &self,
+        conn_id: u64,
+        signed_identity: &[u8],
+        key_index: u32,
+    ) -> anyhow::Result<()> {
         let mut inner = self.lock();
         let Inner {
             accounts, devices, ..
@@ -411,7 +433,9 @@ impl Registry {
         let dev = devices
             .values_mut()
             .find(|d| d.conn.as_ref().is_some_and(|c| c.id == conn_id))
-            .ok_or_else(|| anyhow::anyhow!("pair-device-sign from a connection that was not paired"))?;
+            .ok_or_else(|| {
+                anyhow::anyhow!("pair-device-sign from a connection that was not paired")
+            })?;
         if dev.standing != (Standing::AwaitingSignature { key_index }) {
             anyhow::bail!("unexpected pair-device-sign (key index {key_index})");
         }
@@ -424,7 +448,13 @@ impl Registry {
     }
 
     /// Decides a login by a registered device (username + device from the payload).
-    pub fn login(&self, phone: &str, device_id: u32, noise_public: [u8; 32], conn: &ConnHandle) -> LoginVerdict {
+    pub fn login(
+        &self,
+        phone: &str,
+        device_id: u32,
+        noise_public: [u8; 32],
+        conn: &ConnHandle,
+    ) -> LoginVerdict {
         let mut inner = self.lock();
         let Inner {
             accounts, devices, ..
@@ -492,7 +522,10 @@ impl Registry {
             return candidates.next().map(|(k, _)| k.clone());
         }
         // A bare account names its newest device that is still linked, else its newest.
-        let all: Vec<_> = candidates.by_ref().map(|(k, d)| (k.clone(), d.standing.clone())).collect();
+        let all: Vec<_> = candidates
+            .by_ref()
+            .map(|(k, d)| (k.clone(), d.standing.clone()))
+            .collect();
         all.iter()
             .rev()
             .find(|(_, s)| *s != Standing::Removed)
@@ -500,9 +533,14 @@ impl Registry {
             .map(|(k, _)| k.clone())
     }
 
-    fn with_device<T>(&self, who: &str, f: impl FnOnce(&mut DeviceRecord) -> T) -> Result<T, MockError> {
+    fn with_device<T>(
+        &self,
+        who: &str,
+        f: impl FnOnce(&mut DeviceRecord) -> T,
+    ) -> Result<T, MockError> {
         let mut inner = self.lock();
-        let key = Self::find_key(&inner, who).ok_or_else(|| MockError::UnknownDevice(who.to_owned()))?;
+        let key =
+            Self::find_key(&inner, who).ok_or_else(|| MockError::UnknownDevice(who.to_owned()))?;
         let dev = inner
             .devices
             .get_mut(&key)
@@ -550,12 +588,19 @@ impl Registry {
         })?
     }
 
-    /// Puts the cipher back after encrypting; `shared` marks the key as delivered.
-    pub fn return_cipher(&self, phone: &str, device_id: u32, cipher: PhoneCipher, shared: bool) {
+    /// Puts the cipher back after encrypting.
+    pub fn return_cipher(&self, phone: &str, device_id: u32, cipher: PhoneCipher) {
         let mut inner = self.lock();
         if let Some(dev) = inner.devices.get_mut(&(phone.to_owned(), device_id)) {
             dev.cipher = Some(cipher);
-            dev.key_shared |= shared;
+        }
+    }
+
+    /// The companion acknowledged the key-share message: no need to send it again.
+    pub fn key_share_delivered(&self, phone: &str, device_id: u32) {
+        let mut inner = self.lock();
+        if let Some(dev) = inner.devices.get_mut(&(phone.to_owned(), device_id)) {
+            dev.key_shared = true;
         }
     }
 
@@ -566,7 +611,10 @@ impl Registry {
             .devices
             .values()
             .find(|d| d.conn.as_ref().is_some_and(|c| c.id == conn_id))?;
-        inner.accounts.get(&dev.phone).map(|a| a.app_state_key.clone())
+        inner
+            .accounts
+            .get(&dev.phone)
+            .map(|a| a.app_state_key.clone())
     }
 
     pub fn devices(&self) -> Vec<DeviceInfo> {
@@ -638,7 +686,10 @@ pub fn random_ref() -> String {
     format!("2@{}", BASE64_STANDARD.encode(rand::random::<[u8; 18]>()))
 }
 
-fn account_for<'a>(accounts: &'a mut HashMap<String, PhoneAccount>, profile: &PhoneProfile) -> &'a mut PhoneAccount {
+fn account_for<'a>(
+    accounts: &'a mut HashMap<String, PhoneAccount>,
+    profile: &PhoneProfile,
+) -> &'a mut PhoneAccount {
     let account = accounts.entry(profile.phone.clone()).or_insert_with(|| {
         PhoneAccount::new(
             lid_user_for(&profile.phone),
@@ -691,8 +742,15 @@ fn link_device(
         key_shared: false,
         key_index,
     };
-    let node = stanza::pair_success(&record.jid(), &record.lid(), hmac_container, business.as_deref());
-    inner.devices.insert((profile.phone.clone(), device_id), record);
+    let node = stanza::pair_success(
+        &record.jid(),
+        &record.lid(),
+        hmac_container,
+        business.as_deref(),
+    );
+    inner
+        .devices
+        .insert((profile.phone.clone(), device_id), record);
     conn.send(Outbound::Send(node));
     Ok(Linked {
         jid: format!("{}@s.whatsapp.net", profile.phone),

@@ -34,6 +34,8 @@ pub struct Session {
     /// Held back until the client leaves passive mode, as the server queues
     /// messages for a device until then.
     queued: Vec<Outbound>,
+    /// The key-share message in flight: (message id, phone, device id).
+    key_share_in_flight: Option<(String, String, u32)>,
 }
 
 fn attr(node: &Node, key: &str) -> String {
@@ -42,8 +44,6 @@ fn attr(node: &Node, key: &str) -> String {
         .map(|v| v.as_str().into_owned())
         .unwrap_or_default()
 }
-
-
 
 impl Session {
     /// Decides what the connection is from its login payload and answers first.
@@ -75,7 +75,11 @@ impl Session {
                 .registry
                 .offer_refs(&conn, client_static, &companion, &refs);
             let names: Vec<String> = refs.into_iter().map(|(r, _)| r).collect();
-            info!(conn = conn.id, "companion wants to pair; offering {} QR refs", names.len());
+            info!(
+                conn = conn.id,
+                "companion wants to pair; offering {} QR refs",
+                names.len()
+            );
             let first = Outbound::Send(stanza::pair_device(&stanza::next_id(), &names));
             let role = Role::Pairing {
                 companion,
@@ -92,6 +96,7 @@ impl Session {
             .registry
             .login(&user.to_string(), device, client_static, &conn);
         let mut queued = Vec::new();
+        let mut in_flight = None;
         let (role, out) = match verdict {
             LoginVerdict::Accept {
                 jid,
@@ -100,17 +105,28 @@ impl Session {
             } => {
                 info!(conn = conn.id, %jid, "device logged in");
                 if let Some(share) = key_share {
-                    queued.extend(share_app_state_key(&shared, *share).await);
+                    let (phone, device) = (share.phone.clone(), share.device_id);
+                    if let Some((id, node)) = share_app_state_key(&shared, *share).await {
+                        in_flight = Some((id, phone, device));
+                        queued.push(Outbound::Send(node));
+                    }
                 }
                 (Role::Device, vec![Outbound::Send(stanza::success(&lid))])
             }
             LoginVerdict::Reject(failure) => {
-                info!(conn = conn.id, user, device, "login refused: {}", attr(&failure, "reason"));
+                info!(
+                    conn = conn.id,
+                    user,
+                    device,
+                    "login refused: {}",
+                    attr(&failure, "reason")
+                );
                 (Role::Refused, vec![Outbound::SendAndClose(failure)])
             }
         };
         let mut session = Self::new(shared, conn, role);
         session.queued = queued;
+        session.key_share_in_flight = in_flight;
         (session, out)
     }
 
@@ -120,6 +136,7 @@ impl Session {
             conn,
             role,
             queued: Vec::new(),
+            key_share_in_flight: None,
         }
     }
 
@@ -140,12 +157,29 @@ impl Session {
             }
             "receipt" => {
                 let id = attr(&node, "id");
+                self.note_delivery(&id);
                 let to = attr(&node, "to");
                 vec![Outbound::Send(stanza::ack(&id, "receipt", &to))]
+            }
+            "ack" => {
+                self.note_delivery(&attr(&node, "id"));
+                Vec::new()
             }
             other => {
                 debug!(conn = self.conn.id, "ignoring <{other}>");
                 Vec::new()
+            }
+        }
+    }
+
+    fn note_delivery(&mut self, id: &str) {
+        if self
+            .key_share_in_flight
+            .as_ref()
+            .is_some_and(|(pending, _, _)| pending == id)
+        {
+            if let Some((_, phone, device)) = self.key_share_in_flight.take() {
+                self.shared.registry.key_share_delivered(&phone, device);
             }
         }
     }
@@ -196,7 +230,9 @@ impl Session {
                 stanza::iq_result(&id).build()
             }
             ("md", "link_code_companion_reg") => {
-                return vec![Outbound::Send(self.pair_code_step(&id, child.expect("matched child")))];
+                return vec![Outbound::Send(
+                    self.pair_code_step(&id, child.expect("matched child")),
+                )];
             }
             ("w:sync:app:state", "sync") => self.app_state_sync(&id, child.expect("matched child")),
             _ => {
@@ -222,7 +258,14 @@ impl Session {
                 }
                 NodeBuilder::new("collection")
                     .attr("name", name)
-                    .attr("version", if version.is_empty() { "0".into() } else { version })
+                    .attr(
+                        "version",
+                        if version.is_empty() {
+                            "0".into()
+                        } else {
+                            version
+                        },
+                    )
                     .build()
             })
             .collect();
@@ -292,7 +335,10 @@ impl Session {
                 }
             }
             other => {
-                warn!(conn = self.conn.id, "unknown link_code_companion_reg stage {other:?}");
+                warn!(
+                    conn = self.conn.id,
+                    "unknown link_code_companion_reg stage {other:?}"
+                );
                 stanza::iq_error(id, 400, "bad-request")
             }
         }
@@ -303,14 +349,24 @@ impl Session {
             return Vec::new();
         };
         let Some(identity) = sign.get_optional_child("device-identity") else {
-            warn!(conn = self.conn.id, "pair-device-sign without device-identity");
+            warn!(
+                conn = self.conn.id,
+                "pair-device-sign without device-identity"
+            );
             return vec![Outbound::SendAndClose(stanza::failure_logged_out())];
         };
         let key_index = attr(identity, "key-index").parse::<u32>().unwrap_or(0);
         let bytes = node_bytes(identity);
-        match self.shared.registry.device_signed(self.conn.id, bytes, key_index) {
+        match self
+            .shared
+            .registry
+            .device_signed(self.conn.id, bytes, key_index)
+        {
             Ok(()) => {
-                info!(conn = self.conn.id, "pairing complete; restarting the stream");
+                info!(
+                    conn = self.conn.id,
+                    "pairing complete; restarting the stream"
+                );
                 vec![Outbound::SendAndClose(stanza::stream_restart())]
             }
             Err(e) => {
@@ -322,7 +378,8 @@ impl Session {
 }
 
 /// The phone sends the companion its app-state sync key, Signal-encrypted.
-async fn share_app_state_key(shared: &Shared, share: KeyShare) -> Option<Outbound> {
+/// Returns the message id and stanza.
+async fn share_app_state_key(shared: &Shared, share: KeyShare) -> Option<(String, Node)> {
     let KeyShare {
         phone,
         device_id,
@@ -331,10 +388,13 @@ async fn share_app_state_key(shared: &Shared, share: KeyShare) -> Option<Outboun
         plaintext,
     } = share;
     let result = cipher.encrypt(&companion, device_id, &plaintext).await;
-    let ok = result.is_ok();
-    shared.registry.return_cipher(&phone, device_id, cipher, ok);
+    shared.registry.return_cipher(&phone, device_id, cipher);
     match result {
-        Ok(enc) => Some(Outbound::Send(stanza::message_from_phone(&phone, enc.kind, enc.bytes))),
+        Ok(enc) => {
+            let id = stanza::next_message_id();
+            let node = stanza::message_from_phone(&id, &phone, enc.kind, enc.bytes);
+            Some((id, node))
+        }
         Err(e) => {
             warn!("could not share the app-state key with {phone}:{device_id}: {e:#}");
             None

@@ -43,7 +43,12 @@ pub fn pair_device(id: &str, refs: &[String]) -> Node {
         .build()
 }
 
-pub fn pair_success(device_jid: &str, device_lid: &str, identity: Vec<u8>, business: Option<&str>) -> Node {
+pub fn pair_success(
+    device_jid: &str,
+    device_lid: &str,
+    identity: Vec<u8>,
+    business: Option<&str>,
+) -> Node {
     let mut children = vec![
         NodeBuilder::new("device-identity").bytes(identity).build(),
         NodeBuilder::new("device")
@@ -53,7 +58,11 @@ pub fn pair_success(device_jid: &str, device_lid: &str, identity: Vec<u8>, busin
         NodeBuilder::new("platform").attr("name", "android").build(),
     ];
     if let Some(name) = business {
-        children.push(NodeBuilder::new("biz").attr("name", name.to_owned()).build());
+        children.push(
+            NodeBuilder::new("biz")
+                .attr("name", name.to_owned())
+                .build(),
+        );
     }
     NodeBuilder::new("iq")
         .attr("from", SERVER)
@@ -82,22 +91,32 @@ pub fn stream_restart() -> Node {
 pub fn stream_device_removed() -> Node {
     NodeBuilder::new("stream:error")
         .attr("code", "401")
-        .children([NodeBuilder::new("conflict").attr("type", "device_removed").build()])
+        .children([NodeBuilder::new("conflict")
+            .attr("type", "device_removed")
+            .build()])
         .build()
 }
 
 pub fn stream_replaced() -> Node {
     NodeBuilder::new("stream:error")
-        .children([NodeBuilder::new("conflict").attr("type", "replaced").build()])
+        .children([NodeBuilder::new("conflict")
+            .attr("type", "replaced")
+            .build()])
         .build()
 }
 
 pub fn failure_logged_out() -> Node {
-    NodeBuilder::new("failure").attr("reason", "401").attr("location", "mock").build()
+    NodeBuilder::new("failure")
+        .attr("reason", "401")
+        .attr("location", "mock")
+        .build()
 }
 
 pub fn failure_banned() -> Node {
-    NodeBuilder::new("failure").attr("reason", "403").attr("location", "mock").build()
+    NodeBuilder::new("failure")
+        .attr("reason", "403")
+        .attr("location", "mock")
+        .build()
 }
 
 /// Code 101 is WhatsApp's "sent to too many people" temporary ban.
@@ -135,10 +154,10 @@ pub fn next_id() -> String {
 }
 
 /// A 1:1 message from the account's phone (device 0) to one of its companions.
-pub fn message_from_phone(phone: &str, enc_type: &str, ciphertext: Vec<u8>) -> Node {
+pub fn message_from_phone(id: &str, phone: &str, enc_type: &str, ciphertext: Vec<u8>) -> Node {
     NodeBuilder::new("message")
         .attr("from", format!("{phone}@{SERVER}"))
-        .attr("id", next_message_id())
+        .attr("id", id.to_owned())
         .attr("type", "text")
         .attr("t", now_unix().to_string())
         .children([NodeBuilder::new("enc")
@@ -168,8 +187,12 @@ pub fn primary_hello(wrapped_ephemeral: Vec<u8>, identity: Vec<u8>, pairing_ref:
                 NodeBuilder::new("link_code_pairing_wrapped_primary_ephemeral_pub")
                     .bytes(wrapped_ephemeral)
                     .build(),
-                NodeBuilder::new("primary_identity_pub").bytes(identity).build(),
-                NodeBuilder::new("link_code_pairing_ref").bytes(pairing_ref).build(),
+                NodeBuilder::new("primary_identity_pub")
+                    .bytes(identity)
+                    .build(),
+                NodeBuilder::new("link_code_pairing_ref")
+                    .bytes(pairing_ref)
+                    .build(),
             ])
             .build()])
         .build()

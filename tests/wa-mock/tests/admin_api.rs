@@ -30,8 +30,14 @@ async fn binary_prints_its_urls_and_serves_the_admin_api() {
     let urls: Value = serde_json::from_str(&line).expect("JSON line");
     let ws = urls["ws_url"].as_str().unwrap();
     let admin = urls["admin_url"].as_str().unwrap();
-    assert!(ws.starts_with("ws://127.0.0.1:") && ws.ends_with("/ws/chat"), "{ws}");
-    assert!(admin.starts_with("http://127.0.0.1:") && admin.ends_with("/admin"), "{admin}");
+    assert!(
+        ws.starts_with("ws://127.0.0.1:") && ws.ends_with("/ws/chat"),
+        "{ws}"
+    );
+    assert!(
+        admin.starts_with("http://127.0.0.1:") && admin.ends_with("/admin"),
+        "{admin}"
+    );
     assert_eq!(urls.as_object().unwrap().len(), 2);
 
     let (status, body) = request("GET", &format!("{admin}/devices"), "").await;
@@ -49,7 +55,10 @@ async fn scan_over_http_links_and_admin_errors_are_coded() {
 
     let (status, body) = request("POST", &format!("{admin}/scan?phone=abc"), &qr).await;
     assert_eq!(status, 400, "{body}");
-    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["error"], "bad_request");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["error"],
+        "bad_request"
+    );
     let (status, _) = request("POST", &format!("{admin}/scan"), "2@unknown,AAAA,AAAA,AAAA").await;
     assert_eq!(status, 400);
 
@@ -72,7 +81,10 @@ async fn scan_over_http_links_and_admin_errors_are_coded() {
     // The same code cannot be used twice.
     let (status, body) = request("POST", &format!("{admin}/scan"), &qr).await;
     assert_eq!(status, 404);
-    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["error"], "unknown_code");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["error"],
+        "unknown_code"
+    );
 
     let (status, body) = request("GET", &format!("{admin}/devices"), "").await;
     assert_eq!(status, 200);
@@ -81,12 +93,21 @@ async fn scan_over_http_links_and_admin_errors_are_coded() {
     assert_eq!(devices[0]["name"], "Loja Centro");
     assert_eq!(devices[0]["connected"], true);
 
-    let (status, body) =
-        request("POST", &format!("{admin}/devices/5511999990301%40s.whatsapp.net/ban"), "{\"temporary_seconds\":0}").await;
+    let (status, body) = request(
+        "POST",
+        &format!("{admin}/devices/5511999990301%40s.whatsapp.net/ban"),
+        "{\"temporary_seconds\":0}",
+    )
+    .await;
     assert_eq!(status, 400, "{body}");
     let (status, _) = request("POST", &format!("{admin}/devices/5500000000000/logout"), "").await;
     assert_eq!(status, 404);
-    let (status, body) = request("GET", &format!("{admin}/devices/5511999990301/received"), "").await;
+    let (status, body) = request(
+        "GET",
+        &format!("{admin}/devices/5511999990301/received"),
+        "",
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert!(serde_json::from_str::<Value>(&body).unwrap().is_array());
     client.stop().await;
@@ -119,6 +140,10 @@ async fn options_and_listen_address_are_validated() {
         ..MockOptions::default()
     };
     assert!(WaMock::start_with(zero_refs, "127.0.0.1:0").await.is_err());
-    assert!(WaMock::start_with(MockOptions::default(), "0.0.0.0:0").await.is_err());
-    assert!(WaMock::start_with(MockOptions::default(), "not an address").await.is_err());
+    assert!(WaMock::start_with(MockOptions::default(), "0.0.0.0:0")
+        .await
+        .is_err());
+    assert!(WaMock::start_with(MockOptions::default(), "not an address")
+        .await
+        .is_err());
 }

@@ -35,7 +35,11 @@ async fn restart_with_same_store_reconnects_without_qr() {
             _ => None,
         })
         .await;
-    assert!(mock.handshakes().ik >= 1, "reconnect used IK: {:?}", mock.handshakes());
+    assert!(
+        mock.handshakes().ik >= 1,
+        "reconnect used IK: {:?}",
+        mock.handshakes()
+    );
     again.stop().await;
 }
 
@@ -44,7 +48,8 @@ async fn pairing_code_links_and_connects() {
     let mock = WaMock::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let phone = "5511999990003";
-    let mut client = TestClient::start_with(&mock.ws_url(), &dir.path().join("s.db"), Some(phone)).await;
+    let mut client =
+        TestClient::start_with(&mock.ws_url(), &dir.path().join("s.db"), Some(phone)).await;
     let code = client
         .wait_for("PairingCode", |e| match e {
             Event::PairingCode(p) => Some(p.code.clone()),
@@ -59,7 +64,9 @@ async fn pairing_code_links_and_connects() {
         mock.enter_pair_code(&code, &common::profile("5511000000009")),
         Err(MockError::UnknownCode)
     );
-    let linked = mock.enter_pair_code(&code, &common::profile(phone)).unwrap();
+    let linked = mock
+        .enter_pair_code(&code, &common::profile(phone))
+        .unwrap();
     assert_eq!(linked.jid, format!("{phone}@s.whatsapp.net"));
     client.connected().await;
     assert_eq!(mock.devices()[0].jid, format!("{phone}:1@s.whatsapp.net"));

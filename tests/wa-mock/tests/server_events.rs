@@ -96,5 +96,8 @@ async fn unknown_devices_are_refused() {
         mock.ban_device("nobody@s.whatsapp.net", None),
         Err(MockError::UnknownDevice(_))
     ));
-    assert!(matches!(mock.received("5511000000000"), Err(MockError::UnknownDevice(_))));
+    assert!(matches!(
+        mock.received("5511000000000"),
+        Err(MockError::UnknownDevice(_))
+    ));
 }

@@ -13,7 +13,10 @@ pub async fn request(method: &str, url: &str, body: &str) -> (u16, String) {
          Content-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
-    stream.write_all(req.as_bytes()).await.expect("write request");
+    stream
+        .write_all(req.as_bytes())
+        .await
+        .expect("write request");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.expect("read response");
     let text = String::from_utf8(raw).expect("utf-8 response");
@@ -23,7 +26,10 @@ pub async fn request(method: &str, url: &str, body: &str) -> (u16, String) {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .expect("status code");
-    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         dechunk(body)
     } else {
         body.to_owned()

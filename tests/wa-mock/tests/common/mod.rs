@@ -19,8 +19,7 @@ pub const STEP: Duration = Duration::from_secs(30);
 pub fn init_logs() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
         )
         .with_test_writer()
         .try_init();
@@ -77,7 +76,11 @@ impl TestClient {
     }
 
     /// Waits for the first event `pick` accepts, failing after `STEP`.
-    pub async fn wait_for<T>(&mut self, what: &str, mut pick: impl FnMut(&Event) -> Option<T>) -> T {
+    pub async fn wait_for<T>(
+        &mut self,
+        what: &str,
+        mut pick: impl FnMut(&Event) -> Option<T>,
+    ) -> T {
         let deadline = tokio::time::Instant::now() + STEP;
         loop {
             let event = tokio::time::timeout_at(deadline, self.events.recv())
@@ -99,8 +102,10 @@ impl TestClient {
     }
 
     pub async fn connected(&mut self) {
-        self.wait_for("Connected", |e| matches!(e, Event::Connected(_)).then_some(()))
-            .await
+        self.wait_for("Connected", |e| {
+            matches!(e, Event::Connected(_)).then_some(())
+        })
+        .await
     }
 
     /// Disconnects and waits for the run loop to end.

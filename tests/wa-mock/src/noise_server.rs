@@ -95,7 +95,7 @@ pub enum Pattern {
 /// the XX state waiting for the client's finish message.
 pub enum Progress {
     Done(Box<Established>, Vec<u8>),
-    AwaitFinish(PendingXx, Vec<u8>),
+    AwaitFinish(Box<PendingXx>, Vec<u8>),
 }
 
 /// XX (or XXfallback) state between the server hello and the client finish.
@@ -155,10 +155,10 @@ impl ServerIdentity {
         let cert_ct = noise.encrypt(&self.cert_chain)?;
         let reply = server_hello(&eph_pub, Some(static_ct), cert_ct);
         Ok(Progress::AwaitFinish(
-            PendingXx {
+            Box::new(PendingXx {
                 noise,
                 server_ephemeral,
-            },
+            }),
             reply,
         ))
     }

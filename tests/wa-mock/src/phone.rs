@@ -103,7 +103,6 @@ impl PhoneAccount {
             keys: vec![wa::message::AppStateSyncKey {
                 key_id: MessageField::some(wa::message::AppStateSyncKeyId {
                     key_id: Some(key.id.clone()),
-                    ..Default::default()
                 }),
                 key_data: MessageField::some(wa::message::AppStateSyncKeyData {
                     key_data: Some(key.data.to_vec()),
@@ -111,14 +110,10 @@ impl PhoneAccount {
                         raw_id: Some(rand::random()),
                         current_index: Some(key_index),
                         device_indexes: vec![0, key_index],
-                        ..Default::default()
                     }),
                     timestamp: Some(key.timestamp_ms),
-                    ..Default::default()
                 }),
-                ..Default::default()
             }],
-            ..Default::default()
         };
         let message = wa::Message {
             protocol_message: MessageField::some(wa::message::ProtocolMessage {
@@ -150,7 +145,6 @@ impl PhoneAccount {
             key_index: Some(key_index),
             account_type: Some(wa::ADVEncryptionType::E2EE),
             device_type: Some(wa::ADVEncryptionType::E2EE),
-            ..Default::default()
         }
         .encode_to_vec();
         let mut to_sign = Vec::with_capacity(2 + details.len() + 32);

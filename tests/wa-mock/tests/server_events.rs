@@ -19,7 +19,7 @@ async fn unlink_from_phone_logs_the_client_out() {
     mock.logout_device(&linked.jid).unwrap();
     let (on_connect, reason) = client
         .wait_for("LoggedOut", |e| match e {
-            Event::LoggedOut(l) => Some((l.on_connect, l.reason.clone())),
+            Event::LoggedOut(l) => Some((l.on_connect, l.reason)),
             _ => None,
         })
         .await;
@@ -54,7 +54,7 @@ async fn ban_locks_the_account() {
     mock.ban_device(&linked.jid, None).unwrap();
     let reason = client
         .wait_for("LoggedOut (banned)", |e| match e {
-            Event::LoggedOut(l) => Some(l.reason.clone()),
+            Event::LoggedOut(l) => Some(l.reason),
             _ => None,
         })
         .await;

@@ -3,8 +3,10 @@
 
 use serde_json::{json, Value};
 use wacore::appstate::decode::decode_record;
+use wacore::appstate::encode::encode_record;
+use wacore::appstate::hash::{generate_patch_mac, HashState};
 use wacore::appstate::keys::expand_app_state_keys;
-use waproto::buffa::Message as _;
+use waproto::buffa::{Message as _, MessageField};
 use waproto::whatsapp as wa;
 
 use crate::phone::AppStateKey;
@@ -121,4 +123,46 @@ fn describe_range(range: &wa::sync_action_value::SyncActionMessageRange) -> Valu
             })
         }).collect::<Vec<_>>(),
     })
+}
+
+/// The first patch of `critical_block` (version 0 -> 1): the account's push
+/// name, as a phone publishes it. MACs and the LTHash follow WhatsApp's
+/// anti-tampering scheme, so the client verifies and applies it.
+pub fn push_name_patch(key: &AppStateKey, push_name: &str, now_ms: i64) -> Vec<u8> {
+    const COLLECTION: &str = "critical_block";
+    let keys = expand_app_state_keys(&key.data);
+    let value = wa::SyncActionValue {
+        timestamp: Some(now_ms),
+        push_name_setting: MessageField::some(wa::sync_action_value::PushNameSetting {
+            name: Some(push_name.to_owned()),
+        }),
+        ..Default::default()
+    };
+    let index = br#"["setting_pushName"]"#;
+    let (mutation, _) = encode_record(
+        wa::syncd_mutation::SyncdOperation::SET,
+        index,
+        &value,
+        &keys,
+        &key.id,
+        &rand::random(),
+        1,
+    );
+    let mutations = vec![mutation];
+    let mut state = HashState::default();
+    // A first patch replaces nothing, so there is no previous value to subtract.
+    let (_, applied) = state.update_hash(&mutations, |_, _| Ok(None));
+    debug_assert!(applied.is_ok());
+    state.version = 1;
+    let mut patch = wa::SyncdPatch {
+        version: MessageField::some(wa::SyncdVersion { version: Some(1) }),
+        mutations,
+        snapshot_mac: Some(state.generate_snapshot_mac(COLLECTION, &keys.snapshot_mac)),
+        key_id: MessageField::some(wa::KeyId {
+            id: Some(key.id.clone()),
+        }),
+        ..Default::default()
+    };
+    patch.patch_mac = Some(generate_patch_mac(&patch, COLLECTION, &keys.patch_mac, 1));
+    patch.encode_to_vec()
 }

@@ -617,6 +617,22 @@ impl Registry {
             .map(|a| a.app_state_key.clone())
     }
 
+    /// The `critical_block` patch for the device on `conn_id`, once it holds the key.
+    pub fn push_name_patch(&self, conn_id: u64) -> Option<Vec<u8>> {
+        let inner = self.lock();
+        let dev = inner
+            .devices
+            .values()
+            .find(|d| d.conn.as_ref().is_some_and(|c| c.id == conn_id))?;
+        let account = inner.accounts.get(&dev.phone)?;
+        let now_ms = i64::try_from(now_unix() * 1000).unwrap_or(0);
+        Some(crate::app_state::push_name_patch(
+            &account.app_state_key,
+            &account.push_name,
+            now_ms,
+        ))
+    }
+
     pub fn devices(&self) -> Vec<DeviceInfo> {
         let inner = self.lock();
         inner

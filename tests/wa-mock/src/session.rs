@@ -256,16 +256,21 @@ impl Session {
                         self.shared.registry.record(self.conn.id, entry);
                     }
                 }
+                let from_version = version.parse::<u64>().unwrap_or(0);
+                if name == "critical_block" && from_version == 0 {
+                    if let Some(patch) = self.shared.registry.push_name_patch(self.conn.id) {
+                        return NodeBuilder::new("collection")
+                            .attr("name", name)
+                            .attr("version", "1")
+                            .children([NodeBuilder::new("patches")
+                                .children([NodeBuilder::new("patch").bytes(patch).build()])
+                                .build()])
+                            .build();
+                    }
+                }
                 NodeBuilder::new("collection")
                     .attr("name", name)
-                    .attr(
-                        "version",
-                        if version.is_empty() {
-                            "0".into()
-                        } else {
-                            version
-                        },
-                    )
+                    .attr("version", from_version.to_string())
                     .build()
             })
             .collect();

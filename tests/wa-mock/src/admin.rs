@@ -36,8 +36,8 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/devices", get(devices))
         .route("/devices/{jid}/logout", post(logout))
         .route("/devices/{jid}/ban", post(ban))
-        .route("/devices/{jid}/messages", post(not_yet))
-        .route("/devices/{jid}/history", post(not_yet))
+        .route("/devices/{jid}/messages", post(message))
+        .route("/devices/{jid}/history", post(history))
         .route("/devices/{jid}/received", get(received))
 }
 
@@ -103,8 +103,19 @@ async fn pair_code(
     Ok(Json(shared.registry.enter_code(&body.code, &profile)?))
 }
 
-async fn not_yet() -> MockError {
-    MockError::NotImplemented("injecting messages and history")
+async fn message(
+    State(shared): State<Arc<Shared>>,
+    Path(jid): Path<String>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, MockError> {
+    let msg: crate::IncomingMessage = serde_json::from_slice(&body)
+        .map_err(|e| MockError::BadRequest(format!("message body: {e}")))?;
+    let id = crate::incoming::deliver(&shared.registry, &jid, &msg).await?;
+    Ok(Json(json!({"id": id})))
+}
+
+async fn history() -> MockError {
+    MockError::NotImplemented("history sync")
 }
 
 async fn devices(State(shared): State<Arc<Shared>>) -> Json<Vec<crate::DeviceInfo>> {

@@ -9,6 +9,7 @@ mod admin;
 mod app_state;
 mod connection;
 mod error;
+mod incoming;
 mod noise_server;
 mod phone;
 mod phone_signal;
@@ -30,6 +31,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use error::MockError;
+pub use incoming::IncomingMessage;
 pub use registry::{DeviceInfo, HandshakeCounts, Linked, PhoneProfile};
 
 use noise_server::ServerIdentity;
@@ -162,6 +164,16 @@ impl WaMock {
 
     pub fn devices(&self) -> Vec<DeviceInfo> {
         self.shared.registry.devices()
+    }
+
+    /// A contact writes to the device: the message arrives encrypted for it.
+    /// Returns the message id.
+    pub async fn send_message(
+        &self,
+        jid: &str,
+        message: &IncomingMessage,
+    ) -> Result<String, MockError> {
+        incoming::deliver(&self.shared.registry, jid, message).await
     }
 
     /// Handshakes completed so far, by pattern (tells IK reconnects from XX).

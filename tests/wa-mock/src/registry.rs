@@ -34,7 +34,7 @@ pub struct ConnHandle {
 }
 
 impl ConnHandle {
-    fn send(&self, out: Outbound) {
+    pub fn send(&self, out: Outbound) {
         // A closed receiver means the socket is already gone: nothing to tell.
         let _ = self.tx.send(out);
     }
@@ -173,9 +173,27 @@ pub struct HandshakeCounts {
     pub xx_fallback: usize,
 }
 
+/// A contact of the account that writes to it: its own Signal identity.
+struct Contact {
+    identity: KeyPair,
+    registration_id: u32,
+}
+
+/// What is needed to encrypt one incoming message outside the lock.
+pub struct OutgoingToDevice {
+    pub conn: ConnHandle,
+    pub sender: String,
+    pub device: (String, u32),
+    pub cipher: PhoneCipher,
+    pub companion: CompanionKeys,
+}
+
 #[derive(Default)]
 struct Inner {
     handshakes: HandshakeCounts,
+    contacts: HashMap<String, Contact>,
+    /// Sessions from a contact to one companion: (contact, phone, device id).
+    contact_ciphers: HashMap<(String, String, u32), PhoneCipher>,
     accounts: HashMap<String, PhoneAccount>,
     devices: BTreeMap<(String, u32), DeviceRecord>,
     refs: HashMap<String, PendingRef>,
@@ -594,6 +612,67 @@ impl Registry {
         if let Some(dev) = inner.devices.get_mut(&(phone.to_owned(), device_id)) {
             dev.cipher = Some(cipher);
         }
+    }
+
+    /// Takes what is needed to send the device a message from `sender`
+    /// (a user JID such as `5511...@s.whatsapp.net`).
+    pub fn begin_incoming(&self, who: &str, sender: &str) -> Result<OutgoingToDevice, MockError> {
+        let user = sender
+            .strip_suffix("@s.whatsapp.net")
+            .filter(|u| validate_phone(u).is_ok())
+            .ok_or_else(|| {
+                MockError::BadRequest(format!(
+                    "sender must be <digits>@s.whatsapp.net, got {sender:?}"
+                ))
+            })?;
+        let mut inner = self.lock();
+        let key =
+            Self::find_key(&inner, who).ok_or_else(|| MockError::UnknownDevice(who.to_owned()))?;
+        let Inner {
+            devices,
+            contacts,
+            contact_ciphers,
+            ..
+        } = &mut *inner;
+        let dev = devices
+            .get(&key)
+            .ok_or_else(|| MockError::UnknownDevice(who.to_owned()))?;
+        if dev.phone == user {
+            return Err(MockError::BadRequest(
+                "the sender is the account itself".into(),
+            ));
+        }
+        let conn = match (&dev.standing, &dev.conn) {
+            (Standing::Active, Some(conn)) => conn.clone(),
+            _ => return Err(MockError::Conflict("device is not connected".into())),
+        };
+        let cipher_key = (sender.to_owned(), key.0.clone(), key.1);
+        let cipher = match contact_ciphers.remove(&cipher_key) {
+            Some(c) => c,
+            None => {
+                let contact = contacts
+                    .entry(sender.to_owned())
+                    .or_insert_with(|| Contact {
+                        identity: KeyPair::generate(&mut rand::rng()),
+                        registration_id: rand::random::<u32>() & 0x3fff,
+                    });
+                PhoneCipher::new(&contact.identity, contact.registration_id)
+            }
+        };
+        Ok(OutgoingToDevice {
+            conn,
+            sender: sender.to_owned(),
+            device: key,
+            cipher,
+            companion: dev.companion.clone(),
+        })
+    }
+
+    /// Puts a contact's cipher back after encrypting.
+    pub fn end_incoming(&self, sender: String, device: (String, u32), cipher: PhoneCipher) {
+        self.lock()
+            .contact_ciphers
+            .insert((sender, device.0, device.1), cipher);
     }
 
     /// The companion acknowledged the key-share message: no need to send it again.

@@ -65,3 +65,46 @@ async fn delete_chat_is_recorded_decoded() {
     );
     client.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incoming_text_arrives_decrypted() {
+    let mock = WaMock::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("session.db");
+    let (mut client, linked) = linked_client(&mock, &db, "5511999990203").await;
+
+    let sender = "5511977776666@s.whatsapp.net";
+    for text in ["Olá, tudo bem?", "second message, same session"] {
+        let msg = wa_mock::IncomingMessage {
+            chat: sender.into(),
+            from: sender.into(),
+            text: Some(text.into()),
+            media: None,
+        };
+        mock.send_message(&linked.jid, &msg).await.unwrap();
+        let (got, from) = client
+            .wait_for("the incoming message", |e| match e {
+                Event::Messages(batch) => batch.iter().find_map(|m| {
+                    m.message
+                        .conversation
+                        .clone()
+                        .map(|t| (t, m.info.source.sender.user.to_string()))
+                }),
+                _ => None,
+            })
+            .await;
+        assert_eq!(got, text);
+        assert_eq!(from, "5511977776666");
+    }
+    let group = wa_mock::IncomingMessage {
+        chat: "123@g.us".into(),
+        from: sender.into(),
+        text: Some("hi".into()),
+        media: None,
+    };
+    assert!(matches!(
+        mock.send_message(&linked.jid, &group).await,
+        Err(wa_mock::MockError::NotImplemented(_))
+    ));
+    client.stop().await;
+}

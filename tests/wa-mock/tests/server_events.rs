@@ -81,7 +81,9 @@ async fn temporary_ban_reports_its_expiry() {
             _ => None,
         })
         .await;
-    assert_eq!(expire.num_seconds(), 3600);
+    // Live, the ban says 3600 s; if the client was between connections it
+    // learns the remaining time at its next login instead.
+    assert!((3590..=3600).contains(&expire.num_seconds()), "{expire:?}");
     client.stop().await;
 }
 

@@ -147,3 +147,47 @@ async fn options_and_listen_address_are_validated() {
         .await
         .is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pair_code_and_messages_over_http() {
+    let mock = WaMock::start().await.unwrap();
+    let admin = mock.admin_url();
+    let dir = tempfile::tempdir().unwrap();
+    let phone = "5511999990304";
+    let mut client =
+        TestClient::start_with(&mock.ws_url(), &dir.path().join("s.db"), Some(phone)).await;
+    let code = client
+        .wait_for("PairingCode", |e| match e {
+            whatsapp_rust::types::events::Event::PairingCode(p) => Some(p.code.clone()),
+            _ => None,
+        })
+        .await;
+    let (status, _) = request("POST", &format!("{admin}/pair-code"), "{\"phone\":\"1\"}").await;
+    assert_eq!(status, 400);
+    let body = serde_json::json!({"phone": phone, "code": code}).to_string();
+    let (status, body) = request("POST", &format!("{admin}/pair-code"), &body).await;
+    assert_eq!(status, 200, "{body}");
+    client.connected().await;
+
+    let sender = "5511955554444@s.whatsapp.net";
+    let body = serde_json::json!({"chat": sender, "from": sender, "text": "pelo curl"}).to_string();
+    let (status, body) = request("POST", &format!("{admin}/devices/{phone}/messages"), &body).await;
+    assert_eq!(status, 200, "{body}");
+    let text = client
+        .wait_for("the message", |e| match e {
+            whatsapp_rust::types::events::Event::Messages(batch) => {
+                batch.iter().find_map(|m| m.message.conversation.clone())
+            }
+            _ => None,
+        })
+        .await;
+    assert_eq!(text, "pelo curl");
+
+    let (status, body) = request("POST", &format!("{admin}/devices/{phone}/history"), "{}").await;
+    assert_eq!(status, 501);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["error"],
+        "not_implemented"
+    );
+    client.stop().await;
+}

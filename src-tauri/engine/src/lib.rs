@@ -1,10 +1,15 @@
 //! Switchboard's instance engine: WhatsApp numbers linked as devices, their storage,
 //! and the delete / logout / delete-chat guarantees. No Tauri dependency.
 
+// whatsapp-rust's async state machines (delete-chat, connect) are compiled here, and
+// their layout nests deeper than the default limit of 128.
+#![recursion_limit = "256"]
+
 pub mod actor;
 pub mod error;
 pub mod events;
 pub mod model;
+pub mod whatsapp;
 
 pub use error::{Error, ErrorPayload, Result};
 pub use events::EngineEvent;

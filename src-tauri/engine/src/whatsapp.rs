@@ -557,7 +557,7 @@ impl CallOffer {
 /// Whether the store holds a linked device (keys and a phone identity), read without
 /// any network and without creating the file.
 pub(crate) async fn has_stored_session(session_db: &Path) -> Result<bool> {
-    if !tokio::fs::try_exists(session_db).await? {
+    if !is_sqlite_file(session_db).await? {
         return Ok(false);
     }
     let store = open_store(session_db).await?;
@@ -566,6 +566,24 @@ pub(crate) async fn has_stored_session(session_db: &Path) -> Result<bool> {
         .await
         .map_err(|e| Error::Storage(format!("reading the session store failed: {e}")))?;
     Ok(device.is_some_and(|d| d.pn.is_some()))
+}
+
+/// Whether the file exists and starts with SQLite's header. Anything else holds no
+/// session, and is not handed to the store (whose pool would wait 30 s on it).
+async fn is_sqlite_file(path: &Path) -> Result<bool> {
+    use tokio::io::AsyncReadExt;
+    const MAGIC: &[u8; 16] = b"SQLite format 3\0";
+    let mut file = match tokio::fs::File::open(path).await {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e.into()),
+    };
+    let mut header = [0u8; 16];
+    match file.read_exact(&mut header).await {
+        Ok(_) => Ok(&header == MAGIC),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Removes the session store with its WAL and shared-memory files. Missing files are

@@ -1,1 +1,178 @@
+//! An offline WhatsApp Web server and simulated phone on loopback.
+//!
+//! The real whatsapp-rust client connects to [`WaMock::ws_url`] (it needs its
+//! `danger-skip-cert-chain-verify` feature: the mock cannot sign with
+//! WhatsApp's root key). Tests act as the phone through the typed helpers or
+//! the admin HTTP API under [`WaMock::admin_url`].
 
+mod admin;
+mod app_state;
+mod connection;
+mod error;
+mod noise_server;
+mod phone;
+mod phone_signal;
+mod registry;
+mod session;
+mod stanza;
+mod wire;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use error::MockError;
+pub use registry::{DeviceInfo, HandshakeCounts, Linked, PhoneProfile};
+
+use noise_server::ServerIdentity;
+use registry::Registry;
+
+/// Server behaviour that tests may want to change.
+#[derive(Debug, Clone)]
+pub struct MockOptions {
+    /// How long the first QR ref is accepted (WhatsApp: 60 s).
+    pub qr_first_ttl: Duration,
+    /// How long each later ref is accepted (WhatsApp: 20 s).
+    pub qr_next_ttl: Duration,
+    /// How many refs one pairing connection gets (WhatsApp: 6).
+    pub qr_refs: usize,
+}
+
+impl Default for MockOptions {
+    fn default() -> Self {
+        Self {
+            qr_first_ttl: Duration::from_secs(60),
+            qr_next_ttl: Duration::from_secs(20),
+            qr_refs: 6,
+        }
+    }
+}
+
+impl MockOptions {
+    /// Validates the options; a ref count of 0 or above 20 is refused.
+    pub fn validate(&self) -> Result<(), MockError> {
+        if !(1..=20).contains(&self.qr_refs) {
+            return Err(MockError::BadRequest("qr_refs must be between 1 and 20".into()));
+        }
+        if self.qr_first_ttl.is_zero() || self.qr_next_ttl.is_zero() {
+            return Err(MockError::BadRequest("QR lifetimes must be positive".into()));
+        }
+        Ok(())
+    }
+}
+
+/// State shared by the websocket and admin sides.
+pub(crate) struct Shared {
+    identity: ServerIdentity,
+    registry: Registry,
+    options: MockOptions,
+}
+
+/// A running mock server. Dropping it stops the server.
+pub struct WaMock {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    task: JoinHandle<()>,
+}
+
+impl WaMock {
+    /// Starts on an ephemeral loopback port with WhatsApp's timings.
+    pub async fn start() -> Result<Self, MockError> {
+        Self::start_with(MockOptions::default(), "127.0.0.1:0").await
+    }
+
+    /// Starts with the given options on `listen` (e.g. `127.0.0.1:0`).
+    pub async fn start_with(options: MockOptions, listen: &str) -> Result<Self, MockError> {
+        options.validate()?;
+        let addr: SocketAddr = listen
+            .parse()
+            .map_err(|e| MockError::BadRequest(format!("listen address {listen:?}: {e}")))?;
+        if !addr.ip().is_loopback() {
+            return Err(MockError::BadRequest("wa-mock only listens on loopback".into()));
+        }
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| MockError::Internal(format!("bind {addr}: {e}")))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| MockError::Internal(e.to_string()))?;
+        let shared = Arc::new(Shared {
+            identity: ServerIdentity::generate(),
+            registry: Registry::default(),
+            options,
+        });
+        let app = Router::new()
+            .route("/ws/chat", get(websocket))
+            .nest("/admin", admin::router())
+            .with_state(shared.clone());
+        let task = tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::error!("wa-mock server stopped: {e}");
+            }
+        });
+        Ok(Self { shared, addr, task })
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws/chat", self.addr)
+    }
+
+    pub fn admin_url(&self) -> String {
+        format!("http://{}/admin", self.addr)
+    }
+
+    /// The phone scans `qr` (as the client produced it).
+    pub fn scan(&self, qr: &str, profile: &PhoneProfile) -> Result<Linked, MockError> {
+        self.shared.registry.scan(qr, profile)
+    }
+
+    /// The user types the companion's pairing code on the phone `profile.phone`.
+    pub fn enter_pair_code(&self, code: &str, profile: &PhoneProfile) -> Result<Linked, MockError> {
+        self.shared.registry.enter_code(code, profile)
+    }
+
+    /// The phone unlinks the device: it gets `device_removed` and cannot log in again.
+    pub fn logout_device(&self, jid: &str) -> Result<(), MockError> {
+        self.shared.registry.unlink(jid)
+    }
+
+    /// Locks the account: for good (`None`, reason 403) or temporarily (402).
+    pub fn ban_device(&self, jid: &str, temporary: Option<Duration>) -> Result<(), MockError> {
+        if temporary.is_some_and(|d| d.as_secs() == 0) {
+            return Err(MockError::BadRequest("a temporary ban lasts at least 1 s".into()));
+        }
+        self.shared.registry.ban(jid, temporary)
+    }
+
+    pub fn devices(&self) -> Vec<DeviceInfo> {
+        self.shared.registry.devices()
+    }
+
+    /// Handshakes completed so far, by pattern (tells IK reconnects from XX).
+    pub fn handshakes(&self) -> HandshakeCounts {
+        self.shared.registry.handshakes()
+    }
+
+    /// What the device sent that the server recorded, in order.
+    pub fn received(&self, jid: &str) -> Result<Vec<serde_json::Value>, MockError> {
+        self.shared.registry.received(jid)
+    }
+}
+
+impl Drop for WaMock {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn websocket(ws: WebSocketUpgrade, State(shared): State<Arc<Shared>>) -> Response {
+    ws.on_upgrade(move |socket| connection::serve(socket, shared))
+}

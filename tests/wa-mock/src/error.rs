@@ -1,0 +1,60 @@
+//! Errors of the mock's public operations, each with a stable code.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MockError {
+    /// Malformed input (QR string, phone number, JSON body).
+    BadRequest(String),
+    /// No connection is showing that QR code.
+    UnknownCode,
+    /// The QR code existed but its time is up.
+    ExpiredCode,
+    /// No linked device matches the given JID or phone.
+    UnknownDevice(String),
+    /// The operation does not fit the device's current state.
+    Conflict(String),
+    /// A part of the mock that is not built yet.
+    NotImplemented(&'static str),
+    Internal(String),
+}
+
+impl MockError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "bad_request",
+            Self::UnknownCode => "unknown_code",
+            Self::ExpiredCode => "expired_code",
+            Self::UnknownDevice(_) => "unknown_device",
+            Self::Conflict(_) => "conflict",
+            Self::NotImplemented(_) => "not_implemented",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Self::BadRequest(_) => 400,
+            Self::UnknownCode | Self::ExpiredCode | Self::UnknownDevice(_) => 404,
+            Self::Conflict(_) => 409,
+            Self::NotImplemented(_) => 501,
+            Self::Internal(_) => 500,
+        }
+    }
+}
+
+impl fmt::Display for MockError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BadRequest(m) => write!(f, "bad request: {m}"),
+            Self::UnknownCode => write!(f, "no connection is showing this code"),
+            Self::ExpiredCode => write!(f, "this code has expired"),
+            Self::UnknownDevice(who) => write!(f, "no linked device matches {who:?}"),
+            Self::Conflict(m) => write!(f, "{m}"),
+            Self::NotImplemented(what) => write!(f, "not implemented yet: {what}"),
+            Self::Internal(m) => write!(f, "internal error: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for MockError {}

@@ -1,0 +1,354 @@
+//! What the server does with each stanza of one authenticated connection.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::json;
+use tracing::{debug, info, warn};
+use wacore_binary::builder::NodeBuilder;
+use wacore_binary::Node;
+use waproto::whatsapp as wa;
+
+use crate::app_state::describe_patch;
+use crate::phone_signal::CompanionKeys;
+use crate::registry::{ConnHandle, KeyShare, LoginVerdict, Outbound};
+use crate::stanza;
+use crate::Shared;
+
+enum Role {
+    /// A fresh companion showing QR codes (or asking for a pairing code).
+    Pairing {
+        companion: CompanionKeys,
+        noise_public: [u8; 32],
+    },
+    /// A registered device that logged in.
+    Device,
+    /// The server already refused this connection.
+    Refused,
+}
+
+pub struct Session {
+    shared: Arc<Shared>,
+    conn: ConnHandle,
+    role: Role,
+    /// Held back until the client leaves passive mode, as the server queues
+    /// messages for a device until then.
+    queued: Vec<Outbound>,
+}
+
+fn attr(node: &Node, key: &str) -> String {
+    node.attrs
+        .get(key)
+        .map(|v| v.as_str().into_owned())
+        .unwrap_or_default()
+}
+
+
+
+impl Session {
+    /// Decides what the connection is from its login payload and answers first.
+    pub async fn start(
+        shared: Arc<Shared>,
+        conn: ConnHandle,
+        client_static: [u8; 32],
+        payload: &wa::ClientPayload,
+    ) -> (Self, Vec<Outbound>) {
+        if let Some(pairing) = payload.device_pairing_data.as_option() {
+            let companion = match CompanionKeys::from_pairing(pairing) {
+                Ok(keys) => keys,
+                Err(e) => {
+                    warn!(conn = conn.id, "unusable pairing payload: {e:#}");
+                    let out = vec![Outbound::SendAndClose(stanza::failure_logged_out())];
+                    let role = Role::Refused;
+                    return (Self::new(shared, conn, role), out);
+                }
+            };
+            let opts = &shared.options;
+            let now = Instant::now();
+            let refs: Vec<(String, Instant)> = (0..opts.qr_refs)
+                .map(|i| {
+                    let ttl = opts.qr_first_ttl + opts.qr_next_ttl * i as u32;
+                    (crate::registry::random_ref(), now + ttl)
+                })
+                .collect();
+            shared
+                .registry
+                .offer_refs(&conn, client_static, &companion, &refs);
+            let names: Vec<String> = refs.into_iter().map(|(r, _)| r).collect();
+            info!(conn = conn.id, "companion wants to pair; offering {} QR refs", names.len());
+            let first = Outbound::Send(stanza::pair_device(&stanza::next_id(), &names));
+            let role = Role::Pairing {
+                companion,
+                noise_public: client_static,
+            };
+            return (Self::new(shared, conn, role), vec![first]);
+        }
+        let (Some(user), Some(device)) = (payload.username, payload.device) else {
+            warn!(conn = conn.id, "login payload names no user");
+            let out = vec![Outbound::SendAndClose(stanza::failure_logged_out())];
+            return (Self::new(shared, conn, Role::Refused), out);
+        };
+        let verdict = shared
+            .registry
+            .login(&user.to_string(), device, client_static, &conn);
+        let mut queued = Vec::new();
+        let (role, out) = match verdict {
+            LoginVerdict::Accept {
+                jid,
+                lid,
+                key_share,
+            } => {
+                info!(conn = conn.id, %jid, "device logged in");
+                if let Some(share) = key_share {
+                    queued.extend(share_app_state_key(&shared, *share).await);
+                }
+                (Role::Device, vec![Outbound::Send(stanza::success(&lid))])
+            }
+            LoginVerdict::Reject(failure) => {
+                info!(conn = conn.id, user, device, "login refused: {}", attr(&failure, "reason"));
+                (Role::Refused, vec![Outbound::SendAndClose(failure)])
+            }
+        };
+        let mut session = Self::new(shared, conn, role);
+        session.queued = queued;
+        (session, out)
+    }
+
+    fn new(shared: Arc<Shared>, conn: ConnHandle, role: Role) -> Self {
+        Self {
+            shared,
+            conn,
+            role,
+            queued: Vec::new(),
+        }
+    }
+
+    pub fn handle(&mut self, node: Node) -> Vec<Outbound> {
+        if matches!(self.role, Role::Refused) {
+            return Vec::new();
+        }
+        match node.tag.as_ref() {
+            "iq" => self.handle_iq(&node),
+            "message" => {
+                let id = attr(&node, "id");
+                let to = attr(&node, "to");
+                self.shared.registry.record(
+                    self.conn.id,
+                    json!({"kind": "message", "id": id, "to": to, "type": attr(&node, "type")}),
+                );
+                vec![Outbound::Send(stanza::ack(&id, "message", &to))]
+            }
+            "receipt" => {
+                let id = attr(&node, "id");
+                let to = attr(&node, "to");
+                vec![Outbound::Send(stanza::ack(&id, "receipt", &to))]
+            }
+            other => {
+                debug!(conn = self.conn.id, "ignoring <{other}>");
+                Vec::new()
+            }
+        }
+    }
+
+    fn handle_iq(&mut self, node: &Node) -> Vec<Outbound> {
+        let id = attr(node, "id");
+        let kind = attr(node, "type");
+        let xmlns = attr(node, "xmlns");
+        let child = node.children().and_then(|c| c.first());
+        let child_tag = child.map(|c| c.tag.as_ref()).unwrap_or("");
+        if kind == "result" || kind == "error" {
+            return self.handle_iq_answer(node);
+        }
+        debug!(conn = self.conn.id, %xmlns, %kind, child = child_tag, "iq");
+        let reply = match (xmlns.as_str(), child_tag) {
+            ("passive", "active") => {
+                let mut out = vec![Outbound::Send(stanza::iq_result(&id).build())];
+                out.append(&mut self.queued);
+                out.push(Outbound::Send(stanza::offline_done()));
+                return out;
+            }
+            ("passive", _) | ("w:p", _) | ("urn:xmpp:ping", _) => stanza::iq_result(&id).build(),
+            ("encrypt", "count") => {
+                let count = self.shared.registry.set_prekey_count(self.conn.id, 0);
+                stanza::iq_result(&id)
+                    .children([NodeBuilder::new("count")
+                        .attr("value", count.to_string())
+                        .build()])
+                    .build()
+            }
+            ("encrypt", _) if child_has(node, "list") => {
+                let added = node
+                    .get_optional_child("list")
+                    .and_then(|l| l.children())
+                    .map_or(0, |keys| keys.len());
+                let total = self.shared.registry.set_prekey_count(self.conn.id, added);
+                debug!(conn = self.conn.id, added, total, "prekeys uploaded");
+                stanza::iq_result(&id).build()
+            }
+            ("md", "remove-companion-device") => {
+                let target = child.map(|c| attr(c, "jid")).unwrap_or_default();
+                let reason = child.map(|c| attr(c, "reason")).unwrap_or_default();
+                self.shared.registry.record(
+                    self.conn.id,
+                    json!({"kind": "remove-companion-device", "jid": target, "reason": reason}),
+                );
+                self.shared.registry.companion_removed_itself(self.conn.id);
+                stanza::iq_result(&id).build()
+            }
+            ("md", "link_code_companion_reg") => {
+                return vec![Outbound::Send(self.pair_code_step(&id, child.expect("matched child")))];
+            }
+            ("w:sync:app:state", "sync") => self.app_state_sync(&id, child.expect("matched child")),
+            _ => {
+                debug!(conn = self.conn.id, %xmlns, child = child_tag, "unanswered iq -> 501");
+                stanza::iq_error(&id, 501, "feature-not-implemented")
+            }
+        };
+        vec![Outbound::Send(reply)]
+    }
+
+    /// Answers with each requested collection, empty: nothing is synced yet.
+    fn app_state_sync(&mut self, id: &str, sync: &Node) -> Node {
+        let collections: Vec<Node> = sync
+            .get_children_by_tag("collection")
+            .map(|c| {
+                let name = attr(c, "name");
+                let version = attr(c, "version");
+                for patch in c.get_children_by_tag("patch") {
+                    let key = self.shared.registry.app_state_key(self.conn.id);
+                    for entry in describe_patch(&name, node_bytes(patch), key.as_ref()) {
+                        self.shared.registry.record(self.conn.id, entry);
+                    }
+                }
+                NodeBuilder::new("collection")
+                    .attr("name", name)
+                    .attr("version", if version.is_empty() { "0".into() } else { version })
+                    .build()
+            })
+            .collect();
+        stanza::iq_result(id)
+            .children([NodeBuilder::new("sync").children(collections).build()])
+            .build()
+    }
+
+    /// The companion's half of linking by phone-number code.
+    fn pair_code_step(&mut self, id: &str, reg: &Node) -> Node {
+        let Role::Pairing {
+            companion,
+            noise_public,
+        } = &self.role
+        else {
+            return stanza::iq_error(id, 400, "bad-request");
+        };
+        let bytes_of = |tag: &str| {
+            reg.get_optional_child(tag)
+                .map(|n| node_bytes(n).to_vec())
+                .unwrap_or_default()
+        };
+        match attr(reg, "stage").as_str() {
+            "companion_hello" => {
+                let jid = attr(reg, "jid");
+                let phone = jid.split('@').next().unwrap_or_default();
+                let wrapped = bytes_of("link_code_pairing_wrapped_companion_ephemeral_pub");
+                match self.shared.registry.code_requested(
+                    &self.conn,
+                    phone,
+                    *noise_public,
+                    companion,
+                    wrapped,
+                ) {
+                    Ok(pairing_ref) => stanza::iq_result(id)
+                        .children([NodeBuilder::new("link_code_companion_reg")
+                            .children([NodeBuilder::new("link_code_pairing_ref")
+                                .bytes(pairing_ref)
+                                .build()])
+                            .build()])
+                        .build(),
+                    Err(e) => {
+                        warn!(conn = self.conn.id, "companion_hello refused: {e}");
+                        stanza::iq_error(id, 400, "bad-request")
+                    }
+                }
+            }
+            "companion_finish" => {
+                let identity: Result<[u8; 32], _> =
+                    bytes_of("companion_identity_public").try_into();
+                let outcome = identity
+                    .map_err(|_| anyhow::anyhow!("companion identity is not 32 bytes"))
+                    .and_then(|identity| {
+                        self.shared.registry.code_finished(
+                            self.conn.id,
+                            &bytes_of("link_code_pairing_wrapped_key_bundle"),
+                            identity,
+                            &bytes_of("link_code_pairing_ref"),
+                        )
+                    });
+                match outcome {
+                    Ok(()) => stanza::iq_result(id).build(),
+                    Err(e) => {
+                        warn!(conn = self.conn.id, "companion_finish refused: {e:#}");
+                        stanza::iq_error(id, 400, "bad-request")
+                    }
+                }
+            }
+            other => {
+                warn!(conn = self.conn.id, "unknown link_code_companion_reg stage {other:?}");
+                stanza::iq_error(id, 400, "bad-request")
+            }
+        }
+    }
+
+    fn handle_iq_answer(&mut self, node: &Node) -> Vec<Outbound> {
+        let Some(sign) = node.get_optional_child("pair-device-sign") else {
+            return Vec::new();
+        };
+        let Some(identity) = sign.get_optional_child("device-identity") else {
+            warn!(conn = self.conn.id, "pair-device-sign without device-identity");
+            return vec![Outbound::SendAndClose(stanza::failure_logged_out())];
+        };
+        let key_index = attr(identity, "key-index").parse::<u32>().unwrap_or(0);
+        let bytes = node_bytes(identity);
+        match self.shared.registry.device_signed(self.conn.id, bytes, key_index) {
+            Ok(()) => {
+                info!(conn = self.conn.id, "pairing complete; restarting the stream");
+                vec![Outbound::SendAndClose(stanza::stream_restart())]
+            }
+            Err(e) => {
+                warn!(conn = self.conn.id, "pair-device-sign rejected: {e:#}");
+                vec![Outbound::SendAndClose(stanza::failure_logged_out())]
+            }
+        }
+    }
+}
+
+/// The phone sends the companion its app-state sync key, Signal-encrypted.
+async fn share_app_state_key(shared: &Shared, share: KeyShare) -> Option<Outbound> {
+    let KeyShare {
+        phone,
+        device_id,
+        mut cipher,
+        companion,
+        plaintext,
+    } = share;
+    let result = cipher.encrypt(&companion, device_id, &plaintext).await;
+    let ok = result.is_ok();
+    shared.registry.return_cipher(&phone, device_id, cipher, ok);
+    match result {
+        Ok(enc) => Some(Outbound::Send(stanza::message_from_phone(&phone, enc.kind, enc.bytes))),
+        Err(e) => {
+            warn!("could not share the app-state key with {phone}:{device_id}: {e:#}");
+            None
+        }
+    }
+}
+
+fn child_has(node: &Node, tag: &str) -> bool {
+    node.get_optional_child(tag).is_some()
+}
+
+fn node_bytes(node: &Node) -> &[u8] {
+    match &node.content {
+        Some(wacore_binary::NodeContent::Bytes(b)) => b,
+        _ => &[],
+    }
+}

@@ -54,14 +54,3 @@ impl EngineConfig {
     }
 }
 
-/// The WhatsApp server a test build may be pointed at through `SWITCHBOARD_WA_URL`
-/// (tests/wa-mock). Without the `insecure-test-server` feature the variable is ignored.
-pub fn test_server_url() -> Option<String> {
-    if cfg!(feature = "insecure-test-server") {
-        std::env::var("SWITCHBOARD_WA_URL")
-            .ok()
-            .filter(|url| !url.is_empty())
-    } else {
-        None
-    }
-}

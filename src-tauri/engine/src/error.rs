@@ -93,7 +93,6 @@ impl From<std::io::Error> for Error {
 
 /// How an error crosses IPC: `{ "code": "...", "message": "..." }`.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
 pub struct ErrorPayload {
     pub code: String,
     pub message: String,

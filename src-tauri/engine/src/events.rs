@@ -9,7 +9,6 @@ use crate::model::{
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
-#[ts(export)]
 pub enum EngineEvent {
     InstanceCreated {
         instance_id: String,

@@ -1,6 +1,10 @@
 //! Switchboard's instance engine: WhatsApp numbers linked as devices, their storage,
 //! and the delete / logout / delete-chat guarantees. No Tauri dependency.
 
+// whatsapp-rust's async state machines (delete-chat, connect) are compiled here, and
+// their layout nests deeper than the default limit of 128.
+#![recursion_limit = "256"]
+
 pub mod actor;
 mod audit;
 mod chats;
@@ -17,8 +21,9 @@ mod registry;
 mod sink;
 pub mod validate;
 pub mod webhook;
+pub mod whatsapp;
 
-pub use config::{test_server_url, EngineConfig, WebhookTuning};
+pub use config::{EngineConfig, WebhookTuning};
 pub use engine::Engine;
 pub use error::{Error, ErrorPayload, Result};
 pub use events::EngineEvent;

@@ -10,7 +10,6 @@ pub type Millis = i64;
 /// How a connection attempt was started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum ConnectVia {
     Qr,
     Code,
@@ -20,7 +19,6 @@ pub enum ConnectVia {
 /// Why an instance is `disconnected`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum DisconnectReason {
     /// Never connected, or stopped by the user / at shutdown.
     Idle,
@@ -41,7 +39,6 @@ pub enum DisconnectReason {
 /// Who ended the session when an instance is `loggedout`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum LogoutCause {
     /// Logout asked through Switchboard.
     User,
@@ -52,7 +49,6 @@ pub enum LogoutCause {
 /// The one source of truth for an instance's connection state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "state", rename_all = "lowercase")]
-#[ts(export)]
 pub enum InstanceState {
     Disconnected {
         reason: DisconnectReason,
@@ -104,7 +100,6 @@ impl InstanceState {
 
 /// What WhatsApp tells us about the linked account.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct Profile {
     /// Phone JID, e.g. `5511999999999@s.whatsapp.net`.
     pub phone_jid: Option<String>,
@@ -115,7 +110,6 @@ pub struct Profile {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct Counts {
     #[ts(type = "number")]
     pub chats: u64,
@@ -130,7 +124,6 @@ pub struct Counts {
 /// Per-instance behaviour.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
-#[ts(export)]
 pub struct Settings {
     pub reject_calls: bool,
     /// Sent to a caller whose call was rejected (only with `reject_calls`).
@@ -144,7 +137,6 @@ pub struct Settings {
 /// Events a webhook can subscribe to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[ts(export)]
 pub enum WebhookEvent {
     StateChanged,
     QrUpdated,
@@ -157,7 +149,6 @@ pub enum WebhookEvent {
 
 /// A webhook as the user configures it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct WebhookInput {
     pub url: String,
     /// Empty means every event.
@@ -170,7 +161,6 @@ pub struct WebhookInput {
 
 /// A stored webhook; the secret signs every body (`X-Switchboard-Signature`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct Webhook {
     pub url: String,
     pub events: Vec<WebhookEvent>,
@@ -181,7 +171,6 @@ pub struct Webhook {
 /// Everything optional that can be given when an instance is created.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
-#[ts(export)]
 pub struct CreateInstance {
     pub name: String,
     pub settings: Option<Settings>,
@@ -191,7 +180,6 @@ pub struct CreateInstance {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct Instance {
     pub id: String,
     pub name: String,
@@ -212,7 +200,6 @@ pub struct Instance {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct ChatSummary {
     pub jid: String,
     pub name: Option<String>,
@@ -229,7 +216,6 @@ pub struct ChatSummary {
 /// Whether WhatsApp confirmed that the device was removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum LogoutOutcome {
     /// The server acknowledged remove-companion-device.
     Confirmed,
@@ -242,7 +228,6 @@ pub enum LogoutOutcome {
 /// What happened to the INSTANCE_DELETE webhook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum WebhookOutcome {
     Delivered,
     /// Every bounded try failed; the deletion went on.
@@ -251,7 +236,6 @@ pub enum WebhookOutcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct LogoutReport {
     pub instance_id: String,
     pub name: String,
@@ -259,7 +243,6 @@ pub struct LogoutReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct DeleteReport {
     pub instance_id: String,
     pub name: String,
@@ -269,7 +252,6 @@ pub struct DeleteReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct ChatDeleteReport {
     /// Canonical JID of the deleted chat.
     pub chat_jid: String,
@@ -286,7 +268,6 @@ pub struct ChatDeleteReport {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum AuditAction {
     Logout,
     DeleteInstance,
@@ -295,7 +276,6 @@ pub enum AuditAction {
 
 /// One destructive action, kept after the instance itself is gone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct AuditRecord {
     #[ts(type = "number")]
     pub id: i64,
@@ -316,7 +296,6 @@ pub struct AuditRecord {
 /// Where a chat deletion came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum ChatDeleteOrigin {
     Local,
     Phone,

@@ -1,0 +1,181 @@
+//! Auto-downloaded media: where a file goes and how it is written (folders 0700,
+//! files 0600, never a half-written file under its final name).
+
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::{MediaSaved, SessionSink};
+use crate::error::{Error, Result};
+use crate::whatsapp::{MediaRef, Remote};
+
+/// Keeps ASCII letters, digits, `@`, `.`, `-` and `_`; everything else becomes `_`.
+/// A name made only of dots could climb out of its folder, so it gets a prefix.
+pub(crate) fn safe_file_name(raw: &str) -> String {
+    let mut name: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '@' | '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() || name.chars().all(|c| c == '.') {
+        name.insert(0, '_');
+    }
+    name
+}
+
+/// File extension for a media file: from the sender's file name when it has a sane
+/// one, else from the MIME type, else `bin`.
+pub(crate) fn extension_for(mime: Option<&str>, file_name: Option<&str>) -> String {
+    let from_name = file_name
+        .and_then(|n| Path::new(n).extension())
+        .and_then(|e| e.to_str())
+        .filter(|e| (1..=8).contains(&e.len()) && e.chars().all(|c| c.is_ascii_alphanumeric()))
+        .map(str::to_ascii_lowercase);
+    if let Some(ext) = from_name {
+        return ext;
+    }
+    let essence = mime
+        .map(|m| {
+            m.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default();
+    match essence.as_str() {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "image/webp" => "webp",
+        "image/gif" => "gif",
+        "video/mp4" => "mp4",
+        "video/3gpp" => "3gp",
+        "audio/ogg" => "ogg",
+        "audio/mpeg" => "mp3",
+        "audio/mp4" => "m4a",
+        "audio/aac" => "aac",
+        "application/pdf" => "pdf",
+        "text/plain" => "txt",
+        _ => "bin",
+    }
+    .to_string()
+}
+
+/// Where a message's media file goes: `<media_dir>/<chat folder>/<message id>.<ext>`.
+pub(crate) fn media_path(
+    media_dir: &Path,
+    chat_jid: &str,
+    message_id: &str,
+    extension: &str,
+) -> PathBuf {
+    media_dir
+        .join(safe_file_name(chat_jid))
+        .join(format!("{}.{extension}", safe_file_name(message_id)))
+}
+
+pub(crate) struct Download {
+    pub instance_id: String,
+    pub media_dir: PathBuf,
+    pub chat_jid: String,
+    pub message_id: String,
+    pub media: MediaRef,
+}
+
+/// Downloads one attachment and tells the sink; failures are logged, never fatal.
+pub(crate) async fn save(remote: Remote, job: Download, sink: Arc<dyn SessionSink>) {
+    match write(&remote, &job).await {
+        Ok(saved) => sink.media_saved(&job.instance_id, saved).await,
+        Err(e) => tracing::warn!(
+            instance = %job.instance_id,
+            message = %job.message_id,
+            "media download failed: {e}"
+        ),
+    }
+}
+
+async fn write(remote: &Remote, job: &Download) -> Result<MediaSaved> {
+    let extension = extension_for(job.media.mime.as_deref(), job.media.file_name.as_deref());
+    let path = media_path(&job.media_dir, &job.chat_jid, &job.message_id, &extension);
+    let folder = path
+        .parent()
+        .ok_or_else(|| Error::Io("media path has no folder".into()))?;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(folder)?;
+    let partial = path.with_extension(format!("{extension}.part"));
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&partial)?;
+    let bytes = match remote.download(&job.media, file).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+    };
+    std::fs::rename(&partial, &path)?;
+    let base = job.media_dir.parent().unwrap_or(&job.media_dir);
+    let relative = path.strip_prefix(base).unwrap_or(&path);
+    Ok(MediaSaved {
+        chat_jid: job.chat_jid.clone(),
+        message_id: job.message_id.clone(),
+        relative_path: relative.to_string_lossy().into_owned(),
+        bytes,
+        mime: job.media.mime.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_stay_inside_their_folder() {
+        assert_eq!(
+            safe_file_name("5511999999999@s.whatsapp.net"),
+            "5511999999999@s.whatsapp.net"
+        );
+        assert_eq!(safe_file_name("../../etc/passwd"), ".._.._etc_passwd");
+        assert_eq!(safe_file_name(".."), "_..");
+        assert_eq!(safe_file_name(""), "_");
+        assert_eq!(safe_file_name("a/b\\c\0d"), "a_b_c_d");
+    }
+
+    #[test]
+    fn extensions_come_from_name_then_mime() {
+        assert_eq!(
+            extension_for(Some("application/pdf"), Some("Invoice.PDF")),
+            "pdf"
+        );
+        assert_eq!(extension_for(Some("audio/ogg; codecs=opus"), None), "ogg");
+        assert_eq!(
+            extension_for(Some("image/jpeg"), Some("no-extension")),
+            "jpg"
+        );
+        assert_eq!(extension_for(None, Some("evil.p/h")), "bin");
+        assert_eq!(extension_for(Some("application/x-unknown"), None), "bin");
+    }
+
+    #[test]
+    fn media_goes_into_the_chat_folder() {
+        let path = media_path(
+            Path::new("/d/instances/i/media"),
+            "120363@g.us",
+            "3EB0/1",
+            "jpg",
+        );
+        assert_eq!(
+            path,
+            PathBuf::from("/d/instances/i/media/120363@g.us/3EB0_1.jpg")
+        );
+    }
+}

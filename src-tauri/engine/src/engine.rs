@@ -185,6 +185,7 @@ impl Engine {
     // ---- instances -------------------------------------------------------------------
 
     /// The name rules and uniqueness, for as-you-type checks.
+    #[instrument(skip_all, fields(name = %name))]
     pub async fn check_name(&self, name: &str) -> Result<()> {
         let key = validate::name(name)?;
         self.ensure_name_free(&key, name)
@@ -342,6 +343,7 @@ impl Engine {
     }
 
     /// Audit records, newest first; with a name, only that instance's (deleted ones too).
+    #[instrument(skip_all)]
     pub async fn audit_log(&self, name: Option<&str>) -> Result<Vec<AuditRecord>> {
         let key = name.map(validate::name).transpose()?;
         audit::list(&self.inner.db, key.as_deref()).await
@@ -432,8 +434,18 @@ impl Engine {
     }
 
     async fn logout_id(&self, id: &str, slot: &ActorSlot) -> Result<LogoutOutcome> {
+        let paired: bool = sqlx::query_scalar("SELECT paired FROM instances WHERE id = ?")
+            .bind(id)
+            .fetch_one(&self.inner.db)
+            .await?;
         let outcome = {
             let mut guard = slot.write().await;
+            // A stored session that is not live still has a device on the phone: start
+            // an actor so that it can remove it, instead of leaving a stale device.
+            if guard.is_none() && paired {
+                self.ensure_running()?;
+                *guard = Some(ActorHandle::spawn(self.actor_context(id).await?));
+            }
             let outcome = match guard.as_ref() {
                 Some(actor) => self.bounded_logout(actor).await?,
                 None => LogoutOutcome::NotConnected,

@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::*;
 use switchboard_engine::model::{AuditAction, LogoutOutcome, WebhookOutcome};
 use switchboard_engine::EngineEvent;
@@ -308,7 +306,8 @@ async fn a_deletion_killed_at_any_step_is_finished_at_the_next_open() {
             (victim, bystander)
         };
 
-        let status = Command::new(std::env::current_exe().unwrap())
+        // Async, so that this runtime keeps serving the webhook receiver meanwhile.
+        let status = tokio::process::Command::new(std::env::current_exe().unwrap())
             .args([
                 "--exact",
                 "crash_child_process",
@@ -318,12 +317,42 @@ async fn a_deletion_killed_at_any_step_is_finished_at_the_next_open() {
             .env("SWITCHBOARD_CRASH_DIR", dir.path())
             .env("SWITCHBOARD_CRASH_AT", step)
             .status()
+            .await
             .unwrap();
         use std::os::unix::process::ExitStatusExt;
         assert_eq!(
             status.signal(),
             Some(6),
             "{step}: the child aborted at the step ({status})"
+        );
+
+        // Where the child stopped, as seen on disk.
+        let folder = instance_dir(dir.path(), &victim.id);
+        let trashed = dir.path().join("trash").join(&victim.id);
+        let (in_place, in_trash) = match *step {
+            "delete:moved" | "delete:rows_deleted" => (false, true),
+            "delete:trash_removed" => (false, false),
+            _ => (true, false),
+        };
+        assert_eq!(
+            (folder.exists(), trashed.exists()),
+            (in_place, in_trash),
+            "{step}"
+        );
+        assert_eq!(
+            rows_of(dir.path(), &victim.id).await["deletions"],
+            1,
+            "{step}"
+        );
+        let webhook_calls = receiver
+            .events()
+            .iter()
+            .filter(|e| *e == "INSTANCE_DELETE")
+            .count();
+        assert_eq!(
+            webhook_calls,
+            usize::from(*step != "delete:tombstoned"),
+            "{step}"
         );
 
         let engine = open(dir.path()).await;

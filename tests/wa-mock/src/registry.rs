@@ -188,6 +188,15 @@ pub struct OutgoingToDevice {
     pub companion: CompanionKeys,
 }
 
+/// What is needed to encrypt one message from the phone to its device.
+pub struct FromPhone {
+    pub conn: ConnHandle,
+    pub phone: String,
+    pub device_id: u32,
+    pub cipher: PhoneCipher,
+    pub companion: CompanionKeys,
+}
+
 #[derive(Default)]
 struct Inner {
     handshakes: HandshakeCounts,
@@ -663,6 +672,32 @@ impl Registry {
             conn,
             sender: sender.to_owned(),
             device: key,
+            cipher,
+            companion: dev.companion.clone(),
+        })
+    }
+
+    /// Takes what the phone needs to send its own device `who` a message;
+    /// give the cipher back with [`Self::return_cipher`].
+    pub fn begin_from_phone(&self, who: &str) -> Result<FromPhone, MockError> {
+        let mut inner = self.lock();
+        let key =
+            Self::find_key(&inner, who).ok_or_else(|| MockError::UnknownDevice(who.to_owned()))?;
+        let dev = inner
+            .devices
+            .get_mut(&key)
+            .ok_or_else(|| MockError::UnknownDevice(who.to_owned()))?;
+        let conn = match (&dev.standing, &dev.conn) {
+            (Standing::Active, Some(conn)) => conn.clone(),
+            _ => return Err(MockError::Conflict("device is not connected".into())),
+        };
+        let cipher = dev.cipher.take().ok_or_else(|| {
+            MockError::Conflict("the phone is busy sending this device another message".into())
+        })?;
+        Ok(FromPhone {
+            conn,
+            phone: key.0,
+            device_id: key.1,
             cipher,
             companion: dev.companion.clone(),
         })

@@ -234,6 +234,16 @@ impl Session {
                     self.pair_code_step(&id, child.expect("matched child")),
                 )];
             }
+            ("w:m", "media_conn") => stanza::iq_result(&id)
+                .children([NodeBuilder::new("media_conn")
+                    .attr("auth", self.shared.media.auth().to_owned())
+                    .attr("ttl", "21600")
+                    .attr("max_buckets", "12")
+                    .children([NodeBuilder::new("host")
+                        .attr("hostname", self.shared.media.hostname())
+                        .build()])
+                    .build()])
+                .build(),
             ("w:sync:app:state", "sync") => self.app_state_sync(&id, child.expect("matched child")),
             _ => {
                 debug!(conn = self.conn.id, %xmlns, child = child_tag, "unanswered iq -> 501");

@@ -155,15 +155,28 @@ pub fn next_id() -> String {
 
 /// A 1:1 message from the account's phone (device 0) to one of its companions.
 pub fn message_from_phone(id: &str, phone: &str, enc_type: &str, ciphertext: Vec<u8>) -> Node {
-    message_from(id, &format!("{phone}@{SERVER}"), enc_type, ciphertext)
+    message_from(
+        id,
+        &format!("{phone}@{SERVER}"),
+        "text",
+        enc_type,
+        ciphertext,
+    )
 }
 
-/// A 1:1 message from `sender` (a user JID) to a companion.
-pub fn message_from(id: &str, sender: &str, enc_type: &str, ciphertext: Vec<u8>) -> Node {
+/// A 1:1 message from `sender` (a user JID) to a companion; `kind` is the
+/// stanza type WhatsApp uses for its content (`text` or `media`).
+pub fn message_from(
+    id: &str,
+    sender: &str,
+    kind: &str,
+    enc_type: &str,
+    ciphertext: Vec<u8>,
+) -> Node {
     NodeBuilder::new("message")
         .attr("from", sender.to_owned())
         .attr("id", id.to_owned())
-        .attr("type", "text")
+        .attr("type", kind.to_owned())
         .attr("t", now_unix().to_string())
         .children([NodeBuilder::new("enc")
             .attr("v", "2")

@@ -196,10 +196,7 @@ pub async fn deliver(
     let encrypted = encrypted?;
     let id = stanza::next_message_id();
     out.conn.send(Outbound::Send(stanza::message_from_phone(
-        &id,
-        &out.phone,
-        encrypted.kind,
-        encrypted.bytes,
+        &id, &out.phone, encrypted,
     )));
     Ok(id)
 }

@@ -8,8 +8,10 @@ use waproto::whatsapp as wa;
 
 use crate::error::MockError;
 use crate::media::{MediaKind, MediaStore};
-use crate::registry::Outbound;
+use crate::phone_signal::Encrypted;
+use crate::registry::{Outbound, OutgoingToDevice};
 use crate::{stanza, Shared};
+use wacore::libsignal::protocol::SenderKeyName;
 
 /// Body of `POST /devices/{jid}/messages`.
 #[derive(Debug, Clone, Deserialize)]
@@ -128,7 +130,9 @@ impl<'a> MediaFile<'a> {
     }
 }
 
-/// Encrypts `msg` from its sender to the device `who` and delivers it.
+/// Encrypts `msg` from its sender to the device `who` and delivers it: a
+/// Signal message for a 1:1 chat; in a group, a sender-key message, preceded
+/// the first time by the sender key itself, Signal-encrypted to the device.
 /// Returns the message id.
 pub async fn deliver(
     shared: &Shared,
@@ -136,11 +140,6 @@ pub async fn deliver(
     msg: &IncomingMessage,
 ) -> Result<String, MockError> {
     let registry = &shared.registry;
-    if msg.chat != msg.from {
-        return Err(MockError::NotImplemented(
-            "group chats (chat must equal from)",
-        ));
-    }
     let text = msg.text.as_deref();
     if text.is_some_and(str::is_empty) {
         return Err(MockError::BadRequest("text must not be empty".into()));
@@ -154,35 +153,82 @@ pub async fn deliver(
             ))
         }
     };
-    let mut out = registry.begin_incoming(who, &msg.from)?;
-    let message = match &file {
-        Some(file) => file.upload(&shared.media, text),
-        None => Ok(wa::Message {
-            conversation: text.map(str::to_owned),
-            ..Default::default()
-        }),
-    };
-    let message = match message {
-        Ok(message) => message,
-        Err(e) => {
-            registry.end_incoming(out.sender, out.device, out.cipher);
-            return Err(e);
-        }
-    };
-    let plaintext = wacore::messages::MessageUtils::pad_message_v2(message.encode_to_vec());
-    let encrypted = out
-        .cipher
-        .encrypt(&out.companion, out.device.1, &plaintext)
-        .await;
-    registry.end_incoming(out.sender.clone(), out.device.clone(), out.cipher);
-    let encrypted = encrypted.map_err(|e| MockError::Internal(format!("{e:#}")))?;
+    let mut out = registry.begin_incoming(who, &msg.chat, &msg.from)?;
+    let encs = encrypt_for_device(shared, &mut out, file.as_ref(), text).await;
+    registry.end_incoming(
+        out.sender.clone(),
+        out.device.clone(),
+        out.cipher,
+        out.group.take(),
+        encs.is_ok(),
+    );
+    let encs = encs?;
     let id = stanza::next_message_id();
+    let kind = if file.is_some() { "media" } else { "text" };
+    let participant = (msg.chat != msg.from).then_some(out.sender.as_str());
     out.conn.send(Outbound::Send(stanza::message_from(
         &id,
-        &out.sender,
-        if file.is_some() { "media" } else { "text" },
-        encrypted.kind,
-        encrypted.bytes,
+        &msg.chat,
+        participant,
+        kind,
+        encs,
     )));
     Ok(id)
+}
+
+/// Builds the message content and its `<enc>` payloads for one device.
+async fn encrypt_for_device(
+    shared: &Shared,
+    out: &mut OutgoingToDevice,
+    file: Option<&MediaFile<'_>>,
+    text: Option<&str>,
+) -> Result<Vec<Encrypted>, MockError> {
+    let message = match file {
+        Some(file) => file.upload(&shared.media, text)?,
+        None => wa::Message {
+            conversation: text.map(str::to_owned),
+            ..Default::default()
+        },
+    };
+    let pad = wacore::messages::MessageUtils::pad_message_v2;
+    let internal = |e: anyhow::Error| MockError::Internal(format!("{e:#}"));
+    let Some(group) = out.group.as_mut() else {
+        let enc = out
+            .cipher
+            .encrypt(&out.companion, out.device.1, &pad(message.encode_to_vec()))
+            .await
+            .map_err(internal)?;
+        return Ok(vec![enc]);
+    };
+    // The receiver names the key after the group and the sender's address.
+    let name = SenderKeyName::new(group.group.clone(), format!("{}.0", out.sender));
+    let mut encs = Vec::with_capacity(2);
+    if !group.distributed {
+        let distribution = group.chain.distribution(&name).await.map_err(internal)?;
+        let carrier = wa::Message {
+            sender_key_distribution_message: MessageField::some(
+                wa::message::SenderKeyDistributionMessage {
+                    group_id: Some(group.group.clone()),
+                    axolotl_sender_key_distribution_message: Some(distribution),
+                },
+            ),
+            ..Default::default()
+        };
+        encs.push(
+            out.cipher
+                .encrypt(&out.companion, out.device.1, &pad(carrier.encode_to_vec()))
+                .await
+                .map_err(internal)?,
+        );
+    }
+    let bytes = group
+        .chain
+        .encrypt(&name, &pad(message.encode_to_vec()))
+        .await
+        .map_err(internal)?;
+    encs.push(Encrypted {
+        kind: "skmsg",
+        bytes,
+    });
+    Ok(encs)
 }

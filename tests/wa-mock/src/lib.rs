@@ -181,8 +181,8 @@ impl WaMock {
         self.shared.registry.devices()
     }
 
-    /// A contact writes to the device: the message arrives encrypted for it.
-    /// Returns the message id.
+    /// A contact writes to the device, 1:1 or in a group: the message (text or
+    /// a file on the media host) arrives encrypted for it. Returns the message id.
     pub async fn send_message(
         &self,
         jid: &str,

@@ -407,7 +407,7 @@ async fn share_app_state_key(shared: &Shared, share: KeyShare) -> Option<(String
     match result {
         Ok(enc) => {
             let id = stanza::next_message_id();
-            let node = stanza::message_from_phone(&id, &phone, enc.kind, enc.bytes);
+            let node = stanza::message_from_phone(&id, &phone, enc);
             Some((id, node))
         }
         Err(e) => {

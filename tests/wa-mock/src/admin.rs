@@ -110,12 +110,19 @@ async fn message(
 ) -> Result<Json<serde_json::Value>, MockError> {
     let msg: crate::IncomingMessage = serde_json::from_slice(&body)
         .map_err(|e| MockError::BadRequest(format!("message body: {e}")))?;
-    let id = crate::incoming::deliver(&shared.registry, &jid, &msg).await?;
+    let id = crate::incoming::deliver(&shared, &jid, &msg).await?;
     Ok(Json(json!({"id": id})))
 }
 
-async fn history() -> MockError {
-    MockError::NotImplemented("history sync")
+async fn history(
+    State(shared): State<Arc<Shared>>,
+    Path(jid): Path<String>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, MockError> {
+    let request: crate::HistoryRequest = serde_json::from_slice(&body)
+        .map_err(|e| MockError::BadRequest(format!("history body: {e}")))?;
+    let id = crate::history::deliver(&shared, &jid, &request).await?;
+    Ok(Json(json!({"id": id})))
 }
 
 async fn devices(State(shared): State<Arc<Shared>>) -> Json<Vec<crate::DeviceInfo>> {

@@ -14,8 +14,6 @@ pub enum MockError {
     UnknownDevice(String),
     /// The operation does not fit the device's current state.
     Conflict(String),
-    /// A part of the mock that is not built yet.
-    NotImplemented(&'static str),
     Internal(String),
 }
 
@@ -27,7 +25,6 @@ impl MockError {
             Self::ExpiredCode => "expired_code",
             Self::UnknownDevice(_) => "unknown_device",
             Self::Conflict(_) => "conflict",
-            Self::NotImplemented(_) => "not_implemented",
             Self::Internal(_) => "internal",
         }
     }
@@ -37,7 +34,6 @@ impl MockError {
             Self::BadRequest(_) => 400,
             Self::UnknownCode | Self::ExpiredCode | Self::UnknownDevice(_) => 404,
             Self::Conflict(_) => 409,
-            Self::NotImplemented(_) => 501,
             Self::Internal(_) => 500,
         }
     }
@@ -51,7 +47,6 @@ impl fmt::Display for MockError {
             Self::ExpiredCode => write!(f, "this code has expired"),
             Self::UnknownDevice(who) => write!(f, "no linked device matches {who:?}"),
             Self::Conflict(m) => write!(f, "{m}"),
-            Self::NotImplemented(what) => write!(f, "not implemented yet: {what}"),
             Self::Internal(m) => write!(f, "internal error: {m}"),
         }
     }

@@ -3,13 +3,18 @@
 //! The real whatsapp-rust client connects to [`WaMock::ws_url`] (it needs its
 //! `danger-skip-cert-chain-verify` feature: the mock cannot sign with
 //! WhatsApp's root key). Tests act as the phone through the typed helpers or
-//! the admin HTTP API under [`WaMock::admin_url`].
+//! the admin HTTP API under [`WaMock::admin_url`]. Media and history blobs
+//! are served over HTTPS from a second loopback port with a self-signed
+//! certificate, so downloading them needs the HTTP client's
+//! `danger-skip-tls-verify` feature.
 
 mod admin;
 mod app_state;
 mod connection;
 mod error;
+mod history;
 mod incoming;
+mod media;
 mod noise_server;
 mod phone;
 mod phone_signal;
@@ -31,7 +36,8 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use error::MockError;
-pub use incoming::IncomingMessage;
+pub use history::{HistoryChat, HistoryMessage, HistoryRequest};
+pub use incoming::{IncomingMedia, IncomingMessage};
 pub use registry::{DeviceInfo, HandshakeCounts, Linked, PhoneProfile};
 
 use noise_server::ServerIdentity;
@@ -80,6 +86,7 @@ pub(crate) struct Shared {
     identity: ServerIdentity,
     registry: Registry,
     options: MockOptions,
+    media: Arc<media::MediaStore>,
 }
 
 /// A running mock server. Dropping it stops the server.
@@ -87,6 +94,7 @@ pub struct WaMock {
     shared: Arc<Shared>,
     addr: SocketAddr,
     task: JoinHandle<()>,
+    _media: media::MediaServer,
 }
 
 impl WaMock {
@@ -112,10 +120,12 @@ impl WaMock {
         let addr = listener
             .local_addr()
             .map_err(|e| MockError::Internal(e.to_string()))?;
+        let media = media::start(addr.ip()).await?;
         let shared = Arc::new(Shared {
             identity: ServerIdentity::generate(),
             registry: Registry::default(),
             options,
+            media: media.store.clone(),
         });
         let app = Router::new()
             .route("/ws/chat", get(websocket))
@@ -126,7 +136,12 @@ impl WaMock {
                 tracing::error!("wa-mock server stopped: {e}");
             }
         });
-        Ok(Self { shared, addr, task })
+        Ok(Self {
+            shared,
+            addr,
+            task,
+            _media: media,
+        })
     }
 
     pub fn ws_url(&self) -> String {
@@ -166,14 +181,24 @@ impl WaMock {
         self.shared.registry.devices()
     }
 
-    /// A contact writes to the device: the message arrives encrypted for it.
-    /// Returns the message id.
+    /// A contact writes to the device, 1:1 or in a group: the message (text or
+    /// a file on the media host) arrives encrypted for it. Returns the message id.
     pub async fn send_message(
         &self,
         jid: &str,
         message: &IncomingMessage,
     ) -> Result<String, MockError> {
-        incoming::deliver(&self.shared.registry, jid, message).await
+        incoming::deliver(&self.shared, jid, message).await
+    }
+
+    /// The phone syncs chat history to the device: a history-sync notification
+    /// pointing at an encrypted blob on the media host. Returns the message id.
+    pub async fn send_history(
+        &self,
+        jid: &str,
+        history: &HistoryRequest,
+    ) -> Result<String, MockError> {
+        history::deliver(&self.shared, jid, history).await
     }
 
     /// Handshakes completed so far, by pattern (tells IK reconnects from XX).

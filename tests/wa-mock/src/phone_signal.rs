@@ -4,9 +4,10 @@
 use anyhow::{anyhow, Context, Result};
 use async_trait::async_trait;
 use wacore::libsignal::protocol::{
-    message_encrypt, process_prekey_bundle, CiphertextMessage, Direction, IdentityChange,
-    IdentityKey, IdentityKeyPair, IdentityKeyStore, KeyPair, PreKeyBundle, ProtocolAddress,
-    PublicKey, SessionRecord, SessionStore, SignalProtocolError, UsePQRatchet,
+    create_sender_key_distribution_message, group_encrypt, message_encrypt, process_prekey_bundle,
+    CiphertextMessage, Direction, IdentityChange, IdentityKey, IdentityKeyPair, IdentityKeyStore,
+    KeyPair, PreKeyBundle, ProtocolAddress, PublicKey, SenderKeyName, SenderKeyRecord,
+    SenderKeyStore, SessionRecord, SessionStore, SignalProtocolError, UsePQRatchet,
 };
 use waproto::whatsapp as wa;
 
@@ -217,5 +218,60 @@ impl IdentityKeyStore for IdentityView<'_> {
         _address: &ProtocolAddress,
     ) -> Result<Option<IdentityKey>, SignalProtocolError> {
         Ok(*self.peer)
+    }
+}
+
+/// One contact's sender key in one group: what its group messages are
+/// encrypted with, and the distribution message that lets a device read them.
+#[derive(Default)]
+pub struct SenderKeyChain {
+    record: Option<SenderKeyRecord>,
+}
+
+impl SenderKeyChain {
+    /// The serialized SenderKeyDistributionMessage (creates the key on first use).
+    pub async fn distribution(&mut self, name: &SenderKeyName) -> Result<Vec<u8>> {
+        let message = create_sender_key_distribution_message(
+            name,
+            &mut SingleSenderKeyStore(&mut self.record),
+            &mut rand::make_rng::<rand::rngs::StdRng>(),
+        )
+        .await
+        .context("sender key distribution")?;
+        Ok(message.serialized().to_vec())
+    }
+
+    /// An `skmsg` payload: `plaintext` under the sender key, advancing its chain.
+    pub async fn encrypt(&mut self, name: &SenderKeyName, plaintext: &[u8]) -> Result<Vec<u8>> {
+        let message = group_encrypt(
+            &mut SingleSenderKeyStore(&mut self.record),
+            name,
+            plaintext,
+            &mut rand::make_rng::<rand::rngs::StdRng>(),
+        )
+        .await
+        .context("sender key encryption")?;
+        Ok(message.serialized().to_vec())
+    }
+}
+
+struct SingleSenderKeyStore<'a>(&'a mut Option<SenderKeyRecord>);
+
+#[async_trait]
+impl SenderKeyStore for SingleSenderKeyStore<'_> {
+    async fn store_sender_key(
+        &mut self,
+        _name: &SenderKeyName,
+        record: SenderKeyRecord,
+    ) -> Result<(), SignalProtocolError> {
+        *self.0 = Some(record);
+        Ok(())
+    }
+
+    async fn load_sender_key(
+        &self,
+        _name: &SenderKeyName,
+    ) -> Result<Option<SenderKeyRecord>, SignalProtocolError> {
+        Ok(self.0.clone())
     }
 }

@@ -1,7 +1,7 @@
 //! Everything the mock server remembers: phone accounts, linked devices,
 //! outstanding QR refs, live connections and what each device sent.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -15,7 +15,7 @@ use wacore::libsignal::protocol::KeyPair;
 use wacore::pair_code::PairCodeUtils;
 
 use crate::phone::{AppStateKey, DeviceGrant, PhoneAccount, ScannedQr};
-use crate::phone_signal::{CompanionKeys, PhoneCipher};
+use crate::phone_signal::{CompanionKeys, PhoneCipher, SenderKeyChain};
 use crate::stanza;
 
 /// Instructions to a connection task.
@@ -186,6 +186,25 @@ pub struct OutgoingToDevice {
     pub device: (String, u32),
     pub cipher: PhoneCipher,
     pub companion: CompanionKeys,
+    /// For a group message: the sender's key in that group.
+    pub group: Option<GroupSend>,
+}
+
+/// A contact's sender key in a group, taken out to encrypt one message.
+pub struct GroupSend {
+    pub group: String,
+    pub chain: SenderKeyChain,
+    /// The device already holds this sender key: no distribution message needed.
+    pub distributed: bool,
+}
+
+/// What is needed to encrypt one message from the phone to its device.
+pub struct FromPhone {
+    pub conn: ConnHandle,
+    pub phone: String,
+    pub device_id: u32,
+    pub cipher: PhoneCipher,
+    pub companion: CompanionKeys,
 }
 
 #[derive(Default)]
@@ -194,6 +213,10 @@ struct Inner {
     contacts: HashMap<String, Contact>,
     /// Sessions from a contact to one companion: (contact, phone, device id).
     contact_ciphers: HashMap<(String, String, u32), PhoneCipher>,
+    /// Each contact's sender key per group: (group, contact).
+    sender_keys: HashMap<(String, String), SenderKeyChain>,
+    /// Devices that received a sender key: (group, contact, phone, device id).
+    sender_keys_distributed: HashSet<(String, String, String, u32)>,
     accounts: HashMap<String, PhoneAccount>,
     devices: BTreeMap<(String, u32), DeviceRecord>,
     refs: HashMap<String, PendingRef>,
@@ -615,8 +638,25 @@ impl Registry {
     }
 
     /// Takes what is needed to send the device a message from `sender`
-    /// (a user JID such as `5511...@s.whatsapp.net`).
-    pub fn begin_incoming(&self, who: &str, sender: &str) -> Result<OutgoingToDevice, MockError> {
+    /// (a user JID such as `5511...@s.whatsapp.net`) in `chat`: the sender
+    /// itself, or a group (`<digits>[-<digits>]@g.us`).
+    pub fn begin_incoming(
+        &self,
+        who: &str,
+        chat: &str,
+        sender: &str,
+    ) -> Result<OutgoingToDevice, MockError> {
+        let group = match chat.strip_suffix("@g.us") {
+            _ if chat == sender => None,
+            Some(id) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit() || b == b'-') => {
+                Some(chat.to_owned())
+            }
+            _ => {
+                return Err(MockError::BadRequest(format!(
+                    "chat must be the sender or a group JID, got {chat:?}"
+                )))
+            }
+        };
         let user = sender
             .strip_suffix("@s.whatsapp.net")
             .filter(|u| validate_phone(u).is_ok())
@@ -632,6 +672,8 @@ impl Registry {
             devices,
             contacts,
             contact_ciphers,
+            sender_keys,
+            sender_keys_distributed,
             ..
         } = &mut *inner;
         let dev = devices
@@ -659,18 +701,77 @@ impl Registry {
                 PhoneCipher::new(&contact.identity, contact.registration_id)
             }
         };
+        let group = group.map(|group| GroupSend {
+            chain: sender_keys
+                .remove(&(group.clone(), sender.to_owned()))
+                .unwrap_or_default(),
+            distributed: sender_keys_distributed.contains(&(
+                group.clone(),
+                sender.to_owned(),
+                key.0.clone(),
+                key.1,
+            )),
+            group,
+        });
         Ok(OutgoingToDevice {
             conn,
             sender: sender.to_owned(),
             device: key,
             cipher,
             companion: dev.companion.clone(),
+            group,
         })
     }
 
-    /// Puts a contact's cipher back after encrypting.
-    pub fn end_incoming(&self, sender: String, device: (String, u32), cipher: PhoneCipher) {
-        self.lock()
+    /// Takes what the phone needs to send its own device `who` a message;
+    /// give the cipher back with [`Self::return_cipher`].
+    pub fn begin_from_phone(&self, who: &str) -> Result<FromPhone, MockError> {
+        let mut inner = self.lock();
+        let key =
+            Self::find_key(&inner, who).ok_or_else(|| MockError::UnknownDevice(who.to_owned()))?;
+        let dev = inner
+            .devices
+            .get_mut(&key)
+            .ok_or_else(|| MockError::UnknownDevice(who.to_owned()))?;
+        let conn = match (&dev.standing, &dev.conn) {
+            (Standing::Active, Some(conn)) => conn.clone(),
+            _ => return Err(MockError::Conflict("device is not connected".into())),
+        };
+        let cipher = dev.cipher.take().ok_or_else(|| {
+            MockError::Conflict("the phone is busy sending this device another message".into())
+        })?;
+        Ok(FromPhone {
+            conn,
+            phone: key.0,
+            device_id: key.1,
+            cipher,
+            companion: dev.companion.clone(),
+        })
+    }
+
+    /// Puts a contact's cipher (and group sender key) back after encrypting;
+    /// `sent` records that the device now holds the sender key.
+    pub fn end_incoming(
+        &self,
+        sender: String,
+        device: (String, u32),
+        cipher: PhoneCipher,
+        group: Option<GroupSend>,
+        sent: bool,
+    ) {
+        let mut inner = self.lock();
+        if let Some(g) = group {
+            if sent {
+                inner.sender_keys_distributed.insert((
+                    g.group.clone(),
+                    sender.clone(),
+                    device.0.clone(),
+                    device.1,
+                ));
+            }
+            inner.sender_keys.insert((g.group, sender.clone()), g.chain);
+        }
+        inner
             .contact_ciphers
             .insert((sender, device.0, device.1), cipher);
     }

@@ -234,6 +234,16 @@ impl Session {
                     self.pair_code_step(&id, child.expect("matched child")),
                 )];
             }
+            ("w:m", "media_conn") => stanza::iq_result(&id)
+                .children([NodeBuilder::new("media_conn")
+                    .attr("auth", self.shared.media.auth().to_owned())
+                    .attr("ttl", "21600")
+                    .attr("max_buckets", "12")
+                    .children([NodeBuilder::new("host")
+                        .attr("hostname", self.shared.media.hostname())
+                        .build()])
+                    .build()])
+                .build(),
             ("w:sync:app:state", "sync") => self.app_state_sync(&id, child.expect("matched child")),
             _ => {
                 debug!(conn = self.conn.id, %xmlns, child = child_tag, "unanswered iq -> 501");
@@ -397,7 +407,7 @@ async fn share_app_state_key(shared: &Shared, share: KeyShare) -> Option<(String
     match result {
         Ok(enc) => {
             let id = stanza::next_message_id();
-            let node = stanza::message_from_phone(&id, &phone, enc.kind, enc.bytes);
+            let node = stanza::message_from_phone(&id, &phone, enc);
             Some((id, node))
         }
         Err(e) => {

@@ -3,6 +3,7 @@
 use wacore_binary::builder::NodeBuilder;
 use wacore_binary::Node;
 
+use crate::phone_signal::Encrypted;
 use crate::registry::now_unix;
 
 pub const SERVER: &str = "s.whatsapp.net";
@@ -154,23 +155,36 @@ pub fn next_id() -> String {
 }
 
 /// A 1:1 message from the account's phone (device 0) to one of its companions.
-pub fn message_from_phone(id: &str, phone: &str, enc_type: &str, ciphertext: Vec<u8>) -> Node {
-    message_from(id, &format!("{phone}@{SERVER}"), enc_type, ciphertext)
+pub fn message_from_phone(id: &str, phone: &str, enc: Encrypted) -> Node {
+    message_from(id, &format!("{phone}@{SERVER}"), None, "text", vec![enc])
 }
 
-/// A 1:1 message from `sender` (a user JID) to a companion.
-pub fn message_from(id: &str, sender: &str, enc_type: &str, ciphertext: Vec<u8>) -> Node {
-    NodeBuilder::new("message")
-        .attr("from", sender.to_owned())
+/// A message from `from` (a user, or a group with its `participant`) to a
+/// companion; `kind` is the stanza type WhatsApp uses for its content
+/// (`text` or `media`), `encs` its `<enc>` payloads in order.
+pub fn message_from(
+    id: &str,
+    from: &str,
+    participant: Option<&str>,
+    kind: &str,
+    encs: Vec<Encrypted>,
+) -> Node {
+    let mut node = NodeBuilder::new("message")
+        .attr("from", from.to_owned())
         .attr("id", id.to_owned())
-        .attr("type", "text")
-        .attr("t", now_unix().to_string())
-        .children([NodeBuilder::new("enc")
+        .attr("type", kind.to_owned())
+        .attr("t", now_unix().to_string());
+    if let Some(participant) = participant {
+        node = node.attr("participant", participant.to_owned());
+    }
+    node.children(encs.into_iter().map(|enc| {
+        NodeBuilder::new("enc")
             .attr("v", "2")
-            .attr("type", enc_type.to_owned())
-            .bytes(ciphertext)
-            .build()])
-        .build()
+            .attr("type", enc.kind)
+            .bytes(enc.bytes)
+            .build()
+    }))
+    .build()
 }
 
 /// Message ids look like WhatsApp's: 3EB0 and 16 hex digits.

@@ -184,10 +184,10 @@ async fn pair_code_and_messages_over_http() {
     assert_eq!(text, "pelo curl");
 
     let (status, body) = request("POST", &format!("{admin}/devices/{phone}/history"), "{}").await;
-    assert_eq!(status, 501);
+    assert_eq!(status, 400);
     assert_eq!(
         serde_json::from_str::<Value>(&body).unwrap()["error"],
-        "not_implemented"
+        "bad_request"
     );
     client.stop().await;
 }

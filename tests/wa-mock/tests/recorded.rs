@@ -96,15 +96,16 @@ async fn incoming_text_arrives_decrypted() {
         assert_eq!(got, text);
         assert_eq!(from, "5511977776666");
     }
-    let group = wa_mock::IncomingMessage {
-        chat: "123@g.us".into(),
+    // A 1:1 message must come from its chat's own user.
+    let misaddressed = wa_mock::IncomingMessage {
+        chat: "5511900001111@s.whatsapp.net".into(),
         from: sender.into(),
         text: Some("hi".into()),
         media: None,
     };
     assert!(matches!(
-        mock.send_message(&linked.jid, &group).await,
-        Err(wa_mock::MockError::NotImplemented(_))
+        mock.send_message(&linked.jid, &misaddressed).await,
+        Err(wa_mock::MockError::BadRequest(_))
     ));
     client.stop().await;
 }

@@ -1,0 +1,254 @@
+//! The media CDN: files the phone encrypted as WhatsApp does, served over
+//! HTTPS on loopback at the paths the client builds from `media_conn`.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::Router;
+use base64::prelude::{Engine as _, BASE64_URL_SAFE_NO_PAD};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::{Digest, Sha256};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+use tokio_rustls::server::TlsStream;
+use tokio_rustls::TlsAcceptor;
+
+use crate::error::MockError;
+
+/// The CDN's self-signed certificate for 127.0.0.1 and its key. WhatsApp's
+/// client builds `https://` URLs only, so downloads need TLS; the client must
+/// skip certificate verification (`danger-skip-tls-verify`) to trust it.
+const CERT_DER: &[u8] = include_bytes!("../tls/media-cert.der");
+const KEY_DER: &[u8] = include_bytes!("../tls/media-key.der");
+
+/// Truncated HMAC-SHA256 length that follows the ciphertext.
+const MAC_LEN: usize = 10;
+
+/// What a file's HKDF info string is: one per media kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaKind {
+    Image,
+    Video,
+    Audio,
+    Document,
+    History,
+}
+
+impl MediaKind {
+    fn hkdf_info(self) -> &'static [u8] {
+        match self {
+            Self::Image => b"WhatsApp Image Keys",
+            Self::Video => b"WhatsApp Video Keys",
+            Self::Audio => b"WhatsApp Audio Keys",
+            Self::Document => b"WhatsApp Document Keys",
+            Self::History => b"WhatsApp History Keys",
+        }
+    }
+
+    /// The CDN folder WhatsApp puts this kind under.
+    fn path_segment(self) -> &'static str {
+        match self {
+            Self::Image => "t62.7118-24",
+            Self::Video => "t62.7161-24",
+            Self::Audio => "t62.7114-24",
+            Self::Document => "t62.7119-24",
+            Self::History => "t62.36145-24",
+        }
+    }
+}
+
+/// One encrypted upload and what a message needs to point at it.
+#[derive(Debug, Clone)]
+pub struct Uploaded {
+    pub direct_path: String,
+    pub media_key: [u8; 32],
+    pub file_sha256: [u8; 32],
+    pub file_enc_sha256: [u8; 32],
+    pub file_length: u64,
+    /// Unix seconds: the message's `media_key_timestamp`.
+    pub uploaded_at: u64,
+}
+
+/// Encrypts `plaintext` with a fresh media key: HKDF-SHA256 expands it to
+/// IV, AES key and MAC key; the blob is AES-256-CBC ciphertext followed by
+/// the first 10 bytes of HMAC-SHA256(iv || ciphertext).
+fn encrypt(plaintext: &[u8], kind: MediaKind) -> Result<([u8; 32], Vec<u8>), MockError> {
+    let media_key: [u8; 32] = rand::random();
+    let mut expanded = [0u8; 112];
+    wacore::crypto::hkdf_sha256_into(&media_key, None, kind.hkdf_info(), &mut expanded)
+        .map_err(|_| MockError::Internal("media key expansion".into()))?;
+    let (iv, rest) = expanded.split_at(16);
+    let (cipher_key, rest) = rest.split_at(32);
+    let mac_key = &rest[..32];
+    let mut blob = Vec::with_capacity(plaintext.len() + 16 + MAC_LEN);
+    wacore::libsignal::crypto::aes_256_cbc_encrypt_into(plaintext, cipher_key, iv, &mut blob)
+        .map_err(|e| MockError::Internal(format!("media encryption: {e}")))?;
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(mac_key)
+        .map_err(|e| MockError::Internal(format!("media MAC key: {e}")))?;
+    mac.update(iv);
+    mac.update(&blob);
+    blob.extend_from_slice(&mac.finalize().into_bytes()[..MAC_LEN]);
+    Ok((media_key, blob))
+}
+
+struct Blob {
+    bytes: Vec<u8>,
+    /// The `token` query parameter: base64url of the blob's SHA-256.
+    token: String,
+}
+
+/// The CDN's files by direct path, and the auth token `media_conn` hands out.
+pub struct MediaStore {
+    blobs: Mutex<HashMap<String, Arc<Blob>>>,
+    auth: String,
+    host: SocketAddr,
+}
+
+impl MediaStore {
+    /// The `hostname` the client is told in `media_conn` (host:port).
+    pub fn hostname(&self) -> String {
+        self.host.to_string()
+    }
+
+    pub fn auth(&self) -> &str {
+        &self.auth
+    }
+
+    /// Encrypts `plaintext` and stores it where a download will look.
+    pub fn upload(&self, plaintext: &[u8], kind: MediaKind) -> Result<Uploaded, MockError> {
+        let (media_key, blob) = encrypt(plaintext, kind)?;
+        let file_enc_sha256: [u8; 32] = Sha256::digest(&blob).into();
+        let name = BASE64_URL_SAFE_NO_PAD.encode(rand::random::<[u8; 18]>());
+        let direct_path = format!("/v/{}/{name}.enc", kind.path_segment());
+        self.blobs.lock().unwrap_or_else(|p| p.into_inner()).insert(
+            direct_path.clone(),
+            Arc::new(Blob {
+                bytes: blob,
+                token: BASE64_URL_SAFE_NO_PAD.encode(file_enc_sha256),
+            }),
+        );
+        Ok(Uploaded {
+            direct_path,
+            media_key,
+            file_sha256: Sha256::digest(plaintext).into(),
+            file_enc_sha256,
+            file_length: plaintext.len() as u64,
+            uploaded_at: crate::registry::now_unix(),
+        })
+    }
+
+    fn get(&self, direct_path: &str) -> Option<Arc<Blob>> {
+        self.blobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(direct_path)
+            .cloned()
+    }
+}
+
+/// A running CDN listener; dropping it stops serving.
+pub struct MediaServer {
+    pub store: Arc<MediaStore>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for MediaServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// TLS on top of a TCP listener, so axum serves HTTPS.
+struct TlsListener {
+    tcp: TcpListener,
+    acceptor: TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = TlsStream<TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let (tcp, peer) = match self.tcp.accept().await {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // E.g. out of file descriptors: back off instead of spinning.
+                    tracing::warn!("media listener accept failed: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            match self.acceptor.accept(tcp).await {
+                Ok(tls) => return (tls, peer),
+                Err(e) => tracing::debug!("media TLS handshake from {peer} failed: {e}"),
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
+    }
+}
+
+fn tls_acceptor() -> Result<TlsAcceptor, MockError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let cert = rustls::pki_types::CertificateDer::from(CERT_DER);
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(KEY_DER.into());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|b| b.with_no_client_auth().with_single_cert(vec![cert], key))
+        .map_err(|e| MockError::Internal(format!("media TLS config: {e}")))?;
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+/// Starts the CDN on an ephemeral port of `ip` (loopback).
+pub async fn start(ip: std::net::IpAddr) -> Result<MediaServer, MockError> {
+    let tcp = TcpListener::bind((ip, 0))
+        .await
+        .map_err(|e| MockError::Internal(format!("bind media listener: {e}")))?;
+    let host = tcp
+        .local_addr()
+        .map_err(|e| MockError::Internal(e.to_string()))?;
+    let store = Arc::new(MediaStore {
+        blobs: Mutex::default(),
+        auth: BASE64_URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>()),
+        host,
+    });
+    let listener = TlsListener {
+        tcp,
+        acceptor: tls_acceptor()?,
+    };
+    let app = Router::new()
+        .route("/v/{folder}/{file}", get(download))
+        .with_state(store.clone());
+    let task = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!("wa-mock media server stopped: {e}");
+        }
+    });
+    Ok(MediaServer { store, task })
+}
+
+/// Serves a blob to a request carrying the current auth and the blob's token,
+/// refusing as the CDN does: 401 for bad auth, 404 for an unknown or mistokened file.
+async fn download(
+    State(store): State<Arc<MediaStore>>,
+    Path((folder, file)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Vec<u8>, StatusCode> {
+    if q.get("auth").map(String::as_str) != Some(store.auth()) {
+        return Err(StatusCode::UNAUTHORIZED);
+    }
+    let blob = store
+        .get(&format!("/v/{folder}/{file}"))
+        .ok_or(StatusCode::NOT_FOUND)?;
+    if q.get("token") != Some(&blob.token) {
+        return Err(StatusCode::NOT_FOUND);
+    }
+    Ok(blob.bytes.clone())
+}

@@ -98,4 +98,10 @@ pub struct ErrorPayload {
     pub message: String,
 }
 
+impl From<Error> for ErrorPayload {
+    fn from(e: Error) -> Self {
+        e.to_payload()
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;

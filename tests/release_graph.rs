@@ -38,7 +38,10 @@ fn app_feature_tree(extra: &[&str]) -> String {
 #[test]
 fn release_build_has_no_test_server_switches() {
     let tree = app_feature_tree(&[]);
-    assert!(tree.contains("whatsapp-rust"), "the tree lists the WhatsApp client");
+    assert!(
+        tree.contains("whatsapp-rust"),
+        "the tree lists the WhatsApp client"
+    );
     for switch in FORBIDDEN {
         assert!(!tree.contains(switch), "release graph contains {switch}");
     }

@@ -25,9 +25,9 @@ pub fn alert_for(name: &str, state: &InstanceState) -> Alert {
         } => Alert::Now(format!(
             "{name} was unlinked from the phone. Link it again to keep receiving messages."
         )),
-        InstanceState::Banned { until: Some(_), .. } => Alert::Now(format!(
-            "{name} was temporarily banned by WhatsApp."
-        )),
+        InstanceState::Banned { until: Some(_), .. } => {
+            Alert::Now(format!("{name} was temporarily banned by WhatsApp."))
+        }
         InstanceState::Banned { until: None, .. } => {
             Alert::Now(format!("{name} was banned by WhatsApp."))
         }
@@ -53,7 +53,9 @@ pub fn needs_attention(state: &InstanceState) -> bool {
         InstanceState::Banned { .. } => true,
         InstanceState::Disconnected { reason, .. } => !matches!(
             reason,
-            DisconnectReason::Idle | DisconnectReason::QrExpired | DisconnectReason::PairCodeExpired
+            DisconnectReason::Idle
+                | DisconnectReason::QrExpired
+                | DisconnectReason::PairCodeExpired
         ),
         InstanceState::Connecting { .. } | InstanceState::Connected { .. } => false,
     }
@@ -101,7 +103,10 @@ mod tests {
         };
         assert!(matches!(alert_for("Sales", &phone), Alert::Now(text) if text.contains("Sales")));
         assert_eq!(alert_for("Sales", &user), Alert::None);
-        assert_eq!(alert_for("Sales", &disconnected(DisconnectReason::Idle)), Alert::None);
+        assert_eq!(
+            alert_for("Sales", &disconnected(DisconnectReason::Idle)),
+            Alert::None
+        );
         assert_eq!(
             alert_for("Sales", &disconnected(DisconnectReason::QrExpired)),
             Alert::None
@@ -114,7 +119,9 @@ mod tests {
             until: Some(5),
             since: 1,
         };
-        assert!(matches!(alert_for("Sales", &banned), Alert::Now(text) if text.contains("temporarily")));
+        assert!(
+            matches!(alert_for("Sales", &banned), Alert::Now(text) if text.contains("temporarily"))
+        );
         assert_eq!(
             alert_for("Sales", &InstanceState::Connected { since: 1 }),
             Alert::None
@@ -125,8 +132,13 @@ mod tests {
     fn attention_excludes_states_the_user_chose() {
         assert!(!needs_attention(&disconnected(DisconnectReason::Idle)));
         assert!(!needs_attention(&disconnected(DisconnectReason::QrExpired)));
-        assert!(needs_attention(&disconnected(DisconnectReason::ConnectionLost)));
-        assert!(needs_attention(&InstanceState::Banned { until: None, since: 1 }));
+        assert!(needs_attention(&disconnected(
+            DisconnectReason::ConnectionLost
+        )));
+        assert!(needs_attention(&InstanceState::Banned {
+            until: None,
+            since: 1
+        }));
         assert!(!needs_attention(&InstanceState::Loggedout {
             cause: LogoutCause::User,
             since: 1

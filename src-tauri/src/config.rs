@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-
 const DATA_DIR_FLAG: &str = "--data-dir";
 const DATA_DIR_ENV: &str = "SWITCHBOARD_DATA_DIR";
 
@@ -10,7 +9,11 @@ const DATA_DIR_ENV: &str = "SWITCHBOARD_DATA_DIR";
 /// `SWITCHBOARD_DATA_DIR`, then the OS app-data folder given as `default`.
 pub fn data_dir(args: &[String], default: PathBuf) -> PathBuf {
     data_dir_from_args(args)
-        .or_else(|| std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()).map(PathBuf::from))
+        .or_else(|| {
+            std::env::var_os(DATA_DIR_ENV)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
         .unwrap_or(default)
 }
 

@@ -42,9 +42,12 @@ async fn react(app: &AppHandle, engine: &Engine, event: &EngineEvent) {
             };
             match alert_for(&name, state) {
                 Alert::Now(text) => notify(app, &text),
-                Alert::IfStillDroppedAfterGrace => {
-                    spawn_drop_check(app.clone(), engine.clone(), instance_id.clone(), state.clone())
-                }
+                Alert::IfStillDroppedAfterGrace => spawn_drop_check(
+                    app.clone(),
+                    engine.clone(),
+                    instance_id.clone(),
+                    state.clone(),
+                ),
                 Alert::None => {}
             }
         }

@@ -47,7 +47,8 @@ pub fn run() {
             tracing::info!(data_dir = %data_dir.display(), "starting Switchboard");
             let mut engine_config = EngineConfig::new(data_dir);
             // Only a test build (feature insecure-test-server) can point at another server.
-            engine_config.wa.server_url = switchboard_engine::actor::WaConfig::server_url_from_env();
+            engine_config.wa.server_url =
+                switchboard_engine::actor::WaConfig::server_url_from_env();
             let engine = tauri::async_runtime::block_on(Engine::open(engine_config))?;
             app.manage(engine.clone());
             tray::create(app.handle())?;

@@ -44,7 +44,9 @@ mod tests {
     fn renders_a_whatsapp_style_code_with_quiet_zone() {
         let url = png_data_url("2@abc,def,ghi,jkl").unwrap();
         let b64 = url.strip_prefix("data:image/png;base64,").unwrap();
-        let png = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
         let img = image::load_from_memory(&png).unwrap().to_luma8();
         assert_eq!(img.width(), img.height());
         assert_eq!(img.width() % MODULE_PX, 0);

@@ -1,10 +1,10 @@
 // The real app window, driven through WebDriver, against wa-mock playing WhatsApp and the
 // phone: add a number, link it by QR, log out, link again by pairing code, get unlinked
 // from the phone, delete the instance and reuse its name at once.
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, existsSync, rmSync, openSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, existsSync, rmSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -119,6 +119,17 @@ before(async () => {
   });
 });
 
+// What the window showed at the end of each step, for a person to look at.
+const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
+let step = 0;
+afterEach(async (t) => {
+  if (!browser) return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  step += 1;
+  const slug = t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50);
+  await browser.saveScreenshot(join(SCREENSHOTS, `${step}-${slug}.png`)).catch(() => {});
+});
+
 after(async () => {
   await browser?.deleteSession().catch(() => {});
   for (const child of children) child.kill('SIGTERM');
@@ -144,7 +155,7 @@ test('add a number, scan its QR with the phone, and see it connected with its pr
 
 test('log out: the device leaves the phone, the instance stays', async () => {
   await click('button=Log out');
-  await click('[role="dialog"] button.danger');
+  await click('[role="alertdialog"] button.danger');
   await waitForText('[data-testid="state-badge"]', 'Logged out');
   const sent = await received();
   assert.ok(
@@ -159,6 +170,7 @@ test('log out: the device leaves the phone, the instance stays', async () => {
 test('link again with a pairing code typed on the phone', async () => {
   await click('button=Link to a phone');
   await click('#link-tab-code');
+  await browser.$('#link-country').setValue(PHONE.slice(0, 2));
   await browser.$('#link-phone').setValue(PHONE.slice(2));
   await click('button=Get a code');
   const shown = await browser.$('[data-testid="pairing-code"]');
@@ -183,14 +195,14 @@ test('unlinked from the phone: the state turns to logged out at once', async () 
 
 test('delete the instance: its folder is gone and the name is free at once', async () => {
   await click('button=Delete number');
-  const confirm = await browser.$('[role="dialog"] button.danger');
+  const confirm = await browser.$('[role="alertdialog"] button.danger');
   assert.equal(await confirm.isEnabled(), false, 'Delete stays disabled until the name is typed');
   await browser.$('#delete-confirm-name').setValue(NAME);
   await confirm.waitForEnabled();
   await confirm.click();
   await browser.$('[data-testid="delete-result"]').waitForDisplayed({ timeout: 60_000 });
   assert.deepEqual(instanceFolders(), [], 'no instance folder remains');
-  await click('[role="dialog"] button=Close');
+  await click('button=Close');
 
   await click('button*=Add a number');
   await browser.$('#add-name').setValue(NAME);

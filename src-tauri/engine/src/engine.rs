@@ -537,7 +537,7 @@ impl Engine {
         Ok(instance)
     }
 
-    async fn instance_updated(&self, id: &str) -> Result<Instance> {
+    pub(crate) async fn instance_updated(&self, id: &str) -> Result<Instance> {
         let instance = self.instance_by_id(id).await?;
         self.emit(EngineEvent::InstanceUpdated {
             instance_id: id.to_string(),

@@ -145,6 +145,10 @@ impl SessionSink for EngineSink {
             "the paired flag",
             stored.map(drop).map_err(Error::from),
         );
+        // The window offers logout only for a paired instance: tell it at once.
+        if let Err(e) = engine.instance_updated(instance_id).await {
+            warn!(%instance_id, code = e.code(), error = %e, "could not announce the paired flag");
+        }
     }
 
     async fn chats(&self, instance_id: &str, chats: Vec<ChatUpsert>) {

@@ -5,7 +5,10 @@ use tauri::State;
 use super::CommandResult;
 
 #[tauri::command]
-pub async fn list_chats(engine: State<'_, Engine>, name: String) -> CommandResult<Vec<ChatSummary>> {
+pub async fn list_chats(
+    engine: State<'_, Engine>,
+    name: String,
+) -> CommandResult<Vec<ChatSummary>> {
     Ok(engine.list_chats(&name).await?)
 }
 

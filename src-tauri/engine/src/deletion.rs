@@ -1,6 +1,6 @@
 //! Deleting an instance, in the order of the design, each step safe to repeat:
-//! 1 tombstone, 2 INSTANCE_DELETE webhook, 3 WhatsApp logout (connected/connecting
-//! only), 4 stop the actor, 5 move the folder into trash/, 6 delete every row (one
+//! 1 tombstone, 2 INSTANCE_DELETE webhook, 3 WhatsApp logout (any stored session,
+//! live or idle), 4 stop the actor, 5 move the folder into trash/, 6 delete every row (one
 //! statement, cascaded), 7 remove the trash folder, write the audit record, emit.
 //!
 //! Concurrent deletes of one instance JOIN: the first call spawns the deletion as its
@@ -21,9 +21,7 @@ use crate::db::{self, now_millis, to_json};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::events::EngineEvent;
-use crate::model::{
-    AuditAction, Counts, DeleteReport, InstanceState, LogoutOutcome, WebhookOutcome,
-};
+use crate::model::{AuditAction, Counts, DeleteReport, LogoutOutcome, WebhookOutcome};
 use crate::paths::{self, Paths};
 use crate::validate;
 use crate::webhook;
@@ -158,19 +156,12 @@ impl Engine {
         }
         crash::point("delete:webhook_sent");
 
-        // 3. Log out on WhatsApp if a session is live.
+        // 3. Log out on WhatsApp whenever a session is stored, live or idle.
         if tomb.whatsapp_logout.is_none() {
-            let live = matches!(
-                self.state_of(id),
-                Some(InstanceState::Connected { .. } | InstanceState::Connecting { .. })
-            );
-            let outcome = match (live, slot.read().await.as_ref()) {
-                (true, Some(actor)) => self.bounded_logout(actor).await.unwrap_or_else(|e| {
-                    warn!(instance_id = %id, code = e.code(), error = %e, "logout before deletion failed");
-                    LogoutOutcome::Unconfirmed
-                }),
-                _ => LogoutOutcome::NotConnected,
-            };
+            let outcome = self.remove_device(id, &slot).await.unwrap_or_else(|e| {
+                warn!(instance_id = %id, code = e.code(), error = %e, "logout before deletion failed");
+                LogoutOutcome::Unconfirmed
+            });
             save_step(&self.inner.db, id, "whatsapp_logout", &outcome).await?;
             tomb.whatsapp_logout = Some(outcome);
         }

@@ -434,27 +434,10 @@ impl Engine {
     }
 
     async fn logout_id(&self, id: &str, slot: &ActorSlot) -> Result<LogoutOutcome> {
-        let paired: bool = sqlx::query_scalar("SELECT paired FROM instances WHERE id = ?")
-            .bind(id)
-            .fetch_one(&self.inner.db)
-            .await?;
-        let outcome = {
-            let mut guard = slot.write().await;
-            // A stored session that is not live still has a device on the phone: start
-            // an actor so that it can remove it, instead of leaving a stale device.
-            if guard.is_none() && paired {
-                self.ensure_running()?;
-                *guard = Some(ActorHandle::spawn(self.actor_context(id).await?));
-            }
-            let outcome = match guard.as_ref() {
-                Some(actor) => self.bounded_logout(actor).await?,
-                None => LogoutOutcome::NotConnected,
-            };
-            if let Some(actor) = guard.take() {
-                actor.shutdown().await;
-            }
-            outcome
-        };
+        let outcome = self.remove_device(id, slot).await?;
+        if let Some(actor) = slot.write().await.take() {
+            actor.shutdown().await;
+        }
         // Whatever the actor did, no session key may survive a logout.
         paths::wipe_session(&self.inner.paths.session_db(id))?;
         sqlx::query("UPDATE instances SET paired = 0 WHERE id = ?")
@@ -470,6 +453,26 @@ impl Engine {
         )
         .await?;
         Ok(outcome)
+    }
+
+    /// Removes the device on WhatsApp (it leaves the phone's linked devices) for any
+    /// stored session, live or not: an idle one gets an actor for the purpose, instead of
+    /// leaving a stale device that counts against the phone's limit. The actor stays in
+    /// the slot for the caller to stop.
+    pub(crate) async fn remove_device(&self, id: &str, slot: &ActorSlot) -> Result<LogoutOutcome> {
+        let paired: bool = sqlx::query_scalar("SELECT paired FROM instances WHERE id = ?")
+            .bind(id)
+            .fetch_one(&self.inner.db)
+            .await?;
+        let mut guard = slot.write().await;
+        if guard.is_none() && paired {
+            self.ensure_running()?;
+            *guard = Some(ActorHandle::spawn(self.actor_context(id).await?));
+        }
+        match guard.as_ref() {
+            Some(actor) => self.bounded_logout(actor).await,
+            None => Ok(LogoutOutcome::NotConnected),
+        }
     }
 
     /// The actor's logout, bounded: no answer in time counts as unconfirmed.

@@ -25,14 +25,14 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-cargo_tool() { # binary crate version
-  if ! "$1" --version 2>/dev/null | grep -q "$3"; then
-    echo "Installing $2 $3"
-    cargo install "$2" --version "$3" --locked
+cargo_tool() { # crate version
+  if ! cargo install --list | grep -qx "$1 v$2:"; then
+    echo "Installing $1 $2"
+    cargo install "$1" --version "$2" --locked
   fi
 }
-cargo_tool cargo-deny cargo-deny 0.20.2
-cargo_tool tauri-driver tauri-driver 2.1.0
+cargo_tool cargo-deny 0.20.2
+cargo_tool tauri-driver 2.1.0
 
 for dir in ui tests/e2e; do
   if [ ! -d "$root/$dir/node_modules" ] || [ "$root/$dir/package-lock.json" -nt "$root/$dir/node_modules/.package-lock.json" ]; then

@@ -1,6 +1,7 @@
 // The real app window, driven through WebDriver, against wa-mock playing WhatsApp and the
-// phone: add a number, link it by QR, log out, link again by pairing code, get unlinked
-// from the phone, delete the instance and reuse its name at once.
+// phone: add a number, link it by QR, receive history and a document, delete that chat
+// with its media, log out, link again by pairing code, get unlinked from the phone,
+// delete the instance and reuse its name at once.
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -98,6 +99,11 @@ async function openInstancePage() {
   await browser.$('[data-testid="state-badge"]').waitForDisplayed();
 }
 
+function filesUnder(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+}
+
 function instanceFolders() {
   const dir = join(dataDir, 'instances');
   return existsSync(dir) ? readdirSync(dir) : [];
@@ -151,6 +157,49 @@ test('add a number, scan its QR with the phone, and see it connected with its pr
   const page = await browser.$('main').getText();
   assert.ok(page.includes(`+${PHONE}`), 'the linked phone number is shown');
   assert.equal(instanceFolders().length, 1, 'one instance folder on disk');
+});
+
+test('history chats are listed; one is deleted with its media, on the phone too', async () => {
+  await click('button=Settings');
+  await click('label*=Download media automatically');
+  await click('button=Chats');
+  const customer = '5511955554444@s.whatsapp.net';
+  const sentAt = Math.floor(Date.now() / 1000) - 3600;
+  await adminCall(`/devices/${encodeURIComponent(JID)}/history`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      chats: [{ jid: customer, name: 'Ana', messages: [{ id: 'H1', from_me: false, timestamp: sentAt, text: 'Is my order ready?' }] }],
+    }),
+  });
+  const invoice = Buffer.from('%PDF-1.4 invoice 42');
+  await adminCall(`/devices/${encodeURIComponent(JID)}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      chat: customer,
+      from: customer,
+      text: 'Here is the invoice',
+      media: { kind: 'document', mime: 'application/pdf', file_name: 'invoice.pdf', bytes_base64: invoice.toString('base64') },
+    }),
+  });
+  await waitForText('[data-testid="chat-row"]', 'Ana');
+  await waitForText('[data-testid="chat-row"]', '1 ·');
+  const [instanceId] = instanceFolders();
+  const mediaDir = join(dataDir, 'instances', instanceId, 'media');
+  assert.equal(filesUnder(mediaDir).length, 1, 'the document was downloaded');
+
+  await click('button[aria-label="Delete chat with Ana"]');
+  await click('[role="alertdialog"] input[type="checkbox"]');
+  await click('[role="alertdialog"] button.danger');
+  await waitForText('[data-testid="toast"]', 'with 1 media file');
+  assert.deepEqual(filesUnder(mediaDir), [], "the chat's media files are gone");
+  const sent = await received();
+  assert.ok(
+    sent.some((r) => r.kind === 'app-state' && r.action === 'deleteChat' && r.chat === customer && r.delete_media === true),
+    'wa-mock received deleteChat with delete_media',
+  );
+  await browser.$('[data-testid="chats-empty"]').waitForDisplayed();
 });
 
 test('log out: the device leaves the phone, the instance stays', async () => {

@@ -37,7 +37,7 @@ use tokio::task::JoinHandle;
 
 pub use error::MockError;
 pub use history::{HistoryChat, HistoryMessage, HistoryRequest};
-pub use incoming::{IncomingMedia, IncomingMessage};
+pub use incoming::{IncomingMedia, IncomingMediaKind, IncomingMessage};
 pub use registry::{DeviceInfo, HandshakeCounts, Linked, PhoneProfile};
 
 use noise_server::ServerIdentity;

@@ -1,6 +1,5 @@
-import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import { fireEvent, screen, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import App from '../../src/App.svelte';
 import type { Instance } from '../../src/bindings/Instance';
 import { knownErrorCodes } from '../../src/lib/errors';
 import { en } from '../../src/lib/i18n/en';
@@ -12,26 +11,23 @@ import {
   fail,
   instance,
   NOW,
+  openApp,
   resetAll,
   settle,
-  shell,
   type Handler,
 } from './fixtures';
 
-async function openPage(subject: Instance, handlers: Record<string, Handler> = {}) {
-  const ipc = shell({
-    list_instances: () => [subject],
-    list_chats: chats,
-    audit_log: () => [],
-    get_instance: () => subject,
-    ...handlers,
-  });
-  render(App);
-  await settle();
-  app.open({ name: 'instance', id: subject.id });
-  await settle();
-  return ipc;
-}
+const openPage = (subject: Instance, handlers: Record<string, Handler> = {}) =>
+  openApp(
+    { name: 'instance', id: subject.id },
+    {
+      list_instances: () => [subject],
+      list_chats: chats,
+      audit_log: () => [],
+      get_instance: () => subject,
+      ...handlers,
+    },
+  );
 
 const dialog = () => screen.getByRole('alertdialog');
 

@@ -1,15 +1,16 @@
 // Realistic engine data for component tests, and a mocked shell that records every call.
 import { emit } from '@tauri-apps/api/event';
-import { cleanup } from '@testing-library/svelte';
+import { cleanup, render } from '@testing-library/svelte';
 import { clearMocks, mockIPC, mockWindows } from '@tauri-apps/api/mocks';
 import { tick } from 'svelte';
+import App from '../../src/App.svelte';
 import type { ChatSummary } from '../../src/bindings/ChatSummary';
 import type { EngineEvent } from '../../src/bindings/EngineEvent';
 import type { Instance } from '../../src/bindings/Instance';
 import type { InstanceState } from '../../src/bindings/InstanceState';
 import { resetPrefsCache } from '../../src/lib/api';
 import { i18n } from '../../src/lib/i18n/index.svelte';
-import { app } from '../../src/lib/store.svelte';
+import { app, type View } from '../../src/lib/store.svelte';
 
 export const HOUR = 3_600_000;
 export const NOW = Date.UTC(2026, 10, 20, 15, 0, 0);
@@ -117,6 +118,16 @@ export function shell(handlers: Record<string, Handler>) {
     prefs,
     called: (cmd: string) => calls.filter((c) => c.cmd === cmd),
   };
+}
+
+/** Renders the whole app over a mocked shell, then opens `view` once the start-up calls settled. */
+export async function openApp(view: View, handlers: Record<string, Handler>) {
+  const ipc = shell(handlers);
+  render(App);
+  await settle();
+  app.open(view);
+  await settle();
+  return ipc;
 }
 
 /** A rejection the way the shell sends it. */

@@ -1,6 +1,5 @@
-import { fireEvent, render, screen } from '@testing-library/svelte';
+import { fireEvent, screen } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import App from '../../src/App.svelte';
 import type { AuditRecord } from '../../src/bindings/AuditRecord';
 import type { Instance } from '../../src/bindings/Instance';
 import { app } from '../../src/lib/store.svelte';
@@ -12,9 +11,9 @@ import {
   HOUR,
   instance,
   NOW,
+  openApp,
   resetAll,
   settle,
-  shell,
   type Handler,
 } from './fixtures';
 
@@ -43,20 +42,17 @@ const audit = (): AuditRecord[] => [
   },
 ];
 
-async function openPage(subject: Instance, handlers: Record<string, Handler> = {}) {
-  const ipc = shell({
-    list_instances: () => [subject],
-    list_chats: chats,
-    audit_log: audit,
-    get_instance: () => subject,
-    ...handlers,
-  });
-  render(App);
-  await settle();
-  app.open({ name: 'instance', id: subject.id });
-  await settle();
-  return ipc;
-}
+const openPage = (subject: Instance, handlers: Record<string, Handler> = {}) =>
+  openApp(
+    { name: 'instance', id: subject.id },
+    {
+      list_instances: () => [subject],
+      list_chats: chats,
+      audit_log: audit,
+      get_instance: () => subject,
+      ...handlers,
+    },
+  );
 
 describe('instance page', () => {
   beforeEach(resetAll);

@@ -1,25 +1,21 @@
-import { fireEvent, render, screen } from '@testing-library/svelte';
+import { fireEvent, screen } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import App from '../../src/App.svelte';
 import type { Instance } from '../../src/bindings/Instance';
 import { app } from '../../src/lib/store.svelte';
-import { engineEvent, fail, instance, NOW, resetAll, settle, shell, type Handler } from './fixtures';
+import { engineEvent, fail, instance, NOW, openApp, resetAll, settle, type Handler } from './fixtures';
 
 const fresh = () => instance('shop-front', { state: 'disconnected', reason: 'idle', since: NOW });
 const connecting = (via: 'qr' | 'code') => ({ state: 'connecting' as const, via, since: NOW });
 
-async function openLink(start: Instance, handlers: Record<string, Handler>) {
-  const ipc = shell({
-    list_instances: () => [start],
-    qr_image: ({ code }) => `data:image/png;base64,${btoa(String(code))}`,
-    ...handlers,
-  });
-  render(App);
-  await settle();
-  app.open({ name: 'link', id: start.id });
-  await settle();
-  return ipc;
-}
+const openLink = (start: Instance, handlers: Record<string, Handler>) =>
+  openApp(
+    { name: 'link', id: start.id },
+    {
+      list_instances: () => [start],
+      qr_image: ({ code }) => `data:image/png;base64,${btoa(String(code))}`,
+      ...handlers,
+    },
+  );
 
 describe('link view', () => {
   beforeEach(resetAll);

@@ -200,6 +200,14 @@ const bridge = () => {
   };
 };
 
+/** The list renders after its data arrives: wait for it rather than count too early. */
+async function settlesAt(locator, expected) {
+  for (let tries = 0; tries < 100 && (await locator.count()) !== expected; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.equal(await locator.count(), expected);
+}
+
 async function openBrowser(theme, locale = 'en-US') {
   const profile = await mkdtemp(join(tmpdir(), 'switchboard-pages-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -276,14 +284,14 @@ for (const theme of ['light', 'dark']) {
     test('numbers list', async () => {
       await b.start();
       const rows = b.page.getByTestId('instance-row');
-      assert.equal(await rows.count(), 8);
+      await settlesAt(rows, 8);
       const shop = rows.filter({ hasText: 'shop-front' });
       assert.match(await shop.innerText(), /Connected/);
       assert.match(await shop.innerText(), /356 MB/);
       assert.match(await rows.filter({ hasText: 'promo-2024' }).innerText(), /Banned by WhatsApp until/);
       await b.shot('01-numbers');
       await b.page.getByRole('button', { name: /^Disconnected/ }).click();
-      assert.equal(await rows.count(), 2);
+      await settlesAt(rows, 2);
     });
 
     test('empty list', async () => {

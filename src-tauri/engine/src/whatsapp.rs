@@ -858,11 +858,11 @@ impl Remote {
             .download_to_writer(downloadable, file)
             .await
             .map_err(|e| Error::WhatsApp(format!("downloading media failed: {e}")))?;
-        use std::io::{Seek, Write};
+        use std::io::Write;
         file.flush()?;
-        let written = file.stream_position()?;
         file.sync_all()?;
-        Ok(written)
+        // The library hands the file back rewound: its length is what was written.
+        Ok(file.metadata()?.len())
     }
 
     pub(crate) async fn set_online(&self, online: bool) {

@@ -66,11 +66,14 @@ async function received() {
 }
 
 async function waitForText(selector, expected, timeout = 30_000) {
-  const el = await browser.$(selector);
-  await el.waitUntil(async () => (await el.isExisting()) && (await el.getText()).includes(expected), {
-    timeout,
-    timeoutMsg: `${selector} never showed "${expected}"`,
-  });
+  // Query afresh on every poll: the element may be re-rendered while we wait.
+  await browser.waitUntil(
+    async () => {
+      const el = await browser.$(selector);
+      return (await el.isExisting()) && (await el.getText()).includes(expected);
+    },
+    { timeout, timeoutMsg: `${selector} never showed "${expected}"` },
+  );
 }
 
 async function click(selector) {
@@ -183,8 +186,8 @@ test('history chats are listed; one is deleted with its media, on the phone too'
       media: { kind: 'document', mime: 'application/pdf', file_name: 'invoice.pdf', bytes_base64: invoice.toString('base64') },
     }),
   });
-  await waitForText('[data-testid="chat-row"]', 'Ana');
-  await waitForText('[data-testid="chat-row"]', '1 ·');
+  await browser.$('button[aria-label="Delete chat with Ana"]').waitForExist({ timeout: 30_000 });
+  await waitForText('main', '1 media file');
   const [instanceId] = instanceFolders();
   const mediaDir = join(dataDir, 'instances', instanceId, 'media');
   assert.equal(filesUnder(mediaDir).length, 1, 'the document was downloaded');

@@ -19,12 +19,7 @@ impl Engine {
     /// The instance's chats, most recent first.
     #[instrument(skip_all, fields(name = %name))]
     pub async fn list_chats(&self, name: &str) -> Result<Vec<ChatSummary>> {
-        let key = validate::name(name)?;
-        let id = self
-            .registry()
-            .by_name_key(&key)
-            .map(|e| e.id.clone())
-            .ok_or_else(|| Error::InstanceNotFound(name.to_string()))?;
+        let id = self.id_of(name)?;
         let rows = sqlx::query(
             "SELECT jid, name, last_message_at, message_count, media_files, media_bytes
              FROM chats WHERE instance_id = ?

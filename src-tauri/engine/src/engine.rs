@@ -280,13 +280,17 @@ impl Engine {
 
     #[instrument(skip_all, fields(name = %name))]
     pub async fn get_instance(&self, name: &str) -> Result<Instance> {
+        let id = self.id_of(name)?;
+        self.instance_by_id(&id).await
+    }
+
+    /// The id of a listed instance (deleting ones included), by its name in any case.
+    pub(crate) fn id_of(&self, name: &str) -> Result<String> {
         let key = validate::name(name)?;
-        let id = self
-            .registry()
+        self.registry()
             .by_name_key(&key)
             .map(|e| e.id.clone())
-            .ok_or_else(|| Error::InstanceNotFound(name.to_string()))?;
-        self.instance_by_id(&id).await
+            .ok_or_else(|| Error::InstanceNotFound(name.to_string()))
     }
 
     #[instrument(skip_all, fields(name = %name))]

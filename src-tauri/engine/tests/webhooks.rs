@@ -25,6 +25,17 @@ async fn outbox_rows(dir: &std::path::Path) -> Vec<(String, i64)> {
     rows
 }
 
+/// Delivered events leave the outbox shortly after their webhook answered.
+async fn assert_outbox_drains(dir: &std::path::Path) {
+    for _ in 0..100 {
+        if outbox_rows(dir).await.is_empty() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the outbox was not emptied");
+}
+
 #[tokio::test]
 async fn session_events_are_delivered_signed_with_the_authorization_header() {
     let dir = tempfile::tempdir().unwrap();
@@ -77,13 +88,7 @@ async fn session_events_are_delivered_signed_with_the_authorization_header() {
     let body: serde_json::Value = serde_json::from_str(&upsert.body).unwrap();
     assert_eq!(body["data"][0]["id"], "ABC");
     assert_eq!(body["data"][0]["chatJid"], "5511988887777@s.whatsapp.net");
-    for _ in 0..100 {
-        if outbox_rows(dir.path()).await.is_empty() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("the outbox was not emptied");
+    assert_outbox_drains(dir.path()).await;
 }
 
 #[tokio::test]
@@ -184,13 +189,7 @@ async fn the_outbox_survives_a_restart() {
     .await;
     let received = receiver.received();
     assert_eq!(received[0].body, received[1].body);
-    for _ in 0..100 {
-        if outbox_rows(dir.path()).await.is_empty() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("the outbox was not emptied");
+    assert_outbox_drains(dir.path()).await;
 }
 
 #[tokio::test]

@@ -580,13 +580,19 @@ impl Registry {
         f: impl FnOnce(&mut DeviceRecord) -> T,
     ) -> Result<T, MockError> {
         let mut inner = self.lock();
-        let key =
-            Self::find_key(&inner, who).ok_or_else(|| MockError::UnknownDevice(who.to_owned()))?;
-        let dev = inner
-            .devices
-            .get_mut(&key)
-            .ok_or_else(|| MockError::UnknownDevice(who.to_owned()))?;
+        let (_, dev) = Self::device_entry(&mut inner, who)?;
         Ok(f(dev))
+    }
+
+    /// The device `who` names (any accepted spelling), with its registry key.
+    fn device_entry<'a>(
+        inner: &'a mut Inner,
+        who: &str,
+    ) -> Result<((String, u32), &'a mut DeviceRecord), MockError> {
+        let unknown = || MockError::UnknownDevice(who.to_owned());
+        let key = Self::find_key(inner, who).ok_or_else(unknown)?;
+        let dev = inner.devices.get_mut(&key).ok_or_else(unknown)?;
+        Ok((key, dev))
     }
 
     /// The phone unlinks the device (Linked devices -> Log out).
@@ -727,12 +733,7 @@ impl Registry {
     /// give the cipher back with [`Self::return_cipher`].
     pub fn begin_from_phone(&self, who: &str) -> Result<FromPhone, MockError> {
         let mut inner = self.lock();
-        let key =
-            Self::find_key(&inner, who).ok_or_else(|| MockError::UnknownDevice(who.to_owned()))?;
-        let dev = inner
-            .devices
-            .get_mut(&key)
-            .ok_or_else(|| MockError::UnknownDevice(who.to_owned()))?;
+        let (key, dev) = Self::device_entry(&mut inner, who)?;
         let conn = match (&dev.standing, &dev.conn) {
             (Standing::Active, Some(conn)) => conn.clone(),
             _ => return Err(MockError::Conflict("device is not connected".into())),

@@ -1,7 +1,9 @@
 mod common;
 
 use common::{linked_client, TestClient};
-use wa_mock::{MockError, WaMock};
+use std::time::Duration;
+
+use wa_mock::{MockError, MockOptions, WaMock};
 use whatsapp_rust::prelude::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -70,5 +72,36 @@ async fn pairing_code_links_and_connects() {
     assert_eq!(linked.jid, format!("{phone}@s.whatsapp.net"));
     client.connected().await;
     assert_eq!(mock.devices()[0].jid, format!("{phone}:1@s.whatsapp.net"));
+    client.stop().await;
+}
+
+/// The client shows each code for a time it fixes itself (60 s for the first), so a round
+/// of a single code is the shortest exhaustion there is: about a minute.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unscanned_round_runs_out_of_codes() {
+    let options = MockOptions {
+        qr_refs: 1,
+        ..MockOptions::default()
+    };
+    let mock = WaMock::start_with(options, "127.0.0.1:0").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut client = TestClient::start(&mock.ws_url(), &dir.path().join("s.db")).await;
+    let code = client.next_qr().await;
+    client
+        .wait_for_within(
+            "the codes to run out",
+            Duration::from_secs(90),
+            |e| match e {
+                Event::PairingQrCodesExhausted(_) => Some(()),
+                Event::PairingQrCode(_) => panic!("a round of one code showed a second one"),
+                _ => None,
+            },
+        )
+        .await;
+    assert!(
+        mock.scan(&code, &common::profile("5511999990009")).is_err(),
+        "an exhausted code no longer links"
+    );
+    assert!(mock.devices().is_empty());
     client.stop().await;
 }

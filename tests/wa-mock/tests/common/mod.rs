@@ -76,12 +76,18 @@ impl TestClient {
     }
 
     /// Waits for the first event `pick` accepts, failing after `STEP`.
-    pub async fn wait_for<T>(
+    pub async fn wait_for<T>(&mut self, what: &str, pick: impl FnMut(&Event) -> Option<T>) -> T {
+        self.wait_for_within(what, STEP, pick).await
+    }
+
+    /// Waits for the first event `pick` accepts, failing after `limit`.
+    pub async fn wait_for_within<T>(
         &mut self,
         what: &str,
+        limit: Duration,
         mut pick: impl FnMut(&Event) -> Option<T>,
     ) -> T {
-        let deadline = tokio::time::Instant::now() + STEP;
+        let deadline = tokio::time::Instant::now() + limit;
         loop {
             let event = tokio::time::timeout_at(deadline, self.events.recv())
                 .await

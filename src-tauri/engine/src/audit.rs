@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use crate::db::now_millis;
+use crate::db::{counts_from_row, now_millis};
 use crate::error::{Error, Result};
 use crate::model::{AuditAction, AuditRecord, Counts};
 
@@ -75,12 +75,7 @@ pub async fn list(db: &sqlx::SqlitePool, name_key: Option<&str>) -> Result<Vec<A
                 target: row.try_get("target")?,
                 at: row.try_get("at")?,
                 result: row.try_get("result")?,
-                removed: Counts {
-                    chats: row.try_get::<i64, _>("chats")? as u64,
-                    messages: row.try_get::<i64, _>("messages")? as u64,
-                    media_files: row.try_get::<i64, _>("media_files")? as u64,
-                    media_bytes: row.try_get::<i64, _>("media_bytes")? as u64,
-                },
+                removed: counts_from_row(row)?,
                 detail: row.try_get("detail")?,
             })
         })

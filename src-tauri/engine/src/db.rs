@@ -60,6 +60,17 @@ LEFT JOIN (SELECT instance_id, COUNT(*) AS chats, SUM(message_count) AS messages
            FROM chats GROUP BY instance_id) c ON c.instance_id = i.id
 ";
 
+/// The four counters, read from the columns of the same names (instances and audit).
+pub fn counts_from_row(row: &SqliteRow) -> Result<Counts> {
+    let count = |column: &str| -> Result<u64> { Ok(row.try_get::<i64, _>(column)? as u64) };
+    Ok(Counts {
+        chats: count("chats")?,
+        messages: count("messages")?,
+        media_files: count("media_files")?,
+        media_bytes: count("media_bytes")?,
+    })
+}
+
 pub fn instance_from_row(row: &SqliteRow) -> Result<Instance> {
     let secret: String = row.try_get("webhook_secret")?;
     let webhook = match row.try_get::<Option<String>, _>("webhook_url")? {
@@ -89,12 +100,7 @@ pub fn instance_from_row(row: &SqliteRow) -> Result<Instance> {
         settings: from_json::<Settings>("settings", &row.try_get::<String, _>("settings")?)?,
         webhook,
         proxy: row.try_get("proxy")?,
-        counts: Counts {
-            chats: row.try_get::<i64, _>("chats")? as u64,
-            messages: row.try_get::<i64, _>("messages")? as u64,
-            media_files: row.try_get::<i64, _>("media_files")? as u64,
-            media_bytes: row.try_get::<i64, _>("media_bytes")? as u64,
-        },
+        counts: counts_from_row(row)?,
         deleting: row.try_get("deleting")?,
         paired: row.try_get("paired")?,
         created_at: row.try_get("created_at")?,

@@ -313,7 +313,9 @@ async fn a_temporary_ban_carries_its_end() {
     else {
         panic!("expected a ban with an end, got {state:?}");
     };
-    assert!(until >= before + 3_600_000 && until <= switchboard_now() + 3_600_000);
+    // WhatsApp states the remaining ban in whole seconds, and the client may hear it
+    // again on a reconnect a second later, so the end is known to within a second.
+    assert!(until >= before + 3_599_000 && until <= switchboard_now() + 3_600_000);
     assert!(
         instance.session_db().exists(),
         "a temporary ban keeps the keys"

@@ -1,33 +1,25 @@
 use switchboard_engine::model::InstanceState;
-use switchboard_engine::{Engine, ErrorPayload};
-use tauri::State;
+use switchboard_engine::ErrorPayload;
 
-use super::CommandResult;
+super::commands! {
+    fn connect_qr(engine, name: String) -> InstanceState {
+        engine.connect_qr(&name).await
+    }
 
-#[tauri::command]
-pub async fn connect_qr(engine: State<'_, Engine>, name: String) -> CommandResult<InstanceState> {
-    Ok(engine.connect_qr(&name).await?)
-}
+    /// Answers the 8-character pairing code to type on the phone.
+    fn connect_code(engine, name: String, phone: String) -> String {
+        engine.connect_code(&name, &phone).await
+    }
 
-#[tauri::command]
-pub async fn connect_code(
-    engine: State<'_, Engine>,
-    name: String,
-    phone: String,
-) -> CommandResult<String> {
-    Ok(engine.connect_code(&name, &phone).await?)
-}
+    fn reconnect(engine, name: String) -> InstanceState {
+        engine.reconnect(&name).await
+    }
 
-#[tauri::command]
-pub async fn reconnect(engine: State<'_, Engine>, name: String) -> CommandResult<InstanceState> {
-    Ok(engine.reconnect(&name).await?)
-}
-
-/// The QR code drawn in Rust, as a PNG data URL the window can show under a strict CSP.
-#[tauri::command]
-pub fn qr_image(code: String) -> CommandResult<String> {
-    crate::qr::png_data_url(&code).map_err(|message| ErrorPayload {
-        code: "invalid_qr".into(),
-        message,
-    })
+    /// The QR code drawn in Rust, as a PNG data URL the window can show under a strict CSP.
+    fn qr_image(_engine, code: String) -> String {
+        crate::qr::png_data_url(&code).map_err(|message| ErrorPayload {
+            code: "invalid_qr".into(),
+            message,
+        })
+    }
 }

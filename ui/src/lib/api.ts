@@ -1,17 +1,11 @@
 // The one door between the UI and the desktop shell: every command, the engine's
 // event stream and the UI's own preferences. Components never call `invoke` themselves.
-import { invoke } from '@tauri-apps/api/core';
+import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { load, type Store } from '@tauri-apps/plugin-store';
-import type { AuditRecord } from '../bindings/AuditRecord';
-import type { ChatDeleteReport } from '../bindings/ChatDeleteReport';
-import type { ChatSummary } from '../bindings/ChatSummary';
+import type { Commands } from '../bindings/commands';
 import type { CreateInstance } from '../bindings/CreateInstance';
-import type { DeleteReport } from '../bindings/DeleteReport';
 import type { EngineEvent } from '../bindings/EngineEvent';
-import type { Instance } from '../bindings/Instance';
-import type { InstanceState } from '../bindings/InstanceState';
-import type { LogoutReport } from '../bindings/LogoutReport';
 import type { Settings } from '../bindings/Settings';
 import type { WebhookInput } from '../bindings/WebhookInput';
 
@@ -35,44 +29,50 @@ export function toApiError(raw: unknown): ApiError {
   return new ApiError('unknown', raw instanceof Error ? raw.message : String(raw));
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+type Command = keyof Commands;
+
+/** Invokes a command with the argument and answer types generated from the Rust side. */
+async function call<C extends Command>(
+  command: C,
+  args: Commands[C]['args'],
+): Promise<Commands[C]['answer']> {
   try {
-    return await invoke<T>(command, args);
+    return await invoke<Commands[C]['answer']>(command, args as InvokeArgs);
   } catch (raw) {
     throw toApiError(raw);
   }
 }
 
 export const api = {
-  listInstances: () => call<Instance[]>('list_instances'),
-  getInstance: (name: string) => call<Instance>('get_instance', { name }),
+  listInstances: () => call('list_instances', {}),
+  getInstance: (name: string) => call('get_instance', { name }),
   /** Resolves when `name` is free and valid; rejects with invalid_name or name_taken. */
-  checkInstanceName: (name: string) => call<null>('check_instance_name', { name }),
-  createInstance: (input: CreateInstance) => call<Instance>('create_instance', { input }),
+  checkInstanceName: (name: string) => call('check_instance_name', { name }),
+  createInstance: (input: CreateInstance) => call('create_instance', { input }),
 
-  connectQr: (name: string) => call<InstanceState>('connect_qr', { name }),
+  connectQr: (name: string) => call('connect_qr', { name }),
   /** Returns the 8-character pairing code to type on the phone. */
-  connectCode: (name: string, phone: string) => call<string>('connect_code', { name, phone }),
-  reconnect: (name: string) => call<InstanceState>('reconnect', { name }),
+  connectCode: (name: string, phone: string) => call('connect_code', { name, phone }),
+  reconnect: (name: string) => call('reconnect', { name }),
 
-  logout: (name: string) => call<LogoutReport>('logout', { name }),
-  deleteInstance: (name: string) => call<DeleteReport>('delete_instance', { name }),
+  logout: (name: string) => call('logout', { name }),
+  deleteInstance: (name: string) => call('delete_instance', { name }),
 
-  listChats: (name: string) => call<ChatSummary[]>('list_chats', { name }),
+  listChats: (name: string) => call('list_chats', { name }),
   deleteChat: (name: string, chat: string, deleteMedia: boolean) =>
-    call<ChatDeleteReport>('delete_chat', { name, chat, deleteMedia }),
+    call('delete_chat', { name, chat, deleteMedia }),
 
   updateSettings: (name: string, settings: Settings) =>
-    call<Instance>('update_settings', { name, settings }),
+    call('update_settings', { name, settings }),
   setWebhook: (name: string, webhook: WebhookInput | null) =>
-    call<Instance>('set_webhook', { name, webhook }),
-  setProxy: (name: string, proxy: string | null) => call<Instance>('set_proxy', { name, proxy }),
+    call('set_webhook', { name, webhook }),
+  setProxy: (name: string, proxy: string | null) => call('set_proxy', { name, proxy }),
 
   /** Destructive actions of one instance, or of every instance (deleted ones too) with null. */
-  auditLog: (name: string | null) => call<AuditRecord[]>('audit_log', { name }),
+  auditLog: (name: string | null) => call('audit_log', { name }),
 
   /** The QR code rendered by the shell, as a `data:image/png` URL. */
-  qrImage: (code: string) => call<string>('qr_image', { code }),
+  qrImage: (code: string) => call('qr_image', { code }),
 };
 
 /** Subscribes to the engine's events; resolves to the function that unsubscribes. */

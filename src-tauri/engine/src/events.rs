@@ -34,6 +34,9 @@ pub enum EngineEvent {
     QrCode {
         instance_id: String,
         code: String,
+        /// When the engine emitted this code: with `expires_at`, how long it lives.
+        #[ts(type = "number")]
+        issued_at: Millis,
         /// When this code stops being valid.
         #[ts(type = "number")]
         expires_at: Millis,

@@ -8,6 +8,7 @@ use serde::Serialize;
 use tracing::warn;
 
 use crate::actor::{ChatUpsert, MediaSaved, MessageUpsert, SessionSink};
+use crate::db::now_millis;
 use crate::engine::{Engine, Inner};
 use crate::error::{Error, Result};
 use crate::events::EngineEvent;
@@ -89,6 +90,7 @@ impl SessionSink for EngineSink {
         engine.emit(EngineEvent::QrCode {
             instance_id: instance_id.to_string(),
             code,
+            issued_at: now_millis(),
             expires_at,
         });
     }

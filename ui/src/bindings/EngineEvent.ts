@@ -8,6 +8,10 @@ import type { Profile } from "./Profile";
 
 export type EngineEvent = { "type": "instance_created", instance_id: string, instance: Instance, } | { "type": "instance_updated", instance_id: string, instance: Instance, } | { "type": "deletion_started", instance_id: string, name: string, } | { "type": "instance_deleted", instance_id: string, report: DeleteReport, } | { "type": "state_changed", instance_id: string, state: InstanceState, } | { "type": "qr_code", instance_id: string, code: string, 
 /**
+ * When the engine emitted this code: with `expires_at`, how long it lives.
+ */
+issued_at: number, 
+/**
  * When this code stops being valid.
  */
 expires_at: number, } | { "type": "pairing_code", instance_id: string, code: string, expires_at: number, } | { "type": "profile_updated", instance_id: string, profile: Profile, } | { "type": "chats_changed", instance_id: string, } | { "type": "chat_deleted", instance_id: string, origin: ChatDeleteOrigin, report: ChatDeleteReport, };

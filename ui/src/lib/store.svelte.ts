@@ -12,6 +12,11 @@ export interface ExpiringCode {
   expiresAt: number;
 }
 
+/** A QR code, with when the engine issued it (its lifetime is the difference). */
+export interface QrCode extends ExpiringCode {
+  issuedAt: number;
+}
+
 export type View =
   | { name: 'list' }
   | { name: 'add' }
@@ -44,7 +49,7 @@ export class AppState {
   view = $state<View>({ name: 'list' });
   dialog = $state<Dialog | null>(null);
   toasts = $state<Toast[]>([]);
-  qr = $state<Record<string, ExpiringCode>>({});
+  qr = $state<Record<string, QrCode>>({});
   pairing = $state<Record<string, ExpiringCode>>({});
   chats = $state<Record<string, ChatsLoad>>({});
   /** Last time each instance reported chat changes (drives "syncing" while linking). */
@@ -147,7 +152,7 @@ export class AppState {
         if (event.state.state === 'loggedout') this.auditVersion += 1;
         break;
       case 'qr_code':
-        this.qr[id] = { code: event.code, expiresAt: event.expires_at };
+        this.qr[id] = { code: event.code, issuedAt: event.issued_at, expiresAt: event.expires_at };
         break;
       case 'pairing_code':
         this.pairing[id] = { code: event.code, expiresAt: event.expires_at };

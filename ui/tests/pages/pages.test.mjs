@@ -322,13 +322,13 @@ for (const theme of ['light', 'dark']) {
       await b.page.getByText('This name is available').waitFor();
       await b.page.getByRole('button', { name: 'Add and link' }).click();
       await b.page.getByRole('heading', { name: 'Link bakery-east' }).waitFor();
-      await b.emit({ type: 'qr_code', instance_id: 'id-bakery-east', code: '2@first,abc', expires_at: Date.now() + 60_000 });
+      await b.emit({ type: 'qr_code', instance_id: 'id-bakery-east', code: '2@first,abc', issued_at: Date.now(), expires_at: Date.now() + 60_000 });
       const qr = b.page.getByTestId('qr-image');
       await qr.waitFor();
       const box = await qr.boundingBox();
       assert.ok(box.width >= 280, `QR is ${box.width}px wide`);
       await b.shot('05-link-qr');
-      await b.emit({ type: 'qr_code', instance_id: 'id-bakery-east', code: '2@second,def', expires_at: Date.now() + 20_000 });
+      await b.emit({ type: 'qr_code', instance_id: 'id-bakery-east', code: '2@second,def', issued_at: Date.now(), expires_at: Date.now() + 20_000 });
       await b.page.getByText(/This code changes in (19|20) s/).waitFor();
       await b.emit({
         type: 'state_changed',

@@ -25,19 +25,40 @@ describe('link view', () => {
     const ipc = await openLink(fresh(), { connect_qr: () => connecting('qr') });
     expect(ipc.called('connect_qr')).toHaveLength(1);
     expect(screen.getByText('Preparing the QR code…')).toBeTruthy();
-    await engineEvent({ type: 'qr_code', instance_id: 'id-shop-front', code: '2@first', expires_at: Date.now() + 20_000 });
+    await engineEvent({ type: 'qr_code', instance_id: 'id-shop-front', code: '2@first', issued_at: Date.now(), expires_at: Date.now() + 20_000 });
     const img = screen.getByRole('img', { name: 'QR code to scan with WhatsApp on the phone' });
     expect(img.getAttribute('src')).toBe(`data:image/png;base64,${btoa('2@first')}`);
     expect(screen.getByTestId('qr-countdown').textContent).toMatch(/This code changes in (19|20|21) s/);
-    await engineEvent({ type: 'qr_code', instance_id: 'id-shop-front', code: '2@second', expires_at: Date.now() + 20_000 });
+    await engineEvent({ type: 'qr_code', instance_id: 'id-shop-front', code: '2@second', issued_at: Date.now(), expires_at: Date.now() + 20_000 });
     expect(screen.getByRole('img', { name: /QR code/ }).getAttribute('src')).toBe(`data:image/png;base64,${btoa('2@second')}`);
     expect(ipc.called('qr_image').map((c) => c.args.code)).toEqual(['2@first', '2@second']);
     expect(screen.getByRole('listitem', { current: 'step' }).textContent).toContain('Waiting for the phone');
   });
 
+  it('never shows an image beside a code it was not drawn from', async () => {
+    let drawSecond: (src: string) => void = () => {};
+    await openLink(fresh(), {
+      connect_qr: () => connecting('qr'),
+      qr_image: ({ code }) =>
+        code === '2@first'
+          ? `data:image/png;base64,${btoa('2@first')}`
+          : new Promise<string>((resolve) => (drawSecond = resolve)),
+    });
+    await engineEvent({ type: 'qr_code', instance_id: 'id-shop-front', code: '2@first', issued_at: Date.now(), expires_at: Date.now() + 60_000 });
+    expect(screen.getByTestId('qr-image').getAttribute('data-code')).toBe('2@first');
+    // While the second code is being drawn the first image must go: it no longer links.
+    await engineEvent({ type: 'qr_code', instance_id: 'id-shop-front', code: '2@second', issued_at: Date.now(), expires_at: Date.now() + 20_000 });
+    expect(screen.queryByTestId('qr-image')).toBeNull();
+    drawSecond(`data:image/png;base64,${btoa('2@second')}`);
+    await settle();
+    const img = screen.getByTestId('qr-image');
+    expect(img.getAttribute('data-code')).toBe('2@second');
+    expect(img.getAttribute('src')).toBe(`data:image/png;base64,${btoa('2@second')}`);
+  });
+
   it('offers a new QR on the same number when the codes run out', async () => {
     const ipc = await openLink(fresh(), { connect_qr: () => connecting('qr') });
-    await engineEvent({ type: 'qr_code', instance_id: 'id-shop-front', code: '2@a', expires_at: Date.now() + 1000 });
+    await engineEvent({ type: 'qr_code', instance_id: 'id-shop-front', code: '2@a', issued_at: Date.now(), expires_at: Date.now() + 1000 });
     await engineEvent({
       type: 'state_changed',
       instance_id: 'id-shop-front',

@@ -7,36 +7,38 @@ use switchboard_engine::model::{DisconnectReason, Instance, InstanceState, Logou
 /// A dropped connection is only worth a notification once it has lasted this long.
 pub const DROP_GRACE: Duration = Duration::from_secs(60);
 
+/// What a notification tells; the words come from the user's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    Unlinked,
+    TemporarilyBanned,
+    Banned,
+    Replaced,
+    OfflineForAMinute,
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum Alert {
-    /// Tell the user now, with this sentence.
-    Now(String),
+    /// Tell the user now.
+    Now(Notice),
     /// Tell the user if the instance is still in this very state after `DROP_GRACE`.
     IfStillDroppedAfterGrace,
     None,
 }
 
-/// What a new state means for a number called `name`.
-pub fn alert_for(name: &str, state: &InstanceState) -> Alert {
+/// What a new state means to the user, who did not ask for it.
+pub fn alert_for(state: &InstanceState) -> Alert {
     match state {
         InstanceState::Loggedout {
             cause: LogoutCause::Phone,
             ..
-        } => Alert::Now(format!(
-            "{name} was unlinked from the phone. Link it again to keep receiving messages."
-        )),
-        InstanceState::Banned { until: Some(_), .. } => {
-            Alert::Now(format!("{name} was temporarily banned by WhatsApp."))
-        }
-        InstanceState::Banned { until: None, .. } => {
-            Alert::Now(format!("{name} was banned by WhatsApp."))
-        }
+        } => Alert::Now(Notice::Unlinked),
+        InstanceState::Banned { until: Some(_), .. } => Alert::Now(Notice::TemporarilyBanned),
+        InstanceState::Banned { until: None, .. } => Alert::Now(Notice::Banned),
         InstanceState::Disconnected {
             reason: DisconnectReason::StreamReplaced,
             ..
-        } => Alert::Now(format!(
-            "{name} was disconnected because WhatsApp was opened in another place."
-        )),
+        } => Alert::Now(Notice::Replaced),
         InstanceState::Disconnected {
             reason: DisconnectReason::ConnectionLost,
             ..
@@ -61,22 +63,14 @@ pub fn needs_attention(state: &InstanceState) -> bool {
     }
 }
 
-/// The tray tooltip: how many numbers work and how many need a look.
-pub fn summary(instances: &[Instance]) -> String {
+/// How many numbers are connected, and how many need a look.
+pub fn tally(instances: &[Instance]) -> (usize, usize) {
     let connected = instances.iter().filter(|i| i.state.is_connected()).count();
     let attention = instances
         .iter()
         .filter(|i| needs_attention(&i.state))
         .count();
-    let numbers = |n: usize| if n == 1 { "number" } else { "numbers" };
-    match attention {
-        0 => format!("Switchboard: {connected} {} connected", numbers(connected)),
-        _ => format!(
-            "Switchboard: {connected} {} connected, {attention} {} need attention",
-            numbers(connected),
-            numbers(attention)
-        ),
-    }
+    (connected, attention)
 }
 
 #[cfg(test)]
@@ -101,29 +95,27 @@ mod tests {
             cause: LogoutCause::User,
             since: 1,
         };
-        assert!(matches!(alert_for("Sales", &phone), Alert::Now(text) if text.contains("Sales")));
-        assert_eq!(alert_for("Sales", &user), Alert::None);
+        assert_eq!(alert_for(&phone), Alert::Now(Notice::Unlinked));
+        assert_eq!(alert_for(&user), Alert::None);
         assert_eq!(
-            alert_for("Sales", &disconnected(DisconnectReason::Idle)),
+            alert_for(&disconnected(DisconnectReason::Idle)),
             Alert::None
         );
         assert_eq!(
-            alert_for("Sales", &disconnected(DisconnectReason::QrExpired)),
+            alert_for(&disconnected(DisconnectReason::QrExpired)),
             Alert::None
         );
         assert_eq!(
-            alert_for("Sales", &disconnected(DisconnectReason::ConnectionLost)),
+            alert_for(&disconnected(DisconnectReason::ConnectionLost)),
             Alert::IfStillDroppedAfterGrace
         );
         let banned = InstanceState::Banned {
             until: Some(5),
             since: 1,
         };
-        assert!(
-            matches!(alert_for("Sales", &banned), Alert::Now(text) if text.contains("temporarily"))
-        );
+        assert_eq!(alert_for(&banned), Alert::Now(Notice::TemporarilyBanned));
         assert_eq!(
-            alert_for("Sales", &InstanceState::Connected { since: 1 }),
+            alert_for(&InstanceState::Connected { since: 1 }),
             Alert::None
         );
     }

@@ -6,7 +6,8 @@ use tauri::{AppHandle, Emitter};
 use tauri_plugin_notification::NotificationExt;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::attention::{alert_for, Alert, DROP_GRACE};
+use crate::attention::{alert_for, Alert, Notice, DROP_GRACE};
+use crate::locale::Language;
 use crate::tray;
 
 /// The one event name the UI listens to; the payload is an `EngineEvent`.
@@ -40,8 +41,8 @@ async fn react(app: &AppHandle, engine: &Engine, event: &EngineEvent) {
             let Some(name) = instance_name(engine, instance_id).await else {
                 return;
             };
-            match alert_for(&name, state) {
-                Alert::Now(text) => notify(app, &text),
+            match alert_for(state) {
+                Alert::Now(notice) => notify(app, notice, &name),
                 Alert::IfStillDroppedAfterGrace => spawn_drop_check(
                     app.clone(),
                     engine.clone(),
@@ -73,13 +74,7 @@ fn spawn_drop_check(
         };
         if let Some(instance) = instances.iter().find(|i| i.id == instance_id) {
             if instance.state == dropped {
-                notify(
-                    &app,
-                    &format!(
-                        "{} has been offline for more than a minute. Switchboard keeps trying to reconnect.",
-                        instance.name
-                    ),
-                );
+                notify(&app, Notice::OfflineForAMinute, &instance.name);
             }
         }
     });
@@ -93,12 +88,12 @@ async fn instance_name(engine: &Engine, instance_id: &str) -> Option<String> {
         .map(|i| i.name)
 }
 
-fn notify(app: &AppHandle, body: &str) {
+fn notify(app: &AppHandle, notice: Notice, name: &str) {
     if let Err(e) = app
         .notification()
         .builder()
         .title("Switchboard")
-        .body(body)
+        .body(Language::of(app).notice(notice, name))
         .show()
     {
         tracing::warn!(error = %e, "could not show a desktop notification");

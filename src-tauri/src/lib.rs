@@ -5,13 +5,14 @@ mod attention;
 mod commands;
 mod config;
 mod events;
+mod locale;
 mod logging;
 mod qr;
 mod tray;
 mod window_state;
 
 use switchboard_engine::{Engine, EngineConfig};
-use tauri::{Manager, RunEvent};
+use tauri::{Manager, RunEvent, WindowEvent};
 
 pub fn run() {
     let args: Vec<String> = std::env::args().collect();
@@ -58,7 +59,18 @@ pub fn run() {
             tauri::async_runtime::spawn(async move { engine.start_background() });
             Ok(())
         })
-        .on_window_event(window_state::on_event)
+        .on_window_event(|window, event| {
+            window_state::on_event(window, event);
+            // The language may have changed in the window: re-word the tray as the
+            // user leaves for it.
+            if let WindowEvent::Focused(false) = event {
+                let app = window.app_handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    let engine = app.state::<Engine>().inner().clone();
+                    tray::refresh(&app, &engine).await;
+                });
+            }
+        })
         .build(tauri::generate_context!())
         .expect("Switchboard could not start");
     app.run(|app, event| {

@@ -1,17 +1,26 @@
-//! The tray icon: show or quit, and a tooltip counting numbers that work or need a look.
+//! The tray icon: show or quit, and a tooltip counting numbers that work or need a look,
+//! in the language the window shows.
 
 use switchboard_engine::Engine;
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Manager};
+use tauri::{AppHandle, Manager, Wry};
 
-use crate::attention::summary;
+use crate::attention::tally;
+use crate::locale::Language;
 
 const TRAY_ID: &str = "main";
 
+/// The menu entries, kept to be re-worded when the language changes.
+struct TrayMenu {
+    show: MenuItem<Wry>,
+    quit: MenuItem<Wry>,
+}
+
 pub fn create(app: &AppHandle) -> tauri::Result<()> {
-    let show = MenuItem::with_id(app, "show", "Show Switchboard", true, None::<&str>)?;
-    let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
+    let language = Language::of(app);
+    let show = MenuItem::with_id(app, "show", language.show_window(), true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, "quit", language.quit(), true, None::<&str>)?;
     let menu = Menu::with_items(app, &[&show, &quit])?;
     let mut builder = TrayIconBuilder::with_id(TRAY_ID)
         .menu(&menu)
@@ -25,17 +34,28 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
         builder = builder.icon(icon.clone());
     }
     builder.build(app)?;
+    app.manage(TrayMenu { show, quit });
     Ok(())
 }
 
+/// Re-counts the numbers and re-words the menu (the language may have changed).
 pub async fn refresh(app: &AppHandle, engine: &Engine) {
     let Ok(instances) = engine.list_instances().await else {
         return;
     };
-    if let Some(tray) = app.tray_by_id(TRAY_ID) {
-        if let Err(e) = tray.set_tooltip(Some(summary(&instances))) {
-            tracing::warn!(error = %e, "could not update the tray tooltip");
-        }
+    let language = Language::of(app);
+    let (connected, attention) = tally(&instances);
+    let worded = app.state::<TrayMenu>();
+    let applied = worded
+        .show
+        .set_text(language.show_window())
+        .and_then(|()| worded.quit.set_text(language.quit()))
+        .and_then(|()| match app.tray_by_id(TRAY_ID) {
+            Some(tray) => tray.set_tooltip(Some(language.tray_summary(connected, attention))),
+            None => Ok(()),
+        });
+    if let Err(e) = applied {
+        tracing::warn!(error = %e, "could not update the tray");
     }
 }
 

@@ -4,55 +4,20 @@
 // delete the instance and reuse its name at once.
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, existsSync, rmSync, openSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { remote } from 'webdriverio';
+import { Harness } from './harness.mjs';
 
 const APP = process.env.SWITCHBOARD_APP;
 const WA_MOCK_BIN = process.env.WA_MOCK_BIN;
-const DRIVER_PORT = 4444;
 const NAME = 'sales-desk';
 const PHONE = '5511988887777';
 const JID = `${PHONE}@s.whatsapp.net`;
 
-const work = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'));
-const dataDir = join(work, 'data');
-const children = [];
+const harness = new Harness('switchboard-e2e-');
+const dataDir = join(harness.work, 'data');
 let admin;
 let browser;
-
-/** Starts a child process whose logs go to a file (a pipe left unread would block it). */
-function start(cmd, args, env, logName) {
-  const log = openSync(join(work, logName), 'w');
-  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', log] });
-  children.push(child);
-  return child;
-}
-
-async function startWaMock() {
-  const child = start(WA_MOCK_BIN, ['--listen', '127.0.0.1:0'], {}, 'wa-mock.log');
-  const firstLine = await new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`wa-mock exited with ${code}`)));
-  });
-  return JSON.parse(firstLine);
-}
-
-async function waitForDriver() {
-  for (let i = 0; i < 100; i++) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${DRIVER_PORT}/status`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('tauri-driver did not start');
-}
 
 async function adminCall(path, init = {}) {
   const res = await fetch(`${admin.admin_url}${path}`, init);
@@ -114,18 +79,9 @@ function instanceFolders() {
 
 before(async () => {
   assert.ok(APP && WA_MOCK_BIN, 'SWITCHBOARD_APP and WA_MOCK_BIN are set (see tests/e2e/run.sh)');
-  admin = await startWaMock();
-  start('tauri-driver', ['--port', String(DRIVER_PORT)], {
-    SWITCHBOARD_DATA_DIR: dataDir,
-    SWITCHBOARD_WA_URL: admin.ws_url,
-  }, 'tauri-driver.log');
-  await waitForDriver();
-  browser = await remote({
-    hostname: '127.0.0.1',
-    port: DRIVER_PORT,
-    logLevel: 'warn',
-    capabilities: { 'tauri:options': { application: APP } },
-  });
+  admin = await harness.startWaMock(WA_MOCK_BIN);
+  await harness.startDriver({ SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_WA_URL: admin.ws_url });
+  browser = await harness.openApp(APP);
 });
 
 // What the window showed at the end of each step, for a person to look at.
@@ -141,8 +97,7 @@ afterEach(async (t) => {
 
 after(async () => {
   await browser?.deleteSession().catch(() => {});
-  for (const child of children) child.kill('SIGTERM');
-  rmSync(work, { recursive: true, force: true });
+  harness.stop();
 });
 
 test('a fresh data folder shows the invitation to add a number', async () => {

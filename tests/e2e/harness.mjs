@@ -1,0 +1,64 @@
+// What the end-to-end test and the app benchmark share: child processes with their logs
+// in a scratch folder, wa-mock, tauri-driver, and WebDriver sessions on the real app.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { remote } from 'webdriverio';
+
+export const DRIVER_PORT = 4444;
+
+export class Harness {
+  constructor(prefix) {
+    this.work = mkdtempSync(join(tmpdir(), prefix));
+    this.children = [];
+  }
+
+  /** Starts a child whose stderr goes to a log file (a pipe left unread would block it). */
+  start(cmd, args, env, logName) {
+    const log = openSync(join(this.work, logName), 'w');
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', log] });
+    this.children.push(child);
+    return child;
+  }
+
+  /** Starts wa-mock on a free loopback port; resolves to the URLs it prints. */
+  async startWaMock(bin) {
+    const child = this.start(bin, ['--listen', '127.0.0.1:0'], {}, 'wa-mock.log');
+    const firstLine = await new Promise((resolve, reject) => {
+      createInterface({ input: child.stdout }).once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`wa-mock exited with ${code}`)));
+    });
+    return JSON.parse(firstLine);
+  }
+
+  /** Starts tauri-driver; `env` reaches every app it launches. */
+  async startDriver(env) {
+    this.start('tauri-driver', ['--port', String(DRIVER_PORT)], env, 'tauri-driver.log');
+    for (let i = 0; i < 100; i++) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${DRIVER_PORT}/status`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('tauri-driver did not start');
+  }
+
+  /** Launches the app and opens a WebDriver session on its window. */
+  openApp(application) {
+    return remote({
+      hostname: '127.0.0.1',
+      port: DRIVER_PORT,
+      logLevel: 'warn',
+      capabilities: { 'tauri:options': { application } },
+    });
+  }
+
+  stop() {
+    for (const child of this.children) child.kill('SIGTERM');
+    rmSync(this.work, { recursive: true, force: true });
+  }
+}

@@ -112,21 +112,28 @@ describe('link view', () => {
     expect(screen.getByRole('alert').textContent).toContain('This phone number is not valid.');
   });
 
+  it('a second link waits for the phone although the earlier profile is still known', async () => {
+    const relinking = instance('shop-front', connecting('qr'));
+    relinking.paired = false;
+    relinking.profile.phone_jid = '5511987654321@s.whatsapp.net';
+    await openLink(relinking, {});
+    expect(screen.getByRole('listitem', { current: 'step' }).textContent).toContain('Waiting for the phone');
+  });
+
   it('walks through linking and syncing to a success view with the profile', async () => {
     await openLink(instance('shop-front', connecting('qr')), {
       get_instance: () => app.instances['id-shop-front'],
     });
-    await engineEvent({
-      type: 'profile_updated',
-      instance_id: 'id-shop-front',
-      profile: {
-        phone_jid: '5511987654321@s.whatsapp.net',
-        lid: null,
-        push_name: 'Padaria Central',
-        business_name: null,
-        picture_url: null,
-      },
-    });
+    expect(screen.getByRole('listitem', { current: 'step' }).textContent).toContain('Waiting for the phone');
+    const profile = {
+      phone_jid: '5511987654321@s.whatsapp.net',
+      lid: null,
+      push_name: 'Padaria Central',
+      business_name: null,
+      picture_url: null,
+    };
+    const scanned = { ...app.instances['id-shop-front'], paired: true, profile };
+    await engineEvent({ type: 'instance_updated', instance_id: 'id-shop-front', instance: scanned });
     expect(screen.getByRole('listitem', { current: 'step' }).textContent).toContain('Linking');
     await engineEvent({ type: 'state_changed', instance_id: 'id-shop-front', state: { state: 'connected', since: Date.now() } });
     await engineEvent({ type: 'chats_changed', instance_id: 'id-shop-front' });

@@ -93,17 +93,13 @@ impl Engine {
     /// logout was done; a `delete_instance` of such a name meanwhile joins it.
     pub(crate) fn resume_deletions(&self) {
         let mut registry = self.registry();
-        let tombstoned: Vec<String> = registry
-            .entries()
-            .filter(|e| e.tombstoned && e.deletion.is_none())
-            .map(|e| e.id.clone())
-            .collect();
-        for id in tombstoned {
-            if let Some(entry) = registry.get_mut(&id) {
-                info!(instance_id = %id, "resuming an interrupted deletion");
-                // Its outcome is logged and audited by the deletion itself.
-                self.start_or_join_deletion(entry);
-            }
+        let waiting = registry
+            .entries_mut()
+            .filter(|e| e.tombstoned && e.deletion.is_none());
+        for entry in waiting {
+            info!(instance_id = %entry.id, "resuming an interrupted deletion");
+            // Its outcome is logged and audited by the deletion itself.
+            self.start_or_join_deletion(entry);
         }
     }
 
@@ -285,7 +281,7 @@ fn parse_step<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T>
     text.and_then(|t| serde_json::from_str(&t).ok())
 }
 
-/// Steps 5-7, shared by live deletions and the ones finished at start-up.
+/// Steps 5-7, shared by every deletion and by the ones finished at open.
 async fn finish_local(
     db: &SqlitePool,
     paths: &Paths,

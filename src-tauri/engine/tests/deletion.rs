@@ -412,3 +412,32 @@ async fn an_orphan_folder_and_trash_are_cleaned_at_open() {
     assert!(trash_is_empty(dir.path()));
     assert_eq!(engine.list_instances().await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_tombstone_whose_instance_row_is_gone_is_finished_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    open(dir.path()).await.shutdown().await;
+    // Steps 2 and 3 not recorded, yet nothing is left to tell: no row, no webhook.
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("switchboard.db").display()
+    ))
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO deletions (instance_id, name, started_at, chats, messages, media_files, media_bytes)
+         VALUES ('gone-id', 'gone', 0, 1, 2, 0, 0)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let engine = open(dir.path()).await;
+    assert_no_rows(dir.path(), "gone-id").await;
+    assert!(engine.list_instances().await.unwrap().is_empty());
+    let audit = engine.audit_log(Some("gone")).await.unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].result, "ok");
+    assert_eq!(audit[0].removed.messages, 2);
+}

@@ -216,7 +216,7 @@ impl Engine {
 
 /// Step 1: the tombstone, with what the instance holds now (kept if it already exists).
 async fn tombstone(db: &SqlitePool, id: &str, name: &str) -> Result<Tombstone> {
-    let mut tx = db.begin().await?;
+    let mut tx = db::begin_write(db).await?;
     let counts = db::instance_counts(&mut *tx, id).await?;
     sqlx::query(
         "INSERT INTO deletions (instance_id, name, started_at, chats, messages, media_files, media_bytes)

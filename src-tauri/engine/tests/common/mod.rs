@@ -239,7 +239,12 @@ pub fn crash_child_process() {
         let mut config = patient_config(Path::new(&dir));
         config.wa.server_url = WaConfig::server_url_from_env();
         let engine = Engine::open(config).await.expect("engine opens");
-        let _ = engine.delete_instance(&name).await;
+        if let Err(e) = engine.delete_instance(&name).await {
+            eprintln!(
+                "the deletion failed before the crash point: {} ({e})",
+                e.code()
+            );
+        }
     });
     // Reaching this line means the fail point was never hit.
     std::process::exit(3);

@@ -1,6 +1,8 @@
 //! The whole engine (not just one actor) against wa-mock with the real WhatsApp client:
 //! what arrives from the phone is kept, delete-chat syncs to the phone and removes the
-//! chat's media, and deleting an idle linked instance still removes its device.
+//! chat's media, deleting an idle linked instance still removes its device, a linked
+//! instance reconnects at start-up, a QR round runs out and starts again, and a deletion
+//! killed after its tombstone still tells the webhook and the phone after a restart.
 
 mod common;
 

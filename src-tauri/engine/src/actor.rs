@@ -150,8 +150,9 @@ impl ActorHandle {
         self.ask(task::Command::ConnectQr).await?
     }
     /// Ask for a phone-number pairing code (digits only, already validated). Stops a
-    /// running QR round. An instance that is already linked answers `whatsapp_error`
-    /// saying so (log out first to link another phone).
+    /// running QR round. A connected instance answers `already_connected` and changes
+    /// nothing; one linked but not connected answers `whatsapp_error` saying so (log out
+    /// first to link another phone).
     pub async fn connect_code(&self, phone_digits: String) -> Result<String> {
         self.ask(|reply| task::Command::ConnectCode(phone_digits, reply))
             .await?

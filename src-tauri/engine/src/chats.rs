@@ -6,6 +6,7 @@ use tracing::{info, instrument, warn};
 
 use crate::actor::LastMessage;
 use crate::audit;
+use crate::db;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::events::EngineEvent;
@@ -149,7 +150,7 @@ impl Engine {
         jid: &str,
         delete_media: bool,
     ) -> Result<ChatDeleteReport> {
-        let mut tx = self.inner.db.begin().await?;
+        let mut tx = db::begin_write(&self.inner.db).await?;
         let media: Vec<(String, i64)> = if delete_media {
             sqlx::query_as("SELECT path, bytes FROM media WHERE instance_id = ? AND chat_jid = ?")
                 .bind(id)

@@ -29,6 +29,16 @@ pub async fn open(paths: &Paths) -> Result<SqlitePool> {
     Ok(pool)
 }
 
+/// A transaction that takes the write lock at once, waiting for it as long as the busy
+/// timeout allows. One that reads before it writes must start this way: in WAL mode a
+/// deferred one fails at its first write, without waiting (SQLITE_BUSY_SNAPSHOT), when
+/// another connection wrote since its read.
+pub async fn begin_write(
+    pool: &SqlitePool,
+) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    pool.begin_with("BEGIN IMMEDIATE").await
+}
+
 pub fn now_millis() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

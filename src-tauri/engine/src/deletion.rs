@@ -9,7 +9,9 @@
 //! after the deletion finished finds no instance (`instance_not_found`).
 //!
 //! The tombstone row records what each step decided, so a deletion interrupted by a
-//! crash is finished at the next open (from step 3: no session is live then).
+//! crash is carried on where it stopped: at the next open when only local steps are
+//! left, otherwise by `Engine::start_background`, through this same path (step 2 needs
+//! the webhook sender, step 3 a WhatsApp client).
 
 use sqlx::{Row, SqlitePool};
 use tokio::sync::watch;
@@ -23,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::events::EngineEvent;
 use crate::model::{AuditAction, Counts, DeleteReport, LogoutOutcome, WebhookOutcome};
 use crate::paths::{self, Paths};
+use crate::registry::{DeletionOutcome, Entry};
 use crate::validate;
 use crate::webhook;
 
@@ -58,7 +61,7 @@ impl Tombstone {
             "webhook: {webhook}; whatsapp logout: {:?}{}",
             self.whatsapp_logout.unwrap_or(LogoutOutcome::NotConnected),
             if resumed {
-                "; finished at start-up"
+                "; resumed after an interruption"
             } else {
                 ""
             }
@@ -77,32 +80,50 @@ impl Engine {
             let entry = registry
                 .by_name_key_mut(&key)
                 .ok_or_else(|| Error::InstanceNotFound(name.to_string()))?;
-            match &entry.deletion {
-                Some(running) => running.clone(),
-                None => {
-                    let (done, outcome) = watch::channel(None);
-                    entry.deletion = Some(outcome.clone());
-                    let engine = self.clone();
-                    let id = entry.id.clone();
-                    tokio::spawn(async move {
-                        let result = engine.run_deletion(&id).await;
-                        if result.is_err() {
-                            // Let a later call resume from the tombstone.
-                            if let Some(entry) = engine.registry().get_mut(&id) {
-                                entry.deletion = None;
-                            }
-                        }
-                        let _ = done.send(Some(result));
-                    });
-                    outcome
-                }
-            }
+            self.start_or_join_deletion(entry)
         };
         let settled = outcome
             .wait_for(Option::is_some)
             .await
             .map_err(|_| Error::Storage("the deletion task ended without an answer".into()))?;
         settled.clone().expect("waited for an outcome")
+    }
+
+    /// Carries on every deletion a crash interrupted before its webhook or its WhatsApp
+    /// logout was done; a `delete_instance` of such a name meanwhile joins it.
+    pub(crate) fn resume_deletions(&self) {
+        let mut registry = self.registry();
+        let waiting = registry
+            .entries_mut()
+            .filter(|e| e.tombstoned && e.deletion.is_none());
+        for entry in waiting {
+            info!(instance_id = %entry.id, "resuming an interrupted deletion");
+            // Its outcome is logged and audited by the deletion itself.
+            self.start_or_join_deletion(entry);
+        }
+    }
+
+    /// The outcome of the deletion running for `entry`, started now if none runs. It
+    /// runs as its own task, so a caller that goes away cannot stop it half-way.
+    fn start_or_join_deletion(&self, entry: &mut Entry) -> DeletionOutcome {
+        if let Some(running) = &entry.deletion {
+            return running.clone();
+        }
+        let (done, outcome) = watch::channel(None);
+        entry.deletion = Some(outcome.clone());
+        let engine = self.clone();
+        let id = entry.id.clone();
+        tokio::spawn(async move {
+            let result = engine.run_deletion(&id).await;
+            if result.is_err() {
+                // Let a later call resume from the tombstone.
+                if let Some(entry) = engine.registry().get_mut(&id) {
+                    entry.deletion = None;
+                }
+            }
+            let _ = done.send(Some(result));
+        });
+        outcome
     }
 
     async fn run_deletion(&self, id: &str) -> Result<DeleteReport> {
@@ -129,13 +150,13 @@ impl Engine {
     async fn deletion_steps(&self, id: &str, name: &str) -> Result<DeleteReport> {
         // 1. Tombstone: from here on the instance refuses every other operation.
         let mut tomb = tombstone(&self.inner.db, id, name).await?;
-        let slot = {
+        let (slot, resumed) = {
             let mut registry = self.registry();
             let entry = registry
                 .get_mut(id)
                 .ok_or_else(|| Error::InstanceNotFound(name.to_string()))?;
-            entry.tombstoned = true;
-            entry.actor.clone()
+            let resumed = std::mem::replace(&mut entry.tombstoned, true);
+            (entry.actor.clone(), resumed)
         };
         self.emit(EngineEvent::DeletionStarted {
             instance_id: id.to_string(),
@@ -179,7 +200,7 @@ impl Engine {
         crash::point("delete:actor_stopped");
 
         // 5-7.
-        finish_local(&self.inner.db, &self.inner.paths, &tomb, false, || {
+        finish_local(&self.inner.db, &self.inner.paths, &tomb, resumed, || {
             self.registry().remove(id);
         })
         .await?;
@@ -195,7 +216,7 @@ impl Engine {
 
 /// Step 1: the tombstone, with what the instance holds now (kept if it already exists).
 async fn tombstone(db: &SqlitePool, id: &str, name: &str) -> Result<Tombstone> {
-    let mut tx = db.begin().await?;
+    let mut tx = db::begin_write(db).await?;
     let counts = db::instance_counts(&mut *tx, id).await?;
     sqlx::query(
         "INSERT INTO deletions (instance_id, name, started_at, chats, messages, media_files, media_bytes)
@@ -260,7 +281,7 @@ fn parse_step<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T>
     text.and_then(|t| serde_json::from_str(&t).ok())
 }
 
-/// Steps 5-7, shared by live deletions and the ones finished at start-up.
+/// Steps 5-7, shared by every deletion and by the ones finished at open.
 async fn finish_local(
     db: &SqlitePool,
     paths: &Paths,
@@ -311,15 +332,26 @@ async fn finish_local(
     Ok(())
 }
 
-/// At open: finish every deletion a crash or a failure interrupted. No session is live
-/// at this point, so step 3 has nothing to log out.
+/// At open: finishes the deletions a crash interrupted once steps 2 and 3 are recorded
+/// (only local steps are left), or when the instance row is already gone (nothing left to
+/// tell anyone). The others stay tombstoned for `Engine::start_background`.
 pub(crate) async fn finish_interrupted(db: &SqlitePool, paths: &Paths) -> Result<()> {
-    for mut tomb in load_tombstones(db, None).await? {
-        info!(instance_id = %tomb.instance_id, "finishing an interrupted deletion");
-        if tomb.whatsapp_logout.is_none() {
-            tomb.whatsapp_logout = Some(LogoutOutcome::NotConnected);
+    for tomb in load_tombstones(db, None).await? {
+        let told = tomb.webhook.is_some() && tomb.whatsapp_logout.is_some();
+        if !told && instance_exists(db, &tomb.instance_id).await? {
+            continue;
         }
+        info!(instance_id = %tomb.instance_id, "finishing an interrupted deletion");
         finish_local(db, paths, &tomb, true, || {}).await?;
     }
     Ok(())
+}
+
+async fn instance_exists(db: &SqlitePool, id: &str) -> Result<bool> {
+    Ok(
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM instances WHERE id = ?)")
+            .bind(id)
+            .fetch_one(db)
+            .await?,
+    )
 }

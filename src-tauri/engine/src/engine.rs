@@ -50,9 +50,9 @@ pub(crate) struct Inner {
 }
 
 impl Engine {
-    /// Opens (or creates) the data folder: runs migrations, finishes deletions a crash
-    /// interrupted, empties trash/, and loads every instance. Nothing talks to WhatsApp
-    /// until [`Engine::start_background`].
+    /// Opens (or creates) the data folder: runs migrations, finishes the deletions a crash
+    /// interrupted after their webhook and WhatsApp logout, empties trash/, and loads
+    /// every instance. Nothing talks to WhatsApp until [`Engine::start_background`].
     #[instrument(skip_all, fields(data_dir = %config.data_dir.display()))]
     pub async fn open(config: EngineConfig) -> Result<Engine> {
         let paths = Paths::new(config.data_dir);
@@ -84,9 +84,13 @@ impl Engine {
             .await?;
 
         let mut registry = Registry::default();
-        for row in sqlx::query("SELECT id, name, state FROM instances")
-            .fetch_all(&db)
-            .await?
+        for row in sqlx::query(
+            "SELECT i.id, i.name, i.state,
+                    EXISTS (SELECT 1 FROM deletions d WHERE d.instance_id = i.id) AS tombstoned
+             FROM instances i",
+        )
+        .fetch_all(&db)
+        .await?
         {
             let state: String = row.try_get("state")?;
             registry.insert(Entry {
@@ -94,7 +98,8 @@ impl Engine {
                 name: row.try_get("name")?,
                 state: serde_json::from_str(&state)
                     .map_err(|e| Error::Storage(format!("bad state column: {e}")))?,
-                tombstoned: false,
+                // Left by a deletion that still has to tell the webhook or WhatsApp.
+                tombstoned: row.try_get("tombstoned")?,
                 deletion: None,
                 actor: ActorSlot::default(),
             });
@@ -120,14 +125,17 @@ impl Engine {
         })
     }
 
-    /// Reconnects, in the background, every instance that has a stored session and was
-    /// not logged out or banned. The shell calls it once after `open`.
+    /// Carries on the deletions a crash interrupted, and reconnects, in the background,
+    /// every other instance that has a stored session and was not logged out or banned.
+    /// The shell calls it once after `open`.
     pub fn start_background(&self) {
+        self.resume_deletions();
         let engine = self.clone();
         tokio::spawn(async move {
             let paired: Vec<(String, String)> = match sqlx::query(
                 "SELECT id, name FROM instances WHERE paired = 1
-                 AND json_extract(state, '$.state') NOT IN ('loggedout', 'banned')",
+                 AND json_extract(state, '$.state') NOT IN ('loggedout', 'banned')
+                 AND id NOT IN (SELECT instance_id FROM deletions)",
             )
             .fetch_all(&engine.inner.db)
             .await

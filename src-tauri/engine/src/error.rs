@@ -25,6 +25,8 @@ pub enum Error {
     NotConnected(String),
     #[error("instance '{0}' has no linked session; link it with a QR code or a pairing code")]
     NotPaired(String),
+    #[error("instance '{0}' is already connected to WhatsApp")]
+    AlreadyConnected(String),
     #[error("instance '{0}' is being deleted")]
     DeletionInProgress(String),
     #[error("no chat '{0}' in this instance")]
@@ -55,6 +57,7 @@ impl Error {
             Error::InvalidSettings(_) => "invalid_settings",
             Error::NotConnected(_) => "not_connected",
             Error::NotPaired(_) => "not_paired",
+            Error::AlreadyConnected(_) => "already_connected",
             Error::DeletionInProgress(_) => "deletion_in_progress",
             Error::ChatNotFound(_) => "chat_not_found",
             Error::WhatsApp(_) => "whatsapp_error",

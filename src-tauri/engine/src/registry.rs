@@ -79,4 +79,8 @@ impl Registry {
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
         self.by_id.values()
     }
+
+    pub fn entries_mut(&mut self) -> impl Iterator<Item = &mut Entry> {
+        self.by_id.values_mut()
+    }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use tracing::warn;
 
 use crate::actor::{ChatUpsert, MediaSaved, MessageUpsert, SessionSink};
-use crate::db::now_millis;
+use crate::db::{self, now_millis};
 use crate::engine::{Engine, Inner};
 use crate::error::{Error, Result};
 use crate::events::EngineEvent;
@@ -321,7 +321,7 @@ async fn store_media(engine: &Engine, instance_id: &str, media: &MediaSaved) -> 
         )));
     }
     let chat = canonical(&media.chat_jid);
-    let mut tx = engine.inner.db.begin().await?;
+    let mut tx = db::begin_write(&engine.inner.db).await?;
     let previous: Option<i64> = sqlx::query_scalar(
         "SELECT bytes FROM media WHERE instance_id = ? AND chat_jid = ? AND message_id = ?",
     )

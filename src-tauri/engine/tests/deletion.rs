@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use switchboard_engine::model::{AuditAction, LogoutOutcome, WebhookOutcome};
-use switchboard_engine::EngineEvent;
+use switchboard_engine::{Engine, EngineEvent};
 
 #[tokio::test]
 async fn delete_leaves_nothing_and_the_name_is_free_at_once() {
@@ -274,30 +274,18 @@ const STEPS: &[&str] = &[
     "delete:trash_removed",
 ];
 
-/// Run in a child process by the crash test only (it sets SWITCHBOARD_CRASH_DIR): opens
-/// the engine in that folder and deletes "victim"; the `crash-points` feature aborts
-/// the process at the step named in SWITCHBOARD_CRASH_AT.
 #[test]
 fn crash_child_process() {
-    let Ok(dir) = std::env::var("SWITCHBOARD_CRASH_DIR") else {
-        return;
-    };
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let engine = open(std::path::Path::new(&dir)).await;
-        let _ = engine.delete_instance("victim").await;
-    });
-    // Reaching this line means the fail point was never hit.
-    std::process::exit(3);
+    common::crash_child_process();
 }
 
 #[tokio::test]
-async fn a_deletion_killed_at_any_step_is_finished_at_the_next_open() {
+async fn a_deletion_killed_at_any_step_is_finished_after_the_restart() {
     for step in STEPS {
         let dir = tempfile::tempdir().unwrap();
         let receiver = Receiver::start(vec![], 200, None).await;
         let (victim, bystander) = {
-            let engine = open(dir.path()).await;
+            let engine = Engine::open(patient_config(dir.path())).await.unwrap();
             let victim = create_with_webhook(&engine, "victim", &receiver.url).await;
             let bystander = create(&engine, "bystander").await;
             seed(&engine, dir.path(), &victim, 2, 10, 3).await;
@@ -306,25 +294,7 @@ async fn a_deletion_killed_at_any_step_is_finished_at_the_next_open() {
             (victim, bystander)
         };
 
-        // Async, so that this runtime keeps serving the webhook receiver meanwhile.
-        let status = tokio::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "crash_child_process",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env("SWITCHBOARD_CRASH_DIR", dir.path())
-            .env("SWITCHBOARD_CRASH_AT", step)
-            .status()
-            .await
-            .unwrap();
-        use std::os::unix::process::ExitStatusExt;
-        assert_eq!(
-            status.signal(),
-            Some(6),
-            "{step}: the child aborted at the step ({status})"
-        );
+        delete_in_crashing_child(dir.path(), "victim", step, None).await;
 
         // Where the child stopped, as seen on disk.
         let folder = instance_dir(dir.path(), &victim.id);
@@ -344,18 +314,52 @@ async fn a_deletion_killed_at_any_step_is_finished_at_the_next_open() {
             1,
             "{step}"
         );
-        let webhook_calls = receiver
-            .events()
-            .iter()
-            .filter(|e| *e == "INSTANCE_DELETE")
-            .count();
+        let instance_deletes = || {
+            receiver
+                .events()
+                .iter()
+                .filter(|e| *e == "INSTANCE_DELETE")
+                .count()
+        };
         assert_eq!(
-            webhook_calls,
+            instance_deletes(),
             usize::from(*step != "delete:tombstoned"),
             "{step}"
         );
 
-        let engine = open(dir.path()).await;
+        let engine = Engine::open(patient_config(dir.path())).await.unwrap();
+        // Before its webhook and its logout are recorded, a deletion needs the running
+        // engine: it stays listed as deleting until start_background carries it on.
+        let waits_for_background = matches!(*step, "delete:tombstoned" | "delete:webhook_sent");
+        let listed: Vec<_> = engine
+            .list_instances()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|i| (i.name, i.deleting))
+            .collect();
+        if waits_for_background {
+            assert_eq!(
+                listed,
+                [
+                    ("bystander".to_string(), false),
+                    ("victim".to_string(), true)
+                ],
+                "{step}"
+            );
+            assert_eq!(
+                engine.connect_qr("victim").await.unwrap_err().code(),
+                "deletion_in_progress"
+            );
+            let mut events = engine.subscribe();
+            engine.start_background();
+            let report = instance_deleted(&mut events, &victim.id).await;
+            assert_eq!(report.webhook, WebhookOutcome::Delivered, "{step}");
+            assert_eq!(report.removed.messages, 20, "{step}");
+        } else {
+            assert_eq!(listed, [("bystander".to_string(), false)], "{step}");
+        }
+        assert_eq!(instance_deletes(), 1, "{step}: delivered once, never again");
         let names: Vec<_> = engine
             .list_instances()
             .await
@@ -371,6 +375,12 @@ async fn a_deletion_killed_at_any_step_is_finished_at_the_next_open() {
         assert_eq!(audit.len(), 1, "{step}: one audit record");
         assert_eq!(audit[0].result, "ok");
         assert_eq!(audit[0].removed.messages, 20, "{step}");
+        let detail = audit[0].detail.as_deref().unwrap_or_default();
+        assert!(detail.contains("webhook: Delivered"), "{step}: {detail}");
+        assert!(
+            detail.contains("resumed after an interruption"),
+            "{step}: {detail}"
+        );
         assert_eq!(
             engine
                 .get_instance("bystander")
@@ -401,4 +411,33 @@ async fn an_orphan_folder_and_trash_are_cleaned_at_open() {
     assert!(!orphan.exists());
     assert!(trash_is_empty(dir.path()));
     assert_eq!(engine.list_instances().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_tombstone_whose_instance_row_is_gone_is_finished_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    open(dir.path()).await.shutdown().await;
+    // Steps 2 and 3 not recorded, yet nothing is left to tell: no row, no webhook.
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("switchboard.db").display()
+    ))
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO deletions (instance_id, name, started_at, chats, messages, media_files, media_bytes)
+         VALUES ('gone-id', 'gone', 0, 1, 2, 0, 0)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let engine = open(dir.path()).await;
+    assert_no_rows(dir.path(), "gone-id").await;
+    assert!(engine.list_instances().await.unwrap().is_empty());
+    let audit = engine.audit_log(Some("gone")).await.unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].result, "ok");
+    assert_eq!(audit[0].removed.messages, 2);
 }

@@ -1,6 +1,8 @@
 //! The whole engine (not just one actor) against wa-mock with the real WhatsApp client:
 //! what arrives from the phone is kept, delete-chat syncs to the phone and removes the
-//! chat's media, and deleting an idle linked instance still removes its device.
+//! chat's media, deleting an idle linked instance still removes its device, a linked
+//! instance reconnects at start-up, a QR round runs out and starts again, and a deletion
+//! killed after its tombstone still tells the webhook and the phone after a restart.
 
 mod common;
 
@@ -8,38 +10,42 @@ use std::path::Path;
 use std::time::Duration;
 
 use base64::Engine as _;
-use switchboard_engine::model::{CreateInstance, Instance, InstanceState, LogoutOutcome, Settings};
+use switchboard_engine::model::{
+    ConnectVia, CreateInstance, DisconnectReason, Instance, InstanceState, LogoutOutcome, Settings,
+    WebhookEvent, WebhookInput, WebhookOutcome,
+};
 use switchboard_engine::{Engine, EngineConfig, EngineEvent};
 use tokio::sync::broadcast::Receiver;
 use wa_mock::{
     HistoryChat, HistoryMessage, HistoryRequest, IncomingMedia, IncomingMediaKind, IncomingMessage,
-    Linked, PhoneProfile, WaMock,
+    Linked, MockOptions, PhoneProfile, WaMock,
 };
 
 const WAIT: Duration = Duration::from_secs(30);
 const CUSTOMER: &str = "5511955554444@s.whatsapp.net";
 
 fn config(dir: &Path, mock: &WaMock) -> EngineConfig {
-    let mut config = common::config(dir);
+    let mut config = common::patient_config(dir);
     config.wa.server_url = Some(mock.ws_url());
+    // A logout reconnects an idle session first; a busy machine must not turn that into
+    // an unconfirmed logout.
+    config.wa.logout_timeout = Duration::from_secs(10);
     config
 }
 
 async fn next_event<T>(
     events: &mut Receiver<EngineEvent>,
     what: &str,
-    mut pick: impl FnMut(EngineEvent) -> Option<T>,
+    pick: impl FnMut(EngineEvent) -> Option<T>,
 ) -> T {
-    tokio::time::timeout(WAIT, async {
-        loop {
-            let event = events.recv().await.expect("engine events keep coming");
-            if let Some(found) = pick(event) {
-                return found;
-            }
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("no {what} within {WAIT:?}"))
+    common::next_event(events, what, WAIT, pick).await
+}
+
+fn is_connected(event: &EngineEvent, id: &str) -> bool {
+    matches!(event, EngineEvent::StateChanged {
+        instance_id,
+        state: InstanceState::Connected { .. },
+    } if instance_id == id)
 }
 
 /// Creates an instance, links it by QR through the engine and waits for `connected`.
@@ -77,12 +83,8 @@ async fn linked_instance(
             },
         )
         .unwrap();
-    next_event(&mut events, "connected state", |e| match e {
-        EngineEvent::StateChanged {
-            instance_id,
-            state: InstanceState::Connected { .. },
-        } if instance_id == id => Some(()),
-        _ => None,
+    next_event(&mut events, "connected state", |e| {
+        is_connected(&e, &id).then_some(())
     })
     .await;
     (instance, linked)
@@ -226,6 +228,247 @@ async fn deleting_an_idle_linked_instance_still_removes_its_device() {
         "the device left the phone: {received:?}"
     );
     assert!(!dir.path().join("instances").join(&instance.id).exists());
+    engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_linked_instance_reconnects_at_start_up_without_a_code_and_connect_changes_nothing() {
+    let mock = WaMock::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(config(dir.path(), &mock)).await.unwrap();
+    let (instance, _) = linked_instance(&engine, &mock, Settings::default(), "5511966667777").await;
+    engine.shutdown().await;
+    drop(engine);
+    let handshakes = mock.handshakes();
+
+    let engine = Engine::open(config(dir.path(), &mock)).await.unwrap();
+    let mut events = engine.subscribe();
+    engine.start_background();
+    let id = instance.id.clone();
+    next_event(&mut events, "connected state", |e| {
+        assert!(
+            !matches!(
+                e,
+                EngineEvent::QrCode { .. } | EngineEvent::PairingCode { .. }
+            ),
+            "a stored session needs no code: {e:?}"
+        );
+        is_connected(&e, &id).then_some(())
+    })
+    .await;
+    let reopened = engine.get_instance("shop").await.unwrap();
+    assert_eq!(reopened.id, instance.id);
+    assert!(matches!(reopened.state, InstanceState::Connected { .. }));
+    assert!(
+        mock.handshakes().ik > handshakes.ik,
+        "the stored keys resumed the session"
+    );
+
+    // Connect on a connected instance answers its state (or, asked for a pairing code,
+    // a coded refusal) and changes nothing.
+    let connected = reopened.state;
+    assert_eq!(engine.connect_qr("shop").await.unwrap(), connected);
+    assert_eq!(engine.reconnect("shop").await.unwrap(), connected);
+    let refused = engine
+        .connect_code("shop", "+55 11 96666 7777")
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), "already_connected");
+    assert_eq!(
+        refused.to_string(),
+        "instance 'shop' is already connected to WhatsApp"
+    );
+    assert_eq!(engine.get_instance("shop").await.unwrap().state, connected);
+    while let Ok(event) = events.try_recv() {
+        assert!(
+            !matches!(
+                event,
+                EngineEvent::StateChanged { .. }
+                    | EngineEvent::QrCode { .. }
+                    | EngineEvent::PairingCode { .. }
+            ),
+            "nothing changed: {event:?}"
+        );
+    }
+    engine.shutdown().await;
+}
+
+/// One code per round: the round runs out when that code's lifetime ends, which the
+/// client fixes at 60 s. The one slow test of this file.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_qr_round_that_runs_out_is_qr_expired_and_connect_starts_a_fresh_round() {
+    let options = MockOptions {
+        qr_refs: 1,
+        ..MockOptions::default()
+    };
+    let mock = WaMock::start_with(options, "127.0.0.1:0").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(config(dir.path(), &mock)).await.unwrap();
+    let instance = engine
+        .create_instance(CreateInstance {
+            name: "shop".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let id = instance.id.clone();
+    let qr_of = |e: EngineEvent| match e {
+        EngineEvent::QrCode {
+            instance_id, code, ..
+        } if instance_id == id => Some(code),
+        _ => None,
+    };
+    let mut events = engine.subscribe();
+    engine.connect_qr("shop").await.unwrap();
+    let first = next_event(&mut events, "QR code", qr_of).await;
+
+    let ended = common::next_event(
+        &mut events,
+        "the end of the round",
+        Duration::from_secs(120),
+        |e| match e {
+            EngineEvent::QrCode { .. } => panic!("a round of one code showed a second one"),
+            EngineEvent::StateChanged {
+                instance_id,
+                state: state @ InstanceState::Disconnected { .. },
+            } if instance_id == id => Some(state),
+            _ => None,
+        },
+    )
+    .await;
+    assert!(
+        matches!(
+            ended,
+            InstanceState::Disconnected {
+                reason: DisconnectReason::QrExpired,
+                ..
+            }
+        ),
+        "{ended:?}"
+    );
+    assert_eq!(engine.get_instance("shop").await.unwrap().state, ended);
+
+    // Connect again: a fresh round on the same instance, nothing recreated.
+    let again = engine.connect_qr("shop").await.unwrap();
+    assert!(
+        matches!(
+            again,
+            InstanceState::Connecting {
+                via: ConnectVia::Qr,
+                ..
+            }
+        ),
+        "{again:?}"
+    );
+    let fresh = next_event(&mut events, "a fresh QR code", qr_of).await;
+    assert_ne!(fresh, first);
+    let listed = engine.list_instances().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, instance.id);
+    // The fresh code is a real one: it links.
+    mock.scan(
+        &fresh,
+        &PhoneProfile {
+            phone: "5511988889999".into(),
+            name: "Shop".into(),
+            business: None,
+        },
+    )
+    .unwrap();
+    next_event(&mut events, "connected state", |e| {
+        is_connected(&e, &instance.id).then_some(())
+    })
+    .await;
+    engine.shutdown().await;
+}
+
+#[test]
+fn crash_child_process() {
+    common::crash_child_process();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deletion_killed_after_its_tombstone_still_tells_the_webhook_and_the_phone() {
+    let mock = WaMock::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let receiver = common::Receiver::start(vec![], 200, None).await;
+    let (instance, linked, secret) = {
+        let engine = Engine::open(config(dir.path(), &mock)).await.unwrap();
+        let (instance, linked) =
+            linked_instance(&engine, &mock, Settings::default(), "5511977778888").await;
+        let webhook = engine
+            .set_webhook(
+                "shop",
+                Some(WebhookInput {
+                    url: receiver.url.clone(),
+                    events: vec![WebhookEvent::InstanceDelete],
+                    authorization: None,
+                }),
+            )
+            .await
+            .unwrap()
+            .webhook
+            .unwrap();
+        engine.shutdown().await;
+        (instance, linked, webhook.secret)
+    };
+
+    common::delete_in_crashing_child(
+        dir.path(),
+        "shop",
+        "delete:tombstoned",
+        Some(&mock.ws_url()),
+    )
+    .await;
+    assert!(receiver.received().is_empty(), "killed before step 2");
+
+    let engine = Engine::open(config(dir.path(), &mock)).await.unwrap();
+    assert!(engine.get_instance("shop").await.unwrap().deleting);
+    let mut events = engine.subscribe();
+    engine.start_background();
+    // A delete meanwhile joins the resumed deletion; only if that one already finished
+    // does it find no instance.
+    let joined = engine.delete_instance("shop").await;
+    let report = common::instance_deleted(&mut events, &instance.id).await;
+    match joined {
+        Ok(joined) => assert_eq!(joined, report),
+        Err(e) => assert_eq!(e.code(), "instance_not_found"),
+    }
+    assert_eq!(report.webhook, WebhookOutcome::Delivered);
+    assert_eq!(report.whatsapp_logout, LogoutOutcome::Confirmed);
+
+    let deliveries = receiver.received();
+    assert_eq!(deliveries.len(), 1, "INSTANCE_DELETE, once");
+    assert_eq!(
+        deliveries[0].body,
+        format!(
+            r#"{{"event":"INSTANCE_DELETE","instance":"shop","data":{{"instanceName":"shop","instanceId":"{}"}}}}"#,
+            instance.id
+        )
+    );
+    assert!(common::signature_verifies(&secret, &deliveries[0]));
+    let removals = mock
+        .received(&linked.jid)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r["kind"] == "remove-companion-device")
+        .count();
+    assert_eq!(removals, 1, "the device left the phone, once");
+
+    common::assert_no_rows(dir.path(), &instance.id).await;
+    assert!(!dir.path().join("instances").join(&instance.id).exists());
+    assert!(common::trash_is_empty(dir.path()));
+    let audit = engine.audit_log(Some("shop")).await.unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].result, "ok");
+    let again = engine
+        .create_instance(CreateInstance {
+            name: "shop".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_ne!(again.id, instance.id);
     engine.shutdown().await;
 }
 

@@ -107,7 +107,7 @@ async fn qr_scan_connects_with_the_profile_and_logout_removes_the_device() {
         .connect_code("5511999970001".into())
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("already linked"), "{err}");
+    assert_eq!(err.code(), "already_connected", "{err}");
     assert_eq!(instance.sink.states().len(), states_before);
 
     assert_eq!(actor.logout().await.unwrap(), LogoutOutcome::Confirmed);

@@ -202,8 +202,10 @@ impl Actor {
                 phone.escape_debug()
             )));
         }
-        let linked = self.state.is_connected()
-            || matches!(&self.attempt, Some(a) if a.via == ConnectVia::Reconnect)
+        if self.state.is_connected() {
+            return Err(Error::AlreadyConnected(self.ctx.name.clone()));
+        }
+        let linked = matches!(&self.attempt, Some(a) if a.via == ConnectVia::Reconnect)
             || (self.attempt.is_none() && self.is_paired().await?);
         if linked {
             return Err(Error::WhatsApp(format!(

@@ -8,10 +8,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use switchboard_engine::actor::{ChatUpsert, MediaSaved, MessageUpsert, WaConfig};
-use switchboard_engine::model::{CreateInstance, Instance, WebhookInput};
-use switchboard_engine::{Engine, EngineConfig, WebhookTuning};
+use switchboard_engine::model::{CreateInstance, DeleteReport, Instance, WebhookInput};
+use switchboard_engine::{Engine, EngineConfig, EngineEvent, WebhookTuning};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
+use tokio::sync::broadcast;
 
 pub fn config(dir: &Path) -> EngineConfig {
     EngineConfig {
@@ -28,6 +29,14 @@ pub fn config(dir: &Path) -> EngineConfig {
             delete_attempts: 3,
         },
     }
+}
+
+/// For tests that count deliveries: a receiver slowed down by a busy machine must not
+/// turn one delivery into a timed-out try and a retry.
+pub fn patient_config(dir: &Path) -> EngineConfig {
+    let mut config = config(dir);
+    config.webhooks.request_timeout = Duration::from_secs(60);
+    config
 }
 
 pub async fn open(dir: &Path) -> Engine {
@@ -171,6 +180,101 @@ pub async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     panic!("timed out waiting for: {what}");
+}
+
+/// The next event `pick` accepts, waiting `within` at most.
+pub async fn next_event<T>(
+    events: &mut broadcast::Receiver<EngineEvent>,
+    what: &str,
+    within: Duration,
+    mut pick: impl FnMut(EngineEvent) -> Option<T>,
+) -> T {
+    tokio::time::timeout(within, async {
+        loop {
+            let event = events.recv().await.expect("engine events keep coming");
+            if let Some(found) = pick(event) {
+                return found;
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no {what} within {within:?}"))
+}
+
+pub async fn instance_deleted(
+    events: &mut broadcast::Receiver<EngineEvent>,
+    id: &str,
+) -> DeleteReport {
+    next_event(
+        events,
+        "InstanceDeleted",
+        Duration::from_secs(60),
+        |e| match e {
+            EngineEvent::InstanceDeleted {
+                instance_id,
+                report,
+            } if instance_id == id => Some(report),
+            _ => None,
+        },
+    )
+    .await
+}
+
+// ---- crash points --------------------------------------------------------------------
+// A test binary that uses `delete_in_crashing_child` declares
+// `#[test] fn crash_child_process() { common::crash_child_process() }`: the child is
+// that same binary, running only that test.
+
+/// The child's side: with SWITCHBOARD_CRASH_DIR set, opens the engine there (talking to
+/// SWITCHBOARD_WA_URL, if set) and deletes SWITCHBOARD_CRASH_DELETE; the `crash-points`
+/// feature aborts the process at the step named in SWITCHBOARD_CRASH_AT. Without the
+/// variable (an ordinary test run) it does nothing.
+pub fn crash_child_process() {
+    let Ok(dir) = std::env::var("SWITCHBOARD_CRASH_DIR") else {
+        return;
+    };
+    let name = std::env::var("SWITCHBOARD_CRASH_DELETE").expect("the instance to delete");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut config = patient_config(Path::new(&dir));
+        config.wa.server_url = WaConfig::server_url_from_env();
+        let engine = Engine::open(config).await.expect("engine opens");
+        if let Err(e) = engine.delete_instance(&name).await {
+            eprintln!(
+                "the deletion failed before the crash point: {} ({e})",
+                e.code()
+            );
+        }
+    });
+    // Reaching this line means the fail point was never hit.
+    std::process::exit(3);
+}
+
+/// Deletes `name` in a child process that aborts at `step`, and checks that it did.
+/// Async, so that this runtime keeps serving webhook receivers and wa-mock meanwhile.
+pub async fn delete_in_crashing_child(dir: &Path, name: &str, step: &str, wa_url: Option<&str>) {
+    let mut child = tokio::process::Command::new(std::env::current_exe().unwrap());
+    child
+        .args([
+            "--exact",
+            "crash_child_process",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("SWITCHBOARD_CRASH_DIR", dir)
+        .env("SWITCHBOARD_CRASH_DELETE", name)
+        .env("SWITCHBOARD_CRASH_AT", step);
+    match wa_url {
+        Some(url) => child.env("SWITCHBOARD_WA_URL", url),
+        None => child.env_remove("SWITCHBOARD_WA_URL"),
+    };
+    let status = child.status().await.unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(
+        status.signal(),
+        Some(6),
+        "{step}: the child aborted at the step ({status})"
+    );
 }
 
 /// One request as the receiver saw it.

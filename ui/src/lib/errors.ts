@@ -12,6 +12,7 @@ export const knownErrorCodes = [
   'invalid_proxy',
   'invalid_settings',
   'not_connected',
+  'already_connected',
   'not_paired',
   'deletion_in_progress',
   'chat_not_found',

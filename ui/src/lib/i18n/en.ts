@@ -282,6 +282,7 @@ export const en = {
   'error.invalid_proxy': 'This proxy address is not valid. Use http://, https:// or socks5:// followed by the host and port.',
   'error.invalid_settings': 'These settings do not fit together. Check them and try again.',
   'error.not_connected': 'The number is not connected. Reconnect it and try again.',
+  'error.already_connected': 'This number is already connected. There is nothing to link.',
   'error.not_paired': 'The number is not linked to a phone yet. Link it with a QR code or a code first.',
   'error.deletion_in_progress': 'This number is being deleted.',
   'error.chat_not_found': 'This chat no longer exists. It may have been deleted on the phone.',

@@ -298,6 +298,7 @@ export const ptBR: Record<MessageKey, string> = {
     'Este endereço de proxy não é válido. Use http://, https:// ou socks5:// seguido do host e da porta.',
   'error.invalid_settings': 'Estas configurações não combinam entre si. Confira e tente de novo.',
   'error.not_connected': 'O número não está conectado. Reconecte e tente de novo.',
+  'error.already_connected': 'Este número já está conectado. Não há nada para vincular.',
   'error.not_paired':
     'O número ainda não está vinculado a um celular. Vincule com um QR code ou um código primeiro.',
   'error.deletion_in_progress': 'Este número está sendo excluído.',

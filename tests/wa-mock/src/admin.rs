@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
@@ -39,6 +39,10 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/devices/{jid}/messages", post(message))
         .route("/devices/{jid}/history", post(history))
         .route("/devices/{jid}/received", get(received))
+        .route(
+            "/phones/{phone}/picture",
+            put(set_picture).delete(remove_picture),
+        )
 }
 
 /// The body is the QR string as the client produced it, or that string in JSON.
@@ -172,4 +176,24 @@ async fn received(
     Path(jid): Path<String>,
 ) -> Result<Json<Vec<serde_json::Value>>, MockError> {
     Ok(Json(shared.registry.received(&jid)?))
+}
+
+/// The body is the picture's bytes (a JPEG, as WhatsApp keeps them).
+async fn set_picture(
+    State(shared): State<Arc<Shared>>,
+    Path(phone): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>, MockError> {
+    crate::registry::validate_phone(&phone)?;
+    shared.media.set_picture(&phone, Some(body.to_vec()))?;
+    Ok(Json(json!({"ok": true})))
+}
+
+async fn remove_picture(
+    State(shared): State<Arc<Shared>>,
+    Path(phone): Path<String>,
+) -> Result<Json<serde_json::Value>, MockError> {
+    crate::registry::validate_phone(&phone)?;
+    shared.media.set_picture(&phone, None)?;
+    Ok(Json(json!({"ok": true})))
 }

@@ -177,6 +177,16 @@ impl WaMock {
         self.shared.registry.ban(jid, temporary)
     }
 
+    /// The phone `phone` sets its profile picture (`None` removes it).
+    pub fn set_profile_picture(
+        &self,
+        phone: &str,
+        picture: Option<Vec<u8>>,
+    ) -> Result<(), MockError> {
+        registry::validate_phone(phone)?;
+        self.shared.media.set_picture(phone, picture)
+    }
+
     pub fn devices(&self) -> Vec<DeviceInfo> {
         self.shared.registry.devices()
     }

@@ -101,9 +101,28 @@ struct Blob {
     token: String,
 }
 
+/// A phone's profile picture; its id changes with every new picture, as WhatsApp's does.
+struct Picture {
+    id: String,
+    bytes: Arc<Vec<u8>>,
+}
+
+/// Where the client finds a profile picture (`<picture id url direct_path>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PictureRef {
+    pub id: String,
+    pub url: String,
+    pub direct_path: String,
+}
+
+/// WhatsApp keeps profile pictures small; a bigger upload is refused.
+const MAX_PICTURE_BYTES: usize = 2 * 1024 * 1024;
+
 /// The CDN's files by direct path, and the auth token `media_conn` hands out.
 pub struct MediaStore {
     blobs: Mutex<HashMap<String, Arc<Blob>>>,
+    /// Profile pictures by phone number, served in the clear as WhatsApp's are.
+    pictures: Mutex<HashMap<String, Picture>>,
     auth: String,
     host: SocketAddr,
 }
@@ -139,6 +158,53 @@ impl MediaStore {
             file_length: plaintext.len() as u64,
             uploaded_at: crate::registry::now_unix(),
         })
+    }
+
+    /// Sets (or with `None` removes) the profile picture of the phone `phone`.
+    pub fn set_picture(&self, phone: &str, bytes: Option<Vec<u8>>) -> Result<(), MockError> {
+        let mut pictures = self.pictures.lock().unwrap_or_else(|p| p.into_inner());
+        match bytes {
+            None => {
+                pictures.remove(phone);
+            }
+            Some(b) if b.is_empty() || b.len() > MAX_PICTURE_BYTES => {
+                return Err(MockError::BadRequest(format!(
+                    "a picture has 1 to {MAX_PICTURE_BYTES} bytes, got {}",
+                    b.len()
+                )))
+            }
+            Some(b) => {
+                let id = rand::random::<u32>().to_string();
+                pictures.insert(
+                    phone.to_owned(),
+                    Picture {
+                        id,
+                        bytes: Arc::new(b),
+                    },
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Where the current picture of `phone` is, if it has one.
+    pub fn picture(&self, phone: &str) -> Option<PictureRef> {
+        let pictures = self.pictures.lock().unwrap_or_else(|p| p.into_inner());
+        let picture = pictures.get(phone)?;
+        let direct_path = format!("/pp/{phone}/{}.jpg", picture.id);
+        Some(PictureRef {
+            id: picture.id.clone(),
+            url: format!("https://{}{direct_path}", self.host),
+            direct_path,
+        })
+    }
+
+    fn picture_bytes(&self, phone: &str, id: &str) -> Option<Arc<Vec<u8>>> {
+        let pictures = self.pictures.lock().unwrap_or_else(|p| p.into_inner());
+        pictures
+            .get(phone)
+            .filter(|p| p.id == id)
+            .map(|p| Arc::clone(&p.bytes))
     }
 
     fn get(&self, direct_path: &str) -> Option<Arc<Blob>> {
@@ -216,6 +282,7 @@ pub async fn start(ip: std::net::IpAddr) -> Result<MediaServer, MockError> {
         .map_err(|e| MockError::Internal(e.to_string()))?;
     let store = Arc::new(MediaStore {
         blobs: Mutex::default(),
+        pictures: Mutex::default(),
         auth: BASE64_URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>()),
         host,
     });
@@ -225,6 +292,7 @@ pub async fn start(ip: std::net::IpAddr) -> Result<MediaServer, MockError> {
     };
     let app = Router::new()
         .route("/v/{folder}/{file}", get(download))
+        .route("/pp/{phone}/{file}", get(download_picture))
         .with_state(store.clone());
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
@@ -251,4 +319,16 @@ async fn download(
         return Err(StatusCode::NOT_FOUND);
     }
     Ok(blob.bytes.clone())
+}
+
+/// Serves the current picture of a phone; an old picture id is gone, as on WhatsApp.
+async fn download_picture(
+    State(store): State<Arc<MediaStore>>,
+    Path((phone, file)): Path<(String, String)>,
+) -> Result<Vec<u8>, StatusCode> {
+    let id = file.strip_suffix(".jpg").ok_or(StatusCode::NOT_FOUND)?;
+    store
+        .picture_bytes(&phone, id)
+        .map(|bytes| bytes.as_ref().clone())
+        .ok_or(StatusCode::NOT_FOUND)
 }

@@ -955,7 +955,7 @@ fn link_device(
     })
 }
 
-fn validate_phone(phone: &str) -> Result<(), MockError> {
+pub(crate) fn validate_phone(phone: &str) -> Result<(), MockError> {
     if (5..=20).contains(&phone.len()) && phone.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
     } else {

@@ -245,6 +245,21 @@ impl Session {
                     .build()])
                 .build(),
             ("w:sync:app:state", "sync") => self.app_state_sync(&id, child.expect("matched child")),
+            ("w:profile:picture", "picture") => {
+                let target = attr(node, "target");
+                let phone = target.split(['@', ':']).next().unwrap_or_default();
+                match self.shared.media.picture(phone) {
+                    Some(picture) => stanza::iq_result(&id)
+                        .children([NodeBuilder::new("picture")
+                            .attr("id", picture.id)
+                            .attr("type", "image")
+                            .attr("url", picture.url)
+                            .attr("direct_path", picture.direct_path)
+                            .build()])
+                        .build(),
+                    None => stanza::iq_error(&id, 404, "item-not-found"),
+                }
+            }
             _ => {
                 debug!(conn = self.conn.id, %xmlns, child = child_tag, "unanswered iq -> 501");
                 stanza::iq_error(&id, 501, "feature-not-implemented")

@@ -4,6 +4,7 @@
 mod attention;
 mod commands;
 mod config;
+mod data_url;
 mod events;
 mod locale;
 mod logging;
@@ -26,6 +27,7 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::instances::list_instances,
             commands::instances::get_instance,
+            commands::instances::profile_picture,
             commands::instances::check_instance_name,
             commands::instances::create_instance,
             commands::instances::logout,

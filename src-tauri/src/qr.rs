@@ -1,6 +1,5 @@
 //! Renders a pairing QR code as a crisp PNG data URL, entirely in Rust.
 
-use base64::Engine as _;
 use image::{ImageBuffer, ImageEncoder, Luma};
 use qrcode::{Color, QrCode};
 
@@ -30,14 +29,13 @@ pub fn png_data_url(text: &str) -> Result<String, String> {
     image::codecs::png::PngEncoder::new(&mut png)
         .write_image(img.as_raw(), side, side, image::ExtendedColorType::L8)
         .map_err(|e| format!("cannot encode PNG: {e}"))?;
-    Ok(format!(
-        "data:image/png;base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(png)
-    ))
+    Ok(crate::data_url::encode("image/png", &png))
 }
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine as _;
+
     use super::*;
 
     #[test]

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::model::{InstanceState, LogoutOutcome, Millis, Profile, Settings};
 
 mod media;
+mod picture;
 mod task;
 
 /// Where the WhatsApp server is (wa-mock in tests) and how to reach it.
@@ -51,6 +52,8 @@ pub struct ActorContext {
     pub session_db: PathBuf,
     /// `<data>/instances/<id>/media`
     pub media_dir: PathBuf,
+    /// `<data>/instances/<id>/profile-picture`
+    pub picture_file: PathBuf,
     pub settings: Settings,
     pub proxy: Option<String>,
     pub wa: WaConfig,

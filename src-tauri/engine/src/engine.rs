@@ -292,6 +292,17 @@ impl Engine {
         self.instance_by_id(&id).await
     }
 
+    /// The account's profile picture as last downloaded from WhatsApp, if any.
+    #[instrument(skip_all, fields(name = %name))]
+    pub async fn profile_picture(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        let id = self.id_of(name)?;
+        match tokio::fs::read(self.inner.paths.picture_file(&id)).await {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// The id of a listed instance (deleting ones included), by its name in any case.
     pub(crate) fn id_of(&self, name: &str) -> Result<String> {
         let key = validate::name(name)?;
@@ -589,6 +600,7 @@ impl Engine {
             name,
             session_db: self.inner.paths.session_db(id),
             media_dir: self.inner.paths.media_dir(id),
+            picture_file: self.inner.paths.picture_file(id),
             settings: serde_json::from_str(&settings)
                 .map_err(|e| Error::Storage(format!("bad settings column: {e}")))?,
             proxy,

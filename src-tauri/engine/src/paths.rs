@@ -34,6 +34,11 @@ impl Paths {
         self.instance_dir(id).join("session.db")
     }
 
+    /// The account's own profile picture, as WhatsApp last served it.
+    pub fn picture_file(&self, id: &str) -> PathBuf {
+        self.instance_dir(id).join("profile-picture")
+    }
+
     pub fn trash_dir(&self, id: &str) -> PathBuf {
         self.trash.join(id)
     }

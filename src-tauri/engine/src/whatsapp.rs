@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 use whatsapp_rust::features::{message_key, message_range, SyncActionMessageRange};
-use whatsapp_rust::http::UreqHttpClient;
+use whatsapp_rust::http::{HttpRequest, UreqHttpClient};
 use whatsapp_rust::pair_code::PairCodeOptions;
 use whatsapp_rust::prelude::*;
 use whatsapp_rust::store::traits::DeviceStore;
@@ -32,6 +32,9 @@ use crate::model::{DisconnectReason, InstanceState, LogoutCause, Millis, Profile
 const CLIENT_VERSION: (u32, u32, u32) = (2, 3000, 0);
 /// How long profile look-ups after connect may take; they never hold up the connection.
 const PROFILE_LOOKUP_TIMEOUT: Duration = Duration::from_secs(10);
+/// WhatsApp serves profile pictures of a few hundred kilobytes; anything far bigger is
+/// not a profile picture.
+const MAX_PICTURE_BYTES: usize = 5 * 1024 * 1024;
 /// Bound on an orderly client stop before the client task is aborted.
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -846,6 +849,28 @@ impl Remote {
         .map(|p| p.url)
         .filter(|u| !u.is_empty());
         (business, picture)
+    }
+
+    /// Downloads a profile picture through the client's own HTTP client, so the
+    /// instance's proxy and TLS rules apply to it as to media.
+    pub(crate) async fn fetch_picture(&self, url: &str) -> Result<Vec<u8>> {
+        let response = tokio::time::timeout(
+            PROFILE_LOOKUP_TIMEOUT,
+            self.0.http_client.execute(HttpRequest::get(url)),
+        )
+        .await
+        .map_err(|_| Error::Timeout("the profile picture did not arrive in time".into()))?
+        .map_err(|e| Error::WhatsApp(format!("downloading the profile picture failed: {e}")))?;
+        match response.status_code {
+            200 if (1..=MAX_PICTURE_BYTES).contains(&response.body.len()) => Ok(response.body),
+            200 => Err(Error::WhatsApp(format!(
+                "the profile picture has {} bytes",
+                response.body.len()
+            ))),
+            status => Err(Error::WhatsApp(format!(
+                "the profile picture answered HTTP {status}"
+            ))),
+        }
     }
 
     /// Downloads and decrypts an attachment into `file`; returns the bytes written.

@@ -1,8 +1,9 @@
 //! The whole engine (not just one actor) against wa-mock with the real WhatsApp client:
 //! what arrives from the phone is kept, delete-chat syncs to the phone and removes the
-//! chat's media, deleting an idle linked instance still removes its device, a linked
-//! instance reconnects at start-up, a QR round runs out and starts again, and a deletion
-//! killed after its tombstone still tells the webhook and the phone after a restart.
+//! chat's media, the account's profile picture is kept, deleting an idle linked instance
+//! still removes its device, a linked instance reconnects at start-up, a QR round runs
+//! out and starts again, and a deletion killed after its tombstone still tells the
+//! webhook and the phone after a restart.
 
 mod common;
 
@@ -199,6 +200,46 @@ async fn history_and_media_are_kept_and_delete_chat_syncs_and_removes_media() {
         files_under(&media_dir).is_empty(),
         "the chat's media is gone"
     );
+    engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_accounts_profile_picture_is_kept_for_the_window_and_goes_with_the_instance() {
+    let mock = WaMock::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(config(dir.path(), &mock)).await.unwrap();
+    let picture = [&[0xFF, 0xD8, 0xFF, 0xE0][..], &[7u8; 500]].concat();
+    mock.set_profile_picture("5511944445555", Some(picture.clone()))
+        .unwrap();
+    let mut events = engine.subscribe();
+    let (instance, _) = linked_instance(&engine, &mock, Settings::default(), "5511944445555").await;
+    let url = next_event(&mut events, "a profile with a picture", |e| match e {
+        EngineEvent::ProfileUpdated {
+            instance_id,
+            profile,
+        } if instance_id == instance.id => profile.picture_url,
+        _ => None,
+    })
+    .await;
+    assert!(url.contains("/pp/5511944445555/"), "{url}");
+    // The event is sent once the picture is on disk: the window can ask for it at once.
+    assert_eq!(engine.profile_picture("shop").await.unwrap(), Some(picture));
+
+    let missing = engine.profile_picture("nobody").await.unwrap_err();
+    assert_eq!(missing.code(), "instance_not_found");
+    let bad = engine.profile_picture("../shop").await.unwrap_err();
+    assert_eq!(bad.code(), "invalid_name");
+    engine
+        .create_instance(CreateInstance {
+            name: "plain".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(engine.profile_picture("plain").await.unwrap(), None);
+
+    engine.delete_instance("shop").await.unwrap();
+    assert!(!dir.path().join("instances").join(&instance.id).exists());
     engine.shutdown().await;
 }
 

@@ -9,6 +9,14 @@ super::commands! {
         engine.get_instance(&name).await
     }
 
+    /// The account's profile picture as a data URL; `None` when there is none to show.
+    fn profile_picture(engine, name: String) -> Option<String> {
+        engine
+            .profile_picture(&name)
+            .await
+            .map(|bytes| bytes.as_deref().and_then(crate::data_url::picture))
+    }
+
     /// As-you-type check of a new name against the engine's own rules.
     fn check_instance_name(engine, name: String) -> () {
         engine.check_name(&name).await

@@ -14,6 +14,7 @@ import type { WebhookInput } from "./WebhookInput";
 export type Commands = {
   list_instances: { args: Record<string, never>; answer: Array<Instance> };
   get_instance: { args: { name: string }; answer: Instance };
+  profile_picture: { args: { name: string }; answer: string | null };
   check_instance_name: { args: { name: string }; answer: null };
   create_instance: { args: { input: CreateInstance }; answer: Instance };
   logout: { args: { name: string }; answer: LogoutReport };

@@ -46,6 +46,8 @@ async function call<C extends Command>(
 export const api = {
   listInstances: () => call('list_instances', {}),
   getInstance: (name: string) => call('get_instance', { name }),
+  /** The account's profile picture as a data URL, or null when there is none to show. */
+  profilePicture: (name: string) => call('profile_picture', { name }),
   /** Resolves when `name` is free and valid; rejects with invalid_name or name_taken. */
   checkInstanceName: (name: string) => call('check_instance_name', { name }),
   createInstance: (input: CreateInstance) => call('create_instance', { input }),

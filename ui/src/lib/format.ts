@@ -78,8 +78,3 @@ export function formatPairingCode(code: string): string {
   return clean.length === 8 ? `${clean.slice(0, 4)}-${clean.slice(4)}` : clean;
 }
 
-/** Only pictures the strict content policy allows; anything remote falls back to initials. */
-export function safePictureUrl(url: string | null | undefined): string | null {
-  if (!url) return null;
-  return /^(data:image\/|asset:|https?:\/\/asset\.localhost\/)/.test(url) ? url : null;
-}

@@ -3,6 +3,7 @@ import { emit } from '@tauri-apps/api/event';
 import { cleanup, render } from '@testing-library/svelte';
 import { clearMocks, mockIPC, mockWindows } from '@tauri-apps/api/mocks';
 import { tick } from 'svelte';
+import { forgetPictures } from '../../src/lib/pictures';
 import App from '../../src/App.svelte';
 import type { ChatSummary } from '../../src/bindings/ChatSummary';
 import type { EngineEvent } from '../../src/bindings/EngineEvent';
@@ -153,6 +154,7 @@ export function resetAll(): void {
   app.reset();
   clearMocks();
   resetPrefsCache();
+  forgetPictures();
   i18n.apply('en');
   delete document.documentElement.dataset.theme;
 }

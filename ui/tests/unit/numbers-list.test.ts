@@ -26,6 +26,31 @@ describe('numbers list', () => {
     expect(screen.getByRole('heading', { name: 'Add a number' })).toBeTruthy();
   });
 
+  it("shows a number's profile picture from the shell, and initials where there is none", async () => {
+    const pictured = connectedShop();
+    pictured.profile.picture_url = 'https://pps.example/v/t61/shop.jpg';
+    const failing = instance('support', { state: 'connected', since: NOW }, {
+      profile: { phone_jid: null, lid: null, push_name: 'Support', business_name: null, picture_url: 'https://pps.example/x.jpg' },
+    });
+    const plain = instance('new-one', { state: 'disconnected', reason: 'idle', since: NOW });
+    const ipc = shell({
+      list_instances: () => [pictured, failing, plain],
+      profile_picture: ({ name }) => {
+        if (name === 'shop-front') return 'data:image/jpeg;base64,/9j/4AAQ';
+        throw { code: 'io_error', message: 'unreadable' };
+      },
+    });
+    render(App);
+    await settle();
+    const row = (name: string) => screen.getAllByTestId('instance-row').find((r) => r.textContent?.includes(name))!;
+    expect(row('shop-front').querySelector('img.avatar')?.getAttribute('src')).toBe('data:image/jpeg;base64,/9j/4AAQ');
+    expect(row('support').querySelector('img.avatar')).toBeNull();
+    expect(row('support').querySelector('.initials')?.textContent).toBe('SU');
+    expect(row('new-one').querySelector('.initials')).toBeTruthy();
+    // Asked once per picture, never for a number without one.
+    expect(ipc.called('profile_picture').map((c) => c.args.name).sort()).toEqual(['shop-front', 'support']);
+  });
+
   it('shows each number with its state in words, details, chats and media size', async () => {
     shell({ list_instances: everyState });
     render(App);

@@ -10,6 +10,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::media::{self, Download};
+use super::picture;
 use super::{ActorContext, ChatUpsert, LastMessage};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -443,11 +444,18 @@ impl Actor {
         // Business name and picture need round trips; connecting never waits for them.
         let sink = Arc::clone(&self.ctx.sink);
         let id = self.ctx.instance_id.clone();
+        let picture_file = self.ctx.picture_file.clone();
         let mut profile = self.profile.clone();
         self.background.spawn(async move {
             let (business, picture) = remote.profile_extras().await;
             if business.is_none() && picture.is_none() {
                 return;
+            }
+            if let Some(url) = &picture {
+                let stored = profile.picture_url.as_deref();
+                if let Err(e) = picture::refresh(&remote, url, stored, &picture_file).await {
+                    tracing::warn!(instance = %id, code = e.code(), "profile picture not kept: {e}");
+                }
             }
             profile.business_name = business.or(profile.business_name);
             profile.picture_url = picture.or(profile.picture_url);

@@ -146,12 +146,17 @@ impl Instance {
         self.dir.path().join("instances/i1/session.db")
     }
 
+    pub fn picture_file(&self) -> PathBuf {
+        self.dir.path().join("instances/i1/profile-picture")
+    }
+
     pub fn context(&self, settings: Settings, server_url: Option<String>) -> ActorContext {
         ActorContext {
             instance_id: "i1".into(),
             name: "shop".into(),
             session_db: self.session_db(),
             media_dir: self.dir.path().join("instances/i1/media"),
+            picture_file: self.picture_file(),
             settings,
             proxy: None,
             wa: WaConfig {

@@ -46,7 +46,7 @@ export function instances() {
   return [
     instance('shop-front', { state: 'connected', since: NOW - 5 * HOUR }, {
       paired: true,
-      profile: profile('5511987654321', 'Padaria Central', 'Padaria Central Ltda'),
+      profile: { ...profile('5511987654321', 'Padaria Central', 'Padaria Central Ltda'), picture_url: 'https://pps.example/v/shop-front.jpg' },
       counts: { chats: 42, messages: 1873, media_files: 128, media_bytes: 356_400_000 },
       settings: { ...defaultSettings, reject_calls: true, reject_call_message: 'We only answer messages here.', auto_download_media: true },
       webhook: {
@@ -195,11 +195,16 @@ export function qrLikePng(seed) {
     }
     rows.push(row);
   }
+  return pngDataUrl(size, size, 0, rows);
+}
+
+/** Rows of bytes (each led by its filter byte) as a PNG data URL; colour 0 grey, 2 RGB. */
+function pngDataUrl(width, height, colourType, rows) {
   const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
   header[8] = 8; // bit depth
-  header[9] = 0; // greyscale
+  header[9] = colourType;
   const png = Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),
@@ -207,4 +212,25 @@ export function qrLikePng(seed) {
     chunk('IEND', Buffer.alloc(0)),
   ]);
   return `data:image/png;base64,${png.toString('base64')}`;
+}
+
+/** A warm, softly lit profile picture for the screenshots: a loaf on a brick-red ground. */
+export function profilePng() {
+  const size = 96;
+  const rows = [];
+  for (let y = 0; y < size; y++) {
+    const row = Buffer.alloc(1 + size * 3);
+    for (let x = 0; x < size; x++) {
+      const dx = (x - 48) / 34;
+      const dy = (y - 54) / 22;
+      const loaf = dx * dx + dy * dy <= 1 || ((x - 48) / 26) ** 2 + ((y - 40) / 24) ** 2 <= 1;
+      const light = 1 - Math.hypot(x - 30, y - 24) / 160;
+      const [r, g, b] = loaf ? [226, 160, 82] : [168, 62, 50];
+      row[1 + x * 3] = Math.round(r * light);
+      row[2 + x * 3] = Math.round(g * light);
+      row[3 + x * 3] = Math.round(b * light);
+    }
+    rows.push(row);
+  }
+  return pngDataUrl(size, size, 2, rows);
 }

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
-import { audit, chats, instances, qrLikePng } from './fixtures.mjs';
+import { audit, chats, instances, profilePng, qrLikePng } from './fixtures.mjs';
 
 const uiDir = fileURLToPath(new URL('../..', import.meta.url));
 const shotsDir = join(uiDir, 'screenshots');
@@ -117,6 +117,8 @@ function answer(w, cmd, args) {
       return { ok: args.name ? w.audit.filter((a) => a.instance_name === args.name) : w.audit };
     case 'qr_image':
       return { ok: qrLikePng(args.code) };
+    case 'profile_picture':
+      return { ok: found(args.name)?.profile.picture_url ? profilePng() : null };
     case 'logout':
       return { ok: { instance_id: `id-${args.name}`, name: args.name, whatsapp: 'confirmed' } };
     case 'delete_instance': {

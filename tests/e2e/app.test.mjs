@@ -6,6 +6,7 @@ import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { profilePng } from '../../ui/tests/pages/fixtures.mjs';
 import { Harness } from './harness.mjs';
 
 const APP = process.env.SWITCHBOARD_APP;
@@ -108,12 +109,17 @@ test('add a number, scan its QR with the phone, and see it connected with its pr
   await click('button*=Add a number');
   await browser.$('#add-name').setValue(NAME);
   await waitForText('[data-testid="name-status"]', 'available');
+  const picture = Buffer.from(profilePng().split(',')[1], 'base64');
+  await adminCall(`/phones/${PHONE}/picture`, { method: 'PUT', body: picture });
   await click('button[type="submit"]');
   await linkWithQr();
   await openInstancePage();
   await waitForText('[data-testid="state-badge"]', 'Connected');
   const page = await browser.$('main').getText();
   assert.ok(page.includes(`+${PHONE}`), 'the linked phone number is shown');
+  const avatar = await browser.$('main img.avatar');
+  await avatar.waitForDisplayed({ timeout: 30_000 });
+  assert.equal(await avatar.getAttribute('src'), `data:image/png;base64,${picture.toString('base64')}`, "the phone's profile picture");
   assert.equal(instanceFolders().length, 1, 'one instance folder on disk');
 });
 

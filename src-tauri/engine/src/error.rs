@@ -27,6 +27,8 @@ pub enum Error {
     NotPaired(String),
     #[error("instance '{0}' is already connected to WhatsApp")]
     AlreadyConnected(String),
+    #[error("instance '{0}' is already linked to a phone; reconnect it, or log out before linking it again")]
+    AlreadyLinked(String),
     #[error("instance '{0}' is being deleted")]
     DeletionInProgress(String),
     #[error("no chat '{0}' in this instance")]
@@ -58,6 +60,7 @@ impl Error {
             Error::NotConnected(_) => "not_connected",
             Error::NotPaired(_) => "not_paired",
             Error::AlreadyConnected(_) => "already_connected",
+            Error::AlreadyLinked(_) => "already_linked",
             Error::DeletionInProgress(_) => "deletion_in_progress",
             Error::ChatNotFound(_) => "chat_not_found",
             Error::WhatsApp(_) => "whatsapp_error",

@@ -258,6 +258,13 @@ async fn deleting_an_idle_linked_instance_still_removes_its_device() {
     let idle = engine.get_instance("shop").await.unwrap();
     assert!(idle.paired);
     assert!(matches!(idle.state, InstanceState::Disconnected { .. }));
+    // Its stored session is reconnected, never replaced by a code link.
+    let refused = engine
+        .connect_code("shop", "5511933334444")
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), "already_linked");
+    assert_eq!(engine.get_instance("shop").await.unwrap().state, idle.state);
 
     let report = engine.delete_instance("shop").await.unwrap();
     assert_eq!(report.whatsapp_logout, LogoutOutcome::Confirmed);

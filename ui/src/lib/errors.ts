@@ -13,6 +13,7 @@ export const knownErrorCodes = [
   'invalid_settings',
   'not_connected',
   'already_connected',
+  'already_linked',
   'not_paired',
   'deletion_in_progress',
   'chat_not_found',

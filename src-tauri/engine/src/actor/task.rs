@@ -209,12 +209,7 @@ impl Actor {
         let linked = matches!(&self.attempt, Some(a) if a.via == ConnectVia::Reconnect)
             || (self.attempt.is_none() && self.is_paired().await?);
         if linked {
-            return Err(Error::WhatsApp(format!(
-                "instance '{}' is already linked to a phone (state: {}); log out before \
-                 linking it with a pairing code",
-                self.ctx.name,
-                self.state.name()
-            )));
+            return Err(Error::AlreadyLinked(self.ctx.name.clone()));
         }
         self.ensure_no_proxy()?;
         self.retire_attempt().await;

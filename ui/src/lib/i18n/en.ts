@@ -283,6 +283,7 @@ export const en = {
   'error.invalid_settings': 'These settings do not fit together. Check them and try again.',
   'error.not_connected': 'The number is not connected. Reconnect it and try again.',
   'error.already_connected': 'This number is already connected. There is nothing to link.',
+  'error.already_linked': 'This number is already linked to a phone. Reconnect it, or log out before linking it again.',
   'error.not_paired': 'The number is not linked to a phone yet. Link it with a QR code or a code first.',
   'error.deletion_in_progress': 'This number is being deleted.',
   'error.chat_not_found': 'This chat no longer exists. It may have been deleted on the phone.',

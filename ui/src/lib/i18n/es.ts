@@ -304,6 +304,7 @@ export const es: Record<MessageKey, string> = {
   'error.invalid_settings': 'Estos ajustes no encajan entre sí. Revísalos y vuelve a intentarlo.',
   'error.not_connected': 'El número no está conectado. Reconéctalo y vuelve a intentarlo.',
   'error.already_connected': 'Este número ya está conectado. No hay nada que vincular.',
+  'error.already_linked': 'Este número ya está vinculado a un teléfono. Reconéctalo o cierra la sesión antes de vincularlo de nuevo.',
   'error.not_paired':
     'El número aún no está vinculado a un teléfono. Vincúlalo primero con un código QR o un código.',
   'error.deletion_in_progress': 'Este número se está eliminando.',

@@ -293,6 +293,7 @@ export const id: Record<MessageKey, string> = {
   'error.invalid_settings': 'Pengaturan ini tidak cocok satu sama lain. Periksa lalu coba lagi.',
   'error.not_connected': 'Nomor ini tidak terhubung. Hubungkan ulang lalu coba lagi.',
   'error.already_connected': 'Nomor ini sudah terhubung. Tidak ada yang perlu ditautkan.',
+  'error.already_linked': 'Nomor ini sudah ditautkan ke ponsel. Hubungkan ulang, atau keluar dulu sebelum menautkannya lagi.',
   'error.not_paired':
     'Nomor ini belum ditautkan ke ponsel. Tautkan dulu dengan kode QR atau kode.',
   'error.deletion_in_progress': 'Nomor ini sedang dihapus.',

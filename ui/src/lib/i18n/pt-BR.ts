@@ -299,6 +299,7 @@ export const ptBR: Record<MessageKey, string> = {
   'error.invalid_settings': 'Estas configurações não combinam entre si. Confira e tente de novo.',
   'error.not_connected': 'O número não está conectado. Reconecte e tente de novo.',
   'error.already_connected': 'Este número já está conectado. Não há nada para vincular.',
+  'error.already_linked': 'Este número já está vinculado a um celular. Reconecte-o ou saia antes de vinculá-lo de novo.',
   'error.not_paired':
     'O número ainda não está vinculado a um celular. Vincule com um QR code ou um código primeiro.',
   'error.deletion_in_progress': 'Este número está sendo excluído.',

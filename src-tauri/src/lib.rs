@@ -67,10 +67,11 @@ pub fn run() {
             // user leaves for it.
             if let WindowEvent::Focused(false) = event {
                 let app = window.app_handle().clone();
-                tauri::async_runtime::spawn(async move {
-                    let engine = app.state::<Engine>().inner().clone();
-                    tray::refresh(&app, &engine).await;
-                });
+                // None until set-up has opened the engine.
+                let Some(engine) = app.try_state::<Engine>().map(|e| e.inner().clone()) else {
+                    return;
+                };
+                tauri::async_runtime::spawn(async move { tray::refresh(&app, &engine).await });
             }
         })
         .build(tauri::generate_context!())

@@ -40,12 +40,15 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
 
 /// Re-counts the numbers and re-words the menu (the language may have changed).
 pub async fn refresh(app: &AppHandle, engine: &Engine) {
+    // None until set-up has built the tray.
+    let Some(worded) = app.try_state::<TrayMenu>() else {
+        return;
+    };
     let Ok(instances) = engine.list_instances().await else {
         return;
     };
     let language = Language::of(app);
     let (connected, attention) = tally(&instances);
-    let worded = app.state::<TrayMenu>();
     let applied = worded
         .show
         .set_text(language.show_window())

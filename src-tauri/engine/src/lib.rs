@@ -17,6 +17,7 @@ pub mod error;
 pub mod events;
 pub mod model;
 mod paths;
+mod proxy;
 mod registry;
 mod sink;
 pub mod validate;

@@ -148,8 +148,8 @@ pub fn proxy(input: &str) -> Result<String> {
         Ok(parsed) => parsed,
         Err(_) => return invalid("the proxy is not a valid URL"),
     };
-    if !matches!(parsed.scheme(), "http" | "https" | "socks5") {
-        return invalid("the proxy URL must start with http://, https:// or socks5://");
+    if !matches!(parsed.scheme(), "http" | "socks5") {
+        return invalid("the proxy URL must start with http:// or socks5://");
     }
     if parsed.host_str().is_none_or(str::is_empty) {
         return invalid("the proxy URL needs a host");

@@ -14,7 +14,10 @@ use whatsapp_rust::http::{HttpRequest, UreqHttpClient};
 use whatsapp_rust::pair_code::PairCodeOptions;
 use whatsapp_rust::prelude::*;
 use whatsapp_rust::store::traits::DeviceStore;
-use whatsapp_rust::transport::TokioWebSocketTransportFactory;
+use whatsapp_rust::transport::{
+    default_tls_connector, from_websocket, Connector, TokioWebSocketTransportFactory, Transport,
+    TransportEvent, TransportFactory,
+};
 use whatsapp_rust::types::events::{
     ConnectFailureReason, InboundMessage, LazyHistorySync, PairSuccess,
 };
@@ -26,6 +29,7 @@ use whatsapp_rust::waproto::whatsapp as wa;
 use crate::actor::{ChatUpsert, LastMessage, MessageUpsert};
 use crate::error::{Error, Result};
 use crate::model::{DisconnectReason, InstanceState, LogoutCause, Millis, Profile};
+use crate::proxy::Proxy;
 
 /// The WhatsApp Web version announced to the server. Pinned so that connecting never
 /// fetches the current version over the network (the library would otherwise).
@@ -648,6 +652,66 @@ pub(crate) struct SessionOptions<'a> {
     pub session_db: &'a Path,
     /// WebSocket URL of the chat server; `None` is WhatsApp's own.
     pub server_url: Option<&'a str>,
+    /// Every connection of the client (chat socket, media, pictures) goes through it.
+    pub proxy: Option<Proxy>,
+}
+
+/// The chat socket through a proxy: the tunnel first, then TLS and the WebSocket upgrade
+/// over it, as the library's own factory does them on a direct connection.
+struct ProxiedTransportFactory {
+    url: String,
+    proxy: Proxy,
+}
+
+#[async_trait::async_trait]
+impl TransportFactory for ProxiedTransportFactory {
+    async fn create_transport(
+        &self,
+    ) -> anyhow::Result<(Arc<dyn Transport>, async_channel::Receiver<TransportEvent>)> {
+        let uri: http::Uri = self.url.parse()?;
+        let host = uri
+            .host()
+            .ok_or_else(|| anyhow::anyhow!("the chat server URL has no host"))?
+            .trim_matches(['[', ']'])
+            .to_string();
+        let secure = uri.scheme_str() == Some("wss");
+        let port = uri.port_u16().unwrap_or(if secure { 443 } else { 80 });
+        let tunnel = self.proxy.tunnel(&host, port).await?;
+        let connector = if secure {
+            default_tls_connector()
+        } else {
+            Connector::Plain
+        };
+        let stream = connector.wrap(&host, tunnel).await?;
+        let origin =
+            http::HeaderValue::from_static(whatsapp_rust::wacore::net::WHATSAPP_WEB_ORIGIN);
+        let (ws, _) = tokio_websockets::ClientBuilder::from_uri(uri)
+            .add_header(http::header::ORIGIN, origin)?
+            .connect_on(stream)
+            .await?;
+        Ok(from_websocket(ws))
+    }
+}
+
+/// The HTTP client for media and pictures, through the proxy when there is one.
+fn http_client(proxy: Option<&Proxy>) -> Result<UreqHttpClient> {
+    let Some(proxy) = proxy else {
+        return Ok(UreqHttpClient::new());
+    };
+    let proxy = ureq::Proxy::new(proxy.url())
+        .map_err(|e| Error::InvalidProxy(format!("the proxy cannot carry HTTP: {e}")))?;
+    #[allow(unused_mut)]
+    let mut config = ureq::config::Config::builder().proxy(Some(proxy));
+    // Test builds trust wa-mock's self-signed media host, as the library's own client does.
+    #[cfg(feature = "insecure-test-server")]
+    {
+        config = config.tls_config(
+            ureq::tls::TlsConfig::builder()
+                .disable_verification(true)
+                .build(),
+        );
+    }
+    Ok(UreqHttpClient::with_agent(config.build().into()))
 }
 
 /// One running whatsapp-rust client. A client cannot be restarted: the actor builds a
@@ -666,17 +730,29 @@ impl Session {
         events: UnboundedSender<(u64, SessionEvent)>,
     ) -> Result<Session> {
         let store = open_store(options.session_db).await?;
-        let mut transport = TokioWebSocketTransportFactory::new();
-        if let Some(url) = options.server_url {
-            transport = transport.with_url(url);
-        }
+        let http = http_client(options.proxy.as_ref())?;
         // Library futures are boxed: their state machines are deep enough to overflow
         // the compiler's layout depth inside the actor's loop.
+        let builder = Bot::builder().with_backend(store);
+        let builder = match &options.proxy {
+            Some(proxy) => builder.with_transport_factory(ProxiedTransportFactory {
+                url: options
+                    .server_url
+                    .unwrap_or(whatsapp_rust::wacore::net::WHATSAPP_WEB_WS_URL)
+                    .to_string(),
+                proxy: proxy.clone(),
+            }),
+            None => {
+                let mut direct = TokioWebSocketTransportFactory::new();
+                if let Some(url) = options.server_url {
+                    direct = direct.with_url(url);
+                }
+                builder.with_transport_factory(direct)
+            }
+        };
         let bot = Box::pin(
-            Bot::builder()
-                .with_backend(store)
-                .with_transport_factory(transport)
-                .with_http_client(UreqHttpClient::new())
+            builder
+                .with_http_client(http)
                 .with_runtime(TokioRuntime)
                 .with_version(CLIENT_VERSION)
                 .with_event_handler(Forwarder { generation, events })

@@ -210,6 +210,13 @@ async fn create_rejects_bad_options_and_stores_nothing() {
         ),
         (
             CreateInstance {
+                proxy: Some("https://proxy.example:443".into()),
+                ..Default::default()
+            },
+            "invalid_proxy",
+        ),
+        (
+            CreateInstance {
                 settings: Some(Settings {
                     reject_call_message: Some("   ".into()),
                     ..Default::default()

@@ -5,9 +5,9 @@ mod wa_support;
 
 use std::time::Duration;
 
-use switchboard_engine::actor::{ActorHandle, LastMessage};
+use switchboard_engine::actor::LastMessage;
 use switchboard_engine::model::{
-    ConnectVia, DisconnectReason, InstanceState, LogoutCause, LogoutOutcome, Settings,
+    ConnectVia, DisconnectReason, InstanceState, LogoutCause, LogoutOutcome,
 };
 use wa_support::{dead_server_url, Call, Instance};
 
@@ -137,34 +137,6 @@ async fn connect_code_rejects_what_is_not_a_phone_number() {
         assert_eq!(err.code(), "invalid_phone", "{bad:?}");
     }
     assert!(!instance.session_db().exists());
-    actor.shutdown().await;
-}
-
-#[tokio::test]
-async fn a_configured_proxy_is_never_bypassed() {
-    let instance = Instance::new();
-    let mut ctx = instance.context(Settings::default(), Some(dead_server_url()));
-    ctx.proxy = Some("socks5://127.0.0.1:1080".into());
-    let actor = ActorHandle::spawn(ctx);
-    let err = actor.connect_qr().await.unwrap_err();
-    assert_eq!(err.code(), "invalid_proxy");
-    let err = actor
-        .connect_code("5511999999999".into())
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), "invalid_proxy");
-    assert!(instance.sink.calls().is_empty());
-
-    // Removing the proxy lets the next connect go ahead.
-    actor.update(Settings::default(), None).await;
-    let state = actor.connect_qr().await.unwrap();
-    assert!(matches!(
-        state,
-        InstanceState::Connecting {
-            via: ConnectVia::Qr,
-            ..
-        }
-    ));
     actor.shutdown().await;
 }
 

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::model::{
     ConnectVia, DisconnectReason, InstanceState, LogoutCause, LogoutOutcome, Profile, Settings,
 };
+use crate::proxy::Proxy;
 use crate::whatsapp::{
     self, ClientFate, Incoming, Lifecycle, Session, SessionEvent, SessionOptions,
 };
@@ -188,7 +189,7 @@ impl Actor {
                 return Ok(self.state.clone());
             }
         }
-        self.ensure_no_proxy()?;
+        self.proxy()?;
         self.retire_attempt().await;
         if self.is_paired().await? {
             return self.start(ConnectVia::Reconnect, None).await;
@@ -211,7 +212,7 @@ impl Actor {
         if linked {
             return Err(Error::AlreadyLinked(self.ctx.name.clone()));
         }
-        self.ensure_no_proxy()?;
+        self.proxy()?;
         self.retire_attempt().await;
         self.start(ConnectVia::Code, Some(phone.clone())).await?;
         let requested = match &self.attempt {
@@ -244,7 +245,7 @@ impl Actor {
         if !self.is_paired().await? {
             return Err(Error::NotPaired(self.ctx.name.clone()));
         }
-        self.ensure_no_proxy()?;
+        self.proxy()?;
         self.retire_attempt().await;
         self.start(ConnectVia::Reconnect, None).await
     }
@@ -258,16 +259,13 @@ impl Actor {
         let mut session = self.attempt.take().map(|a| a.session);
         // A linked device that is not connected right now still deserves to leave the
         // phone's linked-devices list: connect briefly, bounded by the same timeout.
-        if session.is_none() && self.ctx.proxy.is_none() && self.is_paired().await.unwrap_or(false)
-        {
+        if session.is_none() && self.is_paired().await.unwrap_or(false) {
             self.generation += 1;
-            session = Session::start(
-                &self.session_options(),
-                self.generation,
-                self.events_tx.clone(),
-            )
-            .await
-            .ok();
+            if let Ok(options) = self.session_options() {
+                session = Session::start(&options, self.generation, self.events_tx.clone())
+                    .await
+                    .ok();
+            }
         }
         // Nothing this client says while leaving is news to anyone.
         self.generation += 1;
@@ -544,12 +542,8 @@ impl Actor {
 
     async fn start(&mut self, via: ConnectVia, phone: Option<String>) -> Result<InstanceState> {
         self.generation += 1;
-        let started = Session::start(
-            &self.session_options(),
-            self.generation,
-            self.events_tx.clone(),
-        )
-        .await;
+        let options = self.session_options()?;
+        let started = Session::start(&options, self.generation, self.events_tx.clone()).await;
         let session = match started {
             Ok(session) => session,
             Err(e) => {
@@ -573,11 +567,12 @@ impl Actor {
         Ok(self.state.clone())
     }
 
-    fn session_options(&self) -> SessionOptions<'_> {
-        SessionOptions {
+    fn session_options(&self) -> Result<SessionOptions<'_>> {
+        Ok(SessionOptions {
             session_db: &self.ctx.session_db,
             server_url: self.ctx.wa.server_url.as_deref(),
-        }
+            proxy: self.proxy()?,
+        })
     }
 
     /// Stops the running client, if any, and forgets what it may still say.
@@ -598,17 +593,10 @@ impl Actor {
         Ok(paired)
     }
 
-    /// The client library has no proxy support; connecting directly when the user asked
-    /// for a proxy would expose the address they meant to hide.
-    fn ensure_no_proxy(&self) -> Result<()> {
-        match &self.ctx.proxy {
-            Some(proxy) => Err(Error::InvalidProxy(format!(
-                "instance '{}' is set to use the proxy {proxy}, but the WhatsApp client \
-                 cannot connect through a proxy yet; remove the proxy to connect",
-                self.ctx.name
-            ))),
-            None => Ok(()),
-        }
+    /// The instance's proxy, read before anything changes: a proxy that cannot be used
+    /// refuses the connect, never connects around it.
+    fn proxy(&self) -> Result<Option<Proxy>> {
+        self.ctx.proxy.as_deref().map(Proxy::parse).transpose()
     }
 
     fn attempt_via(&self) -> Option<ConnectVia> {

@@ -126,7 +126,7 @@ export const en = {
   'webhook.event.INSTANCE_DELETE': 'Number deleted',
 
   'proxy.title': 'Proxy',
-  'proxy.hint': 'Route this number’s connection through a proxy: http://, https:// or socks5://.',
+  'proxy.hint': 'Route this number’s connection through a proxy: http:// or socks5://.',
   'proxy.url': 'Proxy address',
   'proxy.url.placeholder': 'socks5://user:password@proxy.example:1080',
   'proxy.save': 'Save proxy',
@@ -279,7 +279,7 @@ export const en = {
   'error.invalid_phone': 'This phone number is not valid. Use digits only, with the country code.',
   'error.invalid_jid': 'This chat address is not valid.',
   'error.invalid_webhook': 'This webhook address is not valid. Use a full http:// or https:// address.',
-  'error.invalid_proxy': 'This proxy address is not valid. Use http://, https:// or socks5:// followed by the host and port.',
+  'error.invalid_proxy': 'This proxy address is not valid. Use http:// or socks5:// followed by the host and port.',
   'error.invalid_settings': 'These settings do not fit together. Check them and try again.',
   'error.not_connected': 'The number is not connected. Reconnect it and try again.',
   'error.already_connected': 'This number is already connected. There is nothing to link.',

@@ -132,7 +132,7 @@ export const es: Record<MessageKey, string> = {
   'webhook.event.INSTANCE_DELETE': 'Número eliminado',
 
   'proxy.title': 'Proxy',
-  'proxy.hint': 'Envía la conexión de este número a través de un proxy: http://, https:// o socks5://.',
+  'proxy.hint': 'Envía la conexión de este número a través de un proxy: http:// o socks5://.',
   'proxy.url': 'Dirección del proxy',
   'proxy.url.placeholder': 'socks5://usuario:clave@proxy.ejemplo:1080',
   'proxy.save': 'Guardar proxy',
@@ -300,7 +300,7 @@ export const es: Record<MessageKey, string> = {
   'error.invalid_webhook':
     'Esta dirección de webhook no es válida. Usa una dirección completa con http:// o https://.',
   'error.invalid_proxy':
-    'Esta dirección de proxy no es válida. Usa http://, https:// o socks5:// seguido del host y el puerto.',
+    'Esta dirección de proxy no es válida. Usa http:// o socks5:// seguido del host y el puerto.',
   'error.invalid_settings': 'Estos ajustes no encajan entre sí. Revísalos y vuelve a intentarlo.',
   'error.not_connected': 'El número no está conectado. Reconéctalo y vuelve a intentarlo.',
   'error.already_connected': 'Este número ya está conectado. No hay nada que vincular.',

@@ -130,7 +130,7 @@ export const id: Record<MessageKey, string> = {
   'webhook.event.INSTANCE_DELETE': 'Nomor dihapus',
 
   'proxy.title': 'Proxy',
-  'proxy.hint': 'Alirkan koneksi nomor ini melalui proxy: http://, https:// atau socks5://.',
+  'proxy.hint': 'Alirkan koneksi nomor ini melalui proxy: http:// atau socks5://.',
   'proxy.url': 'Alamat proxy',
   'proxy.url.placeholder': 'socks5://pengguna:sandi@proxy.contoh:1080',
   'proxy.save': 'Simpan proxy',
@@ -289,7 +289,7 @@ export const id: Record<MessageKey, string> = {
   'error.invalid_webhook':
     'Alamat webhook ini tidak valid. Gunakan alamat lengkap dengan http:// atau https://.',
   'error.invalid_proxy':
-    'Alamat proxy ini tidak valid. Gunakan http://, https:// atau socks5:// diikuti host dan port.',
+    'Alamat proxy ini tidak valid. Gunakan http:// atau socks5:// diikuti host dan port.',
   'error.invalid_settings': 'Pengaturan ini tidak cocok satu sama lain. Periksa lalu coba lagi.',
   'error.not_connected': 'Nomor ini tidak terhubung. Hubungkan ulang lalu coba lagi.',
   'error.already_connected': 'Nomor ini sudah terhubung. Tidak ada yang perlu ditautkan.',

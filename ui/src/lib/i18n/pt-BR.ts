@@ -129,7 +129,7 @@ export const ptBR: Record<MessageKey, string> = {
   'webhook.event.INSTANCE_DELETE': 'Número excluído',
 
   'proxy.title': 'Proxy',
-  'proxy.hint': 'Faça a conexão deste número passar por um proxy: http://, https:// ou socks5://.',
+  'proxy.hint': 'Faça a conexão deste número passar por um proxy: http:// ou socks5://.',
   'proxy.url': 'Endereço do proxy',
   'proxy.url.placeholder': 'socks5://usuario:senha@proxy.exemplo:1080',
   'proxy.save': 'Salvar proxy',
@@ -295,7 +295,7 @@ export const ptBR: Record<MessageKey, string> = {
   'error.invalid_webhook':
     'Este endereço de webhook não é válido. Use um endereço completo com http:// ou https://.',
   'error.invalid_proxy':
-    'Este endereço de proxy não é válido. Use http://, https:// ou socks5:// seguido do host e da porta.',
+    'Este endereço de proxy não é válido. Use http:// ou socks5:// seguido do host e da porta.',
   'error.invalid_settings': 'Estas configurações não combinam entre si. Confira e tente de novo.',
   'error.not_connected': 'O número não está conectado. Reconecte e tente de novo.',
   'error.already_connected': 'Este número já está conectado. Não há nada para vincular.',

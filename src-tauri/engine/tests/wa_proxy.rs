@@ -1,0 +1,146 @@
+//! The instance's proxy carries every connection of its WhatsApp client (the chat
+//! socket, pictures and media, the logout), and a proxy that cannot be used is never
+//! bypassed.
+
+mod wa_support;
+
+use std::time::Duration;
+
+use switchboard_engine::actor::ActorHandle;
+use switchboard_engine::model::{InstanceState, LogoutOutcome, Settings};
+use wa_mock::{PhoneProfile, WaMock};
+use wa_support::proxy::TestProxy;
+use wa_support::{Call, Instance};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn phone(number: &str) -> PhoneProfile {
+    PhoneProfile {
+        phone: number.into(),
+        name: "Shop Phone".into(),
+        business: None,
+    }
+}
+
+fn actor_behind(mock: &WaMock, instance: &Instance, proxy: &str) -> ActorHandle {
+    let mut ctx = instance.context(Settings::default(), Some(mock.ws_url()));
+    ctx.proxy = Some(proxy.into());
+    ActorHandle::spawn(ctx)
+}
+
+async fn scan_first_qr(mock: &WaMock, instance: &Instance, number: &str) {
+    let qr = instance
+        .sink
+        .wait_for("a QR code", WAIT, |calls| {
+            calls.iter().find_map(|c| match c {
+                Call::Qr(code, _) => Some(code.clone()),
+                _ => None,
+            })
+        })
+        .await;
+    mock.scan(&qr, &phone(number)).unwrap();
+    instance
+        .sink
+        .wait_for_state(WAIT, InstanceState::is_connected)
+        .await;
+}
+
+/// `host:port` of the mock's chat socket.
+fn chat_server(mock: &WaMock) -> String {
+    let url = mock.ws_url();
+    let rest = url.strip_prefix("ws://").unwrap();
+    rest[..rest.find('/').unwrap()].to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_socks5_proxy_with_a_login_carries_the_link_the_picture_and_the_logout() {
+    let mock = WaMock::start().await.unwrap();
+    mock.set_profile_picture("5511999970101", Some(vec![0xFF, 0xD8, 0xFF, 0xE0, 9, 9]))
+        .unwrap();
+    let proxy = TestProxy::socks5(Some(("ana", "s@cret"))).await;
+    let url = proxy.url.replace("socks5://", "socks5://ana:s%40cret@");
+    let instance = Instance::new();
+    let actor = actor_behind(&mock, &instance, &url);
+
+    actor.connect_qr().await.unwrap();
+    scan_first_qr(&mock, &instance, "5511999970101").await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !instance.picture_file().exists() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the picture arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let tunnels = proxy.tunnels();
+    assert!(tunnels.contains(&chat_server(&mock)), "{tunnels:?}");
+    assert!(
+        tunnels.iter().any(|t| t != &chat_server(&mock)),
+        "the picture came from the media host through the proxy too: {tunnels:?}"
+    );
+
+    assert_eq!(actor.logout().await.unwrap(), LogoutOutcome::Confirmed);
+    actor.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http_connect_proxy_carries_the_link() {
+    let mock = WaMock::start().await.unwrap();
+    let proxy = TestProxy::http_connect().await;
+    let instance = Instance::new();
+    let actor = actor_behind(&mock, &instance, &proxy.url);
+
+    actor.connect_qr().await.unwrap();
+    scan_first_qr(&mock, &instance, "5511999970102").await;
+    assert_eq!(proxy.tunnels().first(), Some(&chat_server(&mock)));
+    actor.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proxy_that_refuses_or_is_gone_is_never_bypassed() {
+    let mock = WaMock::start().await.unwrap();
+    let wrong_login = TestProxy::socks5(Some(("ana", "right"))).await;
+    let gone = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    for proxy in [
+        wrong_login.url.replace("socks5://", "socks5://ana:wrong@"),
+        gone,
+    ] {
+        let instance = Instance::new();
+        let actor = actor_behind(&mock, &instance, &proxy);
+        let state = actor.connect_qr().await.unwrap();
+        assert!(matches!(state, InstanceState::Connecting { .. }), "{proxy}");
+        // The client keeps trying through the proxy, never around it.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert!(!actor.state().await.unwrap().is_connected(), "{proxy}");
+        actor.shutdown().await;
+    }
+    let handshakes = mock.handshakes();
+    assert_eq!(
+        handshakes.xx + handshakes.ik + handshakes.xx_fallback,
+        0,
+        "nothing reached the server"
+    );
+    assert!(wrong_login.tunnels().is_empty());
+}
+
+#[tokio::test]
+async fn a_proxy_kind_the_client_cannot_use_refuses_the_connect_and_changes_nothing() {
+    let instance = Instance::new();
+    let mut ctx = instance.context(Settings::default(), None);
+    ctx.proxy = Some("https://127.0.0.1:1080".into());
+    let actor = ActorHandle::spawn(ctx);
+    assert_eq!(
+        actor.connect_qr().await.unwrap_err().code(),
+        "invalid_proxy"
+    );
+    let refused = actor
+        .connect_code("5511999999999".into())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), "invalid_proxy");
+    assert!(instance.sink.calls().is_empty());
+    actor.shutdown().await;
+}

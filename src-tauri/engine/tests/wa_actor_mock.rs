@@ -8,29 +8,13 @@ use std::time::Duration;
 
 use switchboard_engine::actor::{ActorHandle, LastMessage};
 use switchboard_engine::model::{ConnectVia, InstanceState, LogoutCause, LogoutOutcome, Profile};
-use wa_mock::{Linked, PhoneProfile, WaMock};
-use wa_support::{Call, Instance};
+use wa_mock::{Linked, WaMock};
+use wa_support::{phone, Call, Instance};
 
 const WAIT: Duration = Duration::from_secs(30);
 
-fn phone(number: &str) -> PhoneProfile {
-    PhoneProfile {
-        phone: number.into(),
-        name: "Shop Phone".into(),
-        business: None,
-    }
-}
-
 async fn first_qr(instance: &Instance) -> String {
-    instance
-        .sink
-        .wait_for("a QR code", WAIT, |calls| {
-            calls.iter().find_map(|c| match c {
-                Call::Qr(code, _) => Some(code.clone()),
-                _ => None,
-            })
-        })
-        .await
+    wa_support::first_qr(instance, WAIT).await
 }
 
 async fn connected(instance: &Instance) -> InstanceState {

@@ -8,19 +8,11 @@ use std::time::Duration;
 
 use switchboard_engine::actor::ActorHandle;
 use switchboard_engine::model::{InstanceState, LogoutOutcome, Settings};
-use wa_mock::{PhoneProfile, WaMock};
+use wa_mock::WaMock;
 use wa_support::proxy::TestProxy;
-use wa_support::{Call, Instance};
+use wa_support::{first_qr, phone, Instance};
 
 const WAIT: Duration = Duration::from_secs(30);
-
-fn phone(number: &str) -> PhoneProfile {
-    PhoneProfile {
-        phone: number.into(),
-        name: "Shop Phone".into(),
-        business: None,
-    }
-}
 
 fn actor_behind(mock: &WaMock, instance: &Instance, proxy: &str) -> ActorHandle {
     let mut ctx = instance.context(Settings::default(), Some(mock.ws_url()));
@@ -29,15 +21,7 @@ fn actor_behind(mock: &WaMock, instance: &Instance, proxy: &str) -> ActorHandle 
 }
 
 async fn scan_first_qr(mock: &WaMock, instance: &Instance, number: &str) {
-    let qr = instance
-        .sink
-        .wait_for("a QR code", WAIT, |calls| {
-            calls.iter().find_map(|c| match c {
-                Call::Qr(code, _) => Some(code.clone()),
-                _ => None,
-            })
-        })
-        .await;
+    let qr = first_qr(instance, WAIT).await;
     mock.scan(&qr, &phone(number)).unwrap();
     instance
         .sink

@@ -14,6 +14,7 @@ use switchboard_engine::actor::{
 };
 use switchboard_engine::model::{InstanceState, Millis, Profile, Settings};
 use tokio::sync::Notify;
+use wa_mock::PhoneProfile;
 
 #[derive(Debug, Clone)]
 pub enum Call {
@@ -180,4 +181,26 @@ pub fn dead_server_url() -> String {
     let port = listener.local_addr().unwrap().port();
     drop(listener);
     format!("ws://127.0.0.1:{port}/ws/chat")
+}
+
+/// The phone that scans or types the code in these tests.
+pub fn phone(number: &str) -> PhoneProfile {
+    PhoneProfile {
+        phone: number.into(),
+        name: "Shop Phone".into(),
+        business: None,
+    }
+}
+
+/// The first QR code the instance was shown.
+pub async fn first_qr(instance: &Instance, wait: Duration) -> String {
+    instance
+        .sink
+        .wait_for("a QR code", wait, |calls| {
+            calls.iter().find_map(|c| match c {
+                Call::Qr(code, _) => Some(code.clone()),
+                _ => None,
+            })
+        })
+        .await
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks to build, run and test Switchboard:
-# Debian packages, the UI's npm packages (from the committed lock) and two cargo tools.
+# Debian packages, the UI's npm packages (from the committed lock), two cargo tools and
+# every crate of Cargo.lock.
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -33,6 +34,11 @@ cargo_tool() { # crate version
 }
 cargo_tool cargo-deny 0.20.2
 cargo_tool tauri-driver 2.1.0
+
+# Every platform's crates, not only this one's: the offline licence check reads the
+# metadata of the whole graph (Windows, macOS and Android crates included).
+echo "Fetching the crates of Cargo.lock for every platform"
+(cd "$root" && cargo fetch --locked --quiet)
 
 for dir in ui tests/e2e; do
   if [ ! -d "$root/$dir/node_modules" ] || [ "$root/$dir/package-lock.json" -nt "$root/$dir/node_modules/.package-lock.json" ]; then

@@ -7,6 +7,7 @@
 
 pub mod actor;
 mod audit;
+mod chat_store;
 mod chats;
 pub mod config;
 mod crash;
@@ -15,16 +16,20 @@ mod deletion;
 mod engine;
 pub mod error;
 pub mod events;
+mod folder_lock;
+mod instances;
 pub mod model;
 mod paths;
 mod proxy;
+pub mod records;
 mod registry;
+mod sessions;
 mod sink;
 pub mod validate;
+mod wa;
 pub mod webhook;
-pub mod whatsapp;
 
 pub use config::{EngineConfig, WebhookTuning};
 pub use engine::Engine;
-pub use error::{Error, ErrorPayload, Result};
+pub use error::{Error, ErrorCode, ErrorPayload, Result};
 pub use events::EngineEvent;

@@ -1,5 +1,5 @@
 use switchboard_engine::model::InstanceState;
-use switchboard_engine::ErrorPayload;
+use switchboard_engine::Error;
 
 super::commands! {
     fn connect_qr(engine, name: String) -> InstanceState {
@@ -17,9 +17,6 @@ super::commands! {
 
     /// The QR code drawn in Rust, as a PNG data URL the window can show under a strict CSP.
     fn qr_image(_engine, code: String) -> String {
-        crate::qr::png_data_url(&code).map_err(|message| ErrorPayload {
-            code: "invalid_qr".into(),
-            message,
-        })
+        crate::qr::png_data_url(&code).map_err(Error::InvalidQr)
     }
 }

@@ -291,6 +291,9 @@ export const en = {
   'error.timeout': 'WhatsApp did not answer in time. Check the internet connection and try again.',
   'error.storage_error': 'Switchboard could not read or write its database. Restart it and try again.',
   'error.io_error': 'Switchboard could not read or write its files. Check the free disk space and try again.',
+  'error.invalid_qr': 'This QR code could not be drawn. Start linking again to get a new one.',
+  'error.data_folder_in_use':
+    'Another Switchboard (the app or the server) is using this data folder. Close it, or start this one with another folder.',
   'error.shutting_down': 'Switchboard is closing. Open it again to continue.',
   'error.unknown': 'Something went wrong. Try again, and restart Switchboard if it keeps happening.',
 } as const;

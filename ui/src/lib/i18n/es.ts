@@ -316,6 +316,9 @@ export const es: Record<MessageKey, string> = {
     'Switchboard no pudo leer ni escribir su base de datos. Reinícialo y vuelve a intentarlo.',
   'error.io_error':
     'Switchboard no pudo leer ni escribir sus archivos. Comprueba el espacio libre en disco y vuelve a intentarlo.',
+  'error.invalid_qr': 'No se pudo dibujar este código QR. Vuelve a empezar la vinculación para recibir otro.',
+  'error.data_folder_in_use':
+    'Otro Switchboard (la app o el servidor) está usando esta carpeta de datos. Ciérralo, o abre este con otra carpeta.',
   'error.shutting_down': 'Switchboard se está cerrando. Ábrelo de nuevo para continuar.',
   'error.unknown':
     'Algo salió mal. Vuelve a intentarlo y reinicia Switchboard si sigue ocurriendo.',

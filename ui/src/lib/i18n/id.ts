@@ -304,6 +304,9 @@ export const id: Record<MessageKey, string> = {
     'Switchboard tidak dapat membaca atau menulis basis datanya. Mulai ulang lalu coba lagi.',
   'error.io_error':
     'Switchboard tidak dapat membaca atau menulis berkasnya. Periksa ruang disk yang kosong lalu coba lagi.',
+  'error.invalid_qr': 'Kode QR ini tidak dapat digambar. Tautkan lagi untuk mendapatkan kode baru.',
+  'error.data_folder_in_use':
+    'Switchboard lain (aplikasi atau server) sedang memakai folder data ini. Tutup itu, atau buka yang ini dengan folder lain.',
   'error.shutting_down': 'Switchboard sedang ditutup. Buka lagi untuk melanjutkan.',
   'error.unknown':
     'Terjadi kesalahan. Coba lagi, dan mulai ulang Switchboard jika terus terjadi.',

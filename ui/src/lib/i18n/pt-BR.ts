@@ -311,6 +311,9 @@ export const ptBR: Record<MessageKey, string> = {
     'O Switchboard não conseguiu ler ou gravar seu banco de dados. Reinicie-o e tente de novo.',
   'error.io_error':
     'O Switchboard não conseguiu ler ou gravar seus arquivos. Verifique o espaço livre em disco e tente de novo.',
+  'error.invalid_qr': 'Não foi possível desenhar este QR code. Comece a vinculação de novo para receber outro.',
+  'error.data_folder_in_use':
+    'Outro Switchboard (o app ou o servidor) está usando esta pasta de dados. Feche-o, ou abra este com outra pasta.',
   'error.shutting_down': 'O Switchboard está fechando. Abra-o de novo para continuar.',
   'error.unknown':
     'Algo deu errado. Tente de novo e reinicie o Switchboard se continuar acontecendo.',

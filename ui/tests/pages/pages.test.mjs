@@ -94,7 +94,7 @@ function answer(w, cmd, args) {
     case 'get_instance':
       return found(args.name) ? { ok: found(args.name) } : engineError('instance_not_found', 'no such');
     case 'check_instance_name':
-      if (!/^[\p{L}\p{N}][\p{L}\p{N}._-]{0,63}$/u.test(args.name)) return engineError('invalid_name', 'bad');
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(args.name)) return engineError('invalid_name', 'bad');
       return byName(args.name) ? engineError('name_taken', 'taken') : { ok: null };
     case 'create_instance': {
       const created = {

@@ -316,7 +316,7 @@ describe('delete chat dialog', () => {
       },
     });
     expect(screen.getByTestId('toast').textContent).toContain(
-      'The chat with +5521998887766 was deleted on the phone of shop',
+      'The chat with +55 21 99888 7766 was deleted on the phone of shop',
     );
   });
 });

@@ -61,7 +61,7 @@ describe('instance page', () => {
   it('shows the profile, the state in words and the counts', async () => {
     await openPage(connectedShop());
     expect(screen.getByRole('heading', { name: 'shop-front' })).toBeTruthy();
-    expect(document.body.textContent).toContain('+5511987654321');
+    expect(document.body.textContent).toContain('(11) 98765-4321');
     expect(document.body.textContent).toContain('Padaria Central Ltda');
     expect(screen.getByTestId('state-description').textContent).toContain('Connected since');
     expect(document.body.textContent).toContain('42 chats · 1,873 messages · 128 media files (356 MB)');
@@ -74,7 +74,7 @@ describe('instance page', () => {
     expect(rows.map((r) => r.querySelector('strong')?.textContent)).toEqual([
       'Maria Souza',
       'Suppliers',
-      '+5521998887766',
+      '+55 21 99888 7766',
     ]);
     expect(rows[0].textContent).toContain('214');
     expect(rows[0].textContent).toContain('12 · 24.5 MB');
@@ -185,7 +185,7 @@ describe('instance page', () => {
     await settle();
     expect(ipc.called('audit_log')[0].args).toEqual({ name: 'shop-front' });
     const rows = screen.getAllByTestId('audit-row');
-    expect(rows[0].textContent).toContain('Deleted chat +5511912345678');
+    expect(rows[0].textContent).toContain('Deleted chat +55 11 91234 5678');
     expect(rows[0].textContent).toContain('1 chat, 80 messages, 3 media files (2 MB)');
     expect(rows[1].textContent).toContain('WhatsApp did not answer in time.');
     expect(rows[1].textContent).not.toContain('remove-companion-device');

@@ -615,6 +615,14 @@ describe('the narrowest window in every language', () => {
       const proxyButtons = await b.page.locator('#proxy-url').locator('xpath=ancestor::form').getByRole('button').allInnerTexts();
       await assertToastClearOf(b.page, proxyButtons);
 
+      await b.page.locator('.topbar nav button').first().click();
+      await b.page.getByTestId('instance-row').filter({ hasText: 'new-branch' }).click();
+      await b.page.locator('.profile .actions .btn.primary').click();
+      await b.page.locator('#link-tab-code').click();
+      await b.page.locator('#link-country').waitFor();
+      assert.deepEqual(await sidewaysOverflow(b.page), []);
+      await b.shot(`33-narrow-link-${locale}`);
+
       await add.click();
       await b.page.locator('#add-name').waitFor();
       assert.deepEqual(await sidewaysOverflow(b.page), []);

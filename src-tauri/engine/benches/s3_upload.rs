@@ -98,11 +98,14 @@ async fn through_the_queue(server: &S3Server, run: usize) -> Duration {
             .fetch_all(&db)
             .await
             .unwrap();
+    // The engine queues each file in the transaction that records it: one commit here.
+    let mut tx = db.begin().await.unwrap();
     for (chat, message) in &rows {
-        queue::enqueue(&db, &instance.id, chat, message)
+        queue::enqueue(&mut *tx, &instance.id, chat, message)
             .await
             .unwrap();
     }
+    tx.commit().await.unwrap();
     let pass = uploader.run_due().await.unwrap();
     let elapsed = started.elapsed();
     assert_eq!((pass.uploaded, pass.failed), (FILES as u64, 0));

@@ -80,14 +80,39 @@ async fn configure(db: &SqlitePool, instance_id: &str, server: &S3Server) -> S3C
     config
 }
 
-#[tokio::test]
-async fn queued_media_goes_up_and_the_local_copy_goes_once_confirmed() {
-    let server = S3Server::start().await;
+/// An engine with one instance, "shop", holding `chats` chats of `messages` messages
+/// with `media` media files each (written by the engine's own sink), and a second
+/// connection to its database.
+struct Shop {
+    dir: tempfile::TempDir,
+    engine: switchboard_engine::Engine,
+    instance: switchboard_engine::model::Instance,
+    db: SqlitePool,
+}
+
+async fn shop(chats: usize, messages: usize, media: usize) -> Shop {
     let dir = tempfile::tempdir().unwrap();
     let engine = common::open(dir.path()).await;
     let instance = common::create(&engine, "shop").await;
-    common::seed(&engine, dir.path(), &instance, 2, 3, 2).await;
+    common::seed(&engine, dir.path(), &instance, chats, messages, media).await;
     let db = pool(dir.path()).await;
+    Shop {
+        dir,
+        engine,
+        instance,
+        db,
+    }
+}
+
+#[tokio::test]
+async fn queued_media_goes_up_and_the_local_copy_goes_once_confirmed() {
+    let server = S3Server::start().await;
+    let Shop {
+        dir,
+        engine,
+        instance,
+        db,
+    } = shop(2, 3, 2).await;
     let config = configure(&db, &instance.id, &server).await;
     let media = queue_all(&db, &instance.id).await;
     assert_eq!(queue::pending(&db, &instance.id).await.unwrap(), 4);
@@ -120,11 +145,12 @@ async fn queued_media_goes_up_and_the_local_copy_goes_once_confirmed() {
 #[tokio::test]
 async fn an_upload_queued_while_the_server_is_down_goes_up_when_it_returns() {
     let mut server = S3Server::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let engine = common::open(dir.path()).await;
-    let instance = common::create(&engine, "shop").await;
-    common::seed(&engine, dir.path(), &instance, 1, 1, 1).await;
-    let db = pool(dir.path()).await;
+    let Shop {
+        dir,
+        engine: _engine,
+        instance,
+        db,
+    } = shop(1, 1, 1).await;
     configure(&db, &instance.id, &server).await;
     let media = queue_all(&db, &instance.id).await;
     let local = common::instance_dir(dir.path(), &instance.id).join(&media[0].2);
@@ -182,11 +208,12 @@ async fn the_queue_survives_a_restart_of_the_engine() {
 #[tokio::test]
 async fn turning_s3_off_or_deleting_the_chat_drops_its_queued_uploads() {
     let server = S3Server::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let engine = common::open(dir.path()).await;
-    let instance = common::create(&engine, "shop").await;
-    common::seed(&engine, dir.path(), &instance, 2, 1, 1).await;
-    let db = pool(dir.path()).await;
+    let Shop {
+        dir,
+        engine: _engine,
+        instance,
+        db,
+    } = shop(2, 1, 1).await;
     configure(&db, &instance.id, &server).await;
     let media = queue_all(&db, &instance.id).await;
 
@@ -211,11 +238,12 @@ async fn turning_s3_off_or_deleting_the_chat_drops_its_queued_uploads() {
 
 #[tokio::test]
 async fn retries_back_off_and_record_the_last_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = common::open(dir.path()).await;
-    let instance = common::create(&engine, "shop").await;
-    common::seed(&engine, dir.path(), &instance, 1, 1, 1).await;
-    let db = pool(dir.path()).await;
+    let Shop {
+        dir: _dir,
+        engine: _engine,
+        instance,
+        db,
+    } = shop(1, 1, 1).await;
     let media = queue_all(&db, &instance.id).await;
     let tuning = QueueTuning {
         base_backoff: Duration::from_secs(10),

@@ -18,8 +18,9 @@ use crate::db::now_millis;
 use crate::error::Result;
 use crate::model::Millis;
 
-/// Uploads taken from the queue at a time.
-const BATCH: i64 = 16;
+/// Uploads taken from the queue at a time (the last few of a batch run with fewer in
+/// flight, so a batch is many times the concurrency).
+const BATCH: i64 = 64;
 /// Uploads in flight at once.
 const CONCURRENCY: usize = 4;
 

@@ -64,6 +64,14 @@ pub enum Error {
     },
     #[error("the engine is shutting down")]
     ShuttingDown,
+    #[error("{0}")]
+    S3InvalidConfig(String),
+    #[error("{0}")]
+    S3Unreachable(String),
+    #[error("{0}")]
+    S3AccessDenied(String),
+    #[error("{0}")]
+    S3NoSuchBucket(String),
 }
 
 /// The stable machine code of an error: what every host maps (the window to words,
@@ -92,6 +100,10 @@ pub enum ErrorCode {
     StorageError,
     IoError,
     ShuttingDown,
+    S3InvalidConfig,
+    S3Unreachable,
+    S3AccessDenied,
+    S3NoSuchBucket,
 }
 
 impl ErrorCode {
@@ -119,6 +131,10 @@ impl ErrorCode {
             ErrorCode::StorageError => "storage_error",
             ErrorCode::IoError => "io_error",
             ErrorCode::ShuttingDown => "shutting_down",
+            ErrorCode::S3InvalidConfig => "s3_invalid_config",
+            ErrorCode::S3Unreachable => "s3_unreachable",
+            ErrorCode::S3AccessDenied => "s3_access_denied",
+            ErrorCode::S3NoSuchBucket => "s3_no_such_bucket",
         }
     }
 }
@@ -154,6 +170,10 @@ impl Error {
             Error::Storage { .. } => ErrorCode::StorageError,
             Error::Io { .. } => ErrorCode::IoError,
             Error::ShuttingDown => ErrorCode::ShuttingDown,
+            Error::S3InvalidConfig(_) => ErrorCode::S3InvalidConfig,
+            Error::S3Unreachable(_) => ErrorCode::S3Unreachable,
+            Error::S3AccessDenied(_) => ErrorCode::S3AccessDenied,
+            Error::S3NoSuchBucket(_) => ErrorCode::S3NoSuchBucket,
         }
     }
 
@@ -300,6 +320,10 @@ mod tests {
             ErrorCode::StorageError,
             ErrorCode::IoError,
             ErrorCode::ShuttingDown,
+            ErrorCode::S3InvalidConfig,
+            ErrorCode::S3Unreachable,
+            ErrorCode::S3AccessDenied,
+            ErrorCode::S3NoSuchBucket,
         ];
         for code in every {
             assert_eq!(

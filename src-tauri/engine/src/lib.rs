@@ -7,6 +7,7 @@
 
 pub mod actor;
 mod audit;
+mod backoff;
 mod chat_store;
 mod chats;
 pub mod config;
@@ -23,6 +24,7 @@ mod paths;
 mod proxy;
 pub mod records;
 mod registry;
+pub mod s3;
 mod sessions;
 mod sink;
 pub mod validate;

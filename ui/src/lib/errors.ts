@@ -28,6 +28,10 @@ const words: Record<ErrorCode, MessageKey> = {
   storage_error: 'error.storage_error',
   io_error: 'error.io_error',
   shutting_down: 'error.shutting_down',
+  s3_invalid_config: 'error.s3_invalid_config',
+  s3_unreachable: 'error.s3_unreachable',
+  s3_access_denied: 'error.s3_access_denied',
+  s3_no_such_bucket: 'error.s3_no_such_bucket',
 };
 
 export const knownErrorCodes = Object.keys(words) as ErrorCode[];

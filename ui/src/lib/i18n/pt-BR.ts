@@ -7,8 +7,10 @@ export const ptBR: Record<MessageKey, string> = {
   'nav.activity': 'Atividade',
   'nav.add': 'Adicionar número',
   'nav.main': 'Principal',
+  'nav.help': 'Atalhos de teclado',
   'prefs.language': 'Idioma',
   'prefs.theme': 'Tema',
+  'prefs.open': 'Idioma e tema',
   'prefs.language.system': 'Idioma do sistema',
   'prefs.theme.system': 'Igual ao sistema',
   'prefs.theme.light': 'Claro',
@@ -29,8 +31,8 @@ export const ptBR: Record<MessageKey, string> = {
 
   'state.connected': 'Conectado',
   'state.connecting': 'Conectando',
-  'state.disconnected': 'Desconectado',
-  'state.loggedout': 'Deslogado',
+  'state.disconnected': 'Sem conexão',
+  'state.loggedout': 'Desconectado',
   'state.banned': 'Banido',
   'state.deleting': 'Excluindo',
 
@@ -39,6 +41,7 @@ export const ptBR: Record<MessageKey, string> = {
   'describe.connecting.code': 'Aguardando o código ser digitado no celular',
   'describe.connecting.reconnect': 'Reconectando…',
   'describe.idle.unpaired': 'Ainda não vinculado a um celular',
+  'describe.idle.unlinked': 'Não está mais vinculado ao celular. Vincule de novo para usar',
   'describe.idle.paired': 'Parado. Reconecte para usar de novo',
   'describe.qr_expired': 'Os QR codes expiraram antes de o celular ler algum',
   'describe.pair_code_expired': 'O código de pareamento expirou antes de ser digitado',
@@ -46,7 +49,7 @@ export const ptBR: Record<MessageKey, string> = {
   'describe.stream_replaced': 'Outro computador assumiu este número',
   'describe.client_outdated': 'O WhatsApp pede uma versão mais nova do Switchboard',
   'describe.failed': 'Não foi possível conectar ao WhatsApp',
-  'describe.loggedout.user': 'Deslogado pelo Switchboard. Vincule de novo para usar',
+  'describe.loggedout.user': 'Desconectado pelo Switchboard. Vincule de novo para usar',
   'describe.loggedout.phone': 'Desvinculado pelo celular. Vincule de novo para usar',
   'describe.banned.until': 'Banido pelo WhatsApp até {when}',
   'describe.banned.permanent': 'Banido pelo WhatsApp',
@@ -61,7 +64,7 @@ export const ptBR: Record<MessageKey, string> = {
   'list.col.status': 'Detalhes',
   'list.col.chats': 'Conversas',
   'list.col.media': 'Mídia',
-  'list.showing': 'Mostrando {shown} de {total}',
+  'list.showing': 'Mostrando {shown, number} de {total, number}',
   'list.empty.title': 'Nenhum número ainda',
   'list.empty.body':
     'Adicione o primeiro número de WhatsApp. Você vai vinculá-lo ao celular lendo um QR code ou digitando um código no celular.',
@@ -69,6 +72,7 @@ export const ptBR: Record<MessageKey, string> = {
   'list.clearFilters': 'Limpar busca e filtro',
   'list.loadFailed': 'Não foi possível carregar os números.',
   'list.notLinked': 'Não vinculado',
+  'list.unlinked': 'Desvinculado',
   'list.open': 'Abrir {name}',
 
   'add.title': 'Adicionar número',
@@ -76,13 +80,14 @@ export const ptBR: Record<MessageKey, string> = {
     'Dê ao número um nome que sua equipe reconheça. Você vai vinculá-lo ao celular no próximo passo.',
   'add.name': 'Nome',
   'add.name.hint':
-    'Letras, dígitos, hífens, sublinhados ou pontos, começando com letra ou dígito. Por exemplo: loja-centro.',
+    'Letras de a–z, dígitos de 0–9, hífens (-), sublinhados (_) ou pontos (.), começando com letra ou dígito. Por exemplo: loja-centro.',
   'add.name.checking': 'Verificando…',
   'add.name.available': 'Este nome está disponível',
   'add.name.empty': 'Digite um nome.',
   'add.name.tooLong': 'Use no máximo 64 caracteres.',
   'add.name.start': 'Comece com uma letra ou um dígito.',
-  'add.name.chars': 'Use apenas letras, dígitos, hífens, sublinhados ou pontos (sem espaços nem barras).',
+  'add.name.letter': 'Use letras de a–z sem acentos: “{char}” não pode ser usado.',
+  'add.name.chars': 'Use apenas letras de a–z, dígitos de 0–9, hífens, sublinhados ou pontos (sem espaços nem barras).',
   'add.options': 'Configurações opcionais',
   'add.options.hint': 'Você pode mudar tudo isso depois, na página do número.',
   'add.submit': 'Adicionar e vincular',
@@ -123,7 +128,7 @@ export const ptBR: Record<MessageKey, string> = {
   'webhook.event.STATE_CHANGED': 'Mudança de estado',
   'webhook.event.QR_UPDATED': 'Novo QR code',
   'webhook.event.CONNECTED': 'Conectado',
-  'webhook.event.LOGGED_OUT': 'Deslogado',
+  'webhook.event.LOGGED_OUT': 'Desconectado',
   'webhook.event.MESSAGES_UPSERT': 'Mensagens',
   'webhook.event.CHAT_DELETED': 'Conversa excluída',
   'webhook.event.INSTANCE_DELETE': 'Número excluído',
@@ -144,7 +149,7 @@ export const ptBR: Record<MessageKey, string> = {
   'link.tabs': 'Como vincular',
   'link.qr.alt': 'QR code para ler com o WhatsApp no celular',
   'link.qr.waiting': 'Preparando o QR code…',
-  'link.qr.expiresIn': 'Este código muda em {seconds} s',
+  'link.qr.expiresIn': 'Este código muda em {seconds, number} s',
   'link.qr.steps.1': 'Abra o WhatsApp no celular.',
   'link.qr.steps.2': 'Toque em Mais opções ⋮ ou Configurações e depois em Dispositivos conectados.',
   'link.qr.steps.3': 'Toque em Conectar dispositivo e aponte o celular para esta tela.',
@@ -185,7 +190,7 @@ export const ptBR: Record<MessageKey, string> = {
   'instance.link': 'Vincular a um celular',
   'instance.reconnect': 'Reconectar',
   'instance.reconnecting': 'Reconectando…',
-  'instance.logout': 'Deslogar',
+  'instance.logout': 'Desconectar',
   'instance.delete': 'Excluir número',
   'instance.tab.chats': 'Conversas',
   'instance.tab.settings': 'Configurações',
@@ -196,7 +201,7 @@ export const ptBR: Record<MessageKey, string> = {
   'instance.created': 'Adicionado em {when}',
   'instance.notFound': 'Este número não existe mais.',
   'instance.summary':
-    '{chats, plural, one {# conversa} other {# conversas}} · {messages, plural, one {# mensagem} other {# mensagens}} · {media, plural, one {# arquivo de mídia} other {# arquivos de mídia}} ({size})',
+    '{chats, plural, =0 {nenhuma conversa} one {# conversa} other {# conversas}} · {messages, plural, =0 {nenhuma mensagem} one {# mensagem} other {# mensagens}} · {media, plural, =0 {nenhum arquivo de mídia} one {# arquivo de mídia ({size})} other {# arquivos de mídia ({size})}}',
 
   'chats.search': 'Buscar conversas por nome ou número',
   'chats.col.chat': 'Conversa',
@@ -208,71 +213,84 @@ export const ptBR: Record<MessageKey, string> = {
   'chats.noMatch': 'Nenhuma conversa corresponde a esta busca.',
   'chats.loadFailed': 'Não foi possível carregar as conversas.',
   'chats.never': 'Sem mensagens',
-  'chats.mediaCount': '{count} · {size}',
+  'chats.mediaCount': '{count, number} · {size}',
 
   'audit.title': 'Atividade',
-  'audit.intro': 'Cada saída e exclusão, guardada mesmo depois que o próprio número é excluído.',
-  'audit.empty': 'Nada foi deslogado nem excluído ainda.',
+  'audit.intro': 'Cada desconexão e exclusão, guardada mesmo depois que o próprio número é excluído.',
+  'audit.empty': 'Nada foi desconectado nem excluído ainda.',
   'audit.col.when': 'Quando',
   'audit.col.number': 'Número',
   'audit.col.action': 'Ação',
   'audit.col.result': 'Resultado',
   'audit.col.removed': 'Removido',
-  'audit.action.logout': 'Deslogou',
+  'audit.action.logout': 'Desconectou',
   'audit.action.delete_instance': 'Excluiu o número',
   'audit.action.delete_chat': 'Excluiu a conversa {chat}',
   'audit.result.ok': 'Concluído',
   'audit.removed':
-    '{chats, plural, one {# conversa} other {# conversas}}, {messages, plural, one {# mensagem} other {# mensagens}}, {media, plural, one {# arquivo de mídia} other {# arquivos de mídia}} ({size})',
+    '{chats, plural, =0 {nenhuma conversa} one {# conversa} other {# conversas}}, {messages, plural, =0 {nenhuma mensagem} one {# mensagem} other {# mensagens}}, {media, plural, =0 {nenhum arquivo de mídia} one {# arquivo de mídia ({size})} other {# arquivos de mídia ({size})}}',
   'audit.loadFailed': 'Não foi possível carregar a atividade.',
 
-  'logout.title': 'Deslogar {name}?',
+  'logout.title': 'Desconectar {name}?',
   'logout.body.device':
     'Este computador sai da lista de dispositivos conectados no celular de {name}.',
   'logout.body.kept': 'O número, suas configurações e suas conversas continuam no Switchboard.',
   'logout.body.qr': 'Para usar de novo, será preciso vinculá-lo com um novo QR code ou código.',
-  'logout.confirm': 'Deslogar',
-  'logout.working': 'Deslogando…',
-  'logout.done.confirmed': '{name} foi deslogado. O celular não lista mais este computador.',
+  'logout.confirm': 'Desconectar',
+  'logout.working': 'Desconectando…',
+  'logout.done.confirmed': '{name} foi desconectado. O celular não lista mais este computador.',
   'logout.done.unconfirmed':
-    '{name} foi deslogado aqui, mas o WhatsApp não confirmou a tempo. Confira os dispositivos conectados no celular.',
-  'logout.done.not_connected': '{name} foi deslogado. Não havia sessão ativa no WhatsApp.',
+    '{name} foi desconectado aqui, mas o WhatsApp não confirmou a tempo. Confira os dispositivos conectados no celular.',
+  'logout.done.not_connected': '{name} foi desconectado. Não havia sessão ativa no WhatsApp.',
 
   'deleteInstance.title': 'Excluir {name}?',
   'deleteInstance.removes': 'Isto remove deste computador:',
   'deleteInstance.chats':
-    '{count, plural, one {# conversa} other {# conversas}} com {messages, plural, one {# mensagem} other {# mensagens}}',
+    '{count, plural, =0 {nenhuma conversa} one {# conversa} other {# conversas}} com {messages, plural, =0 {nenhuma mensagem} one {# mensagem} other {# mensagens}}',
   'deleteInstance.media':
-    '{count, plural, one {# arquivo de mídia} other {# arquivos de mídia}} ({size})',
+    '{count, plural, =0 {nenhum arquivo de mídia} one {# arquivo de mídia ({size})} other {# arquivos de mídia ({size})}}',
   'deleteInstance.settings': 'suas configurações e a sessão vinculada',
   'deleteInstance.webhook': 'seu webhook para {host} (avisado da exclusão antes)',
   'deleteInstance.proxy': 'sua configuração de proxy',
   'deleteInstance.permanent': 'Isto não pode ser desfeito.',
-  'deleteInstance.connected': '{name} está conectado: ele será deslogado do WhatsApp primeiro.',
+  'deleteInstance.connected': '{name} está conectado: ele será desconectado do WhatsApp primeiro.',
   'deleteInstance.typeName': 'Digite {name} para confirmar',
   'deleteInstance.confirm': 'Excluir para sempre',
   'deleteInstance.working': 'Excluindo {name}…',
   'deleteInstance.workingHint':
-    'Deslogando, avisando o webhook e removendo os arquivos. Isso pode levar alguns segundos.',
+    'Desconectando, avisando o webhook e removendo os arquivos. Isso pode levar alguns segundos.',
   'deleteInstance.done': '{name} foi excluído',
   'deleteInstance.done.removed':
-    'Foram removidos {chats, plural, one {# conversa} other {# conversas}}, {messages, plural, one {# mensagem} other {# mensagens}} e {media, plural, one {# arquivo de mídia} other {# arquivos de mídia}} ({size}).',
+    'Foram removidos: {chats, plural, =0 {nenhuma conversa} one {# conversa} other {# conversas}}, {messages, plural, =0 {nenhuma mensagem} one {# mensagem} other {# mensagens}} e {media, plural, =0 {nenhum arquivo de mídia} one {# arquivo de mídia ({size})} other {# arquivos de mídia ({size})}}.',
   'deleteInstance.done.logout.confirmed':
     'O WhatsApp confirmou que o dispositivo foi removido do celular.',
   'deleteInstance.done.logout.unconfirmed':
-    'O WhatsApp não confirmou a saída a tempo. Confira os dispositivos conectados no celular.',
-  'deleteInstance.done.logout.not_connected': 'Ele não estava conectado, então não havia o que deslogar.',
+    'O WhatsApp não confirmou a desconexão a tempo. Confira os dispositivos conectados no celular.',
+  'deleteInstance.done.logout.not_connected': 'Ele não estava conectado, então não havia o que desconectar.',
   'deleteInstance.done.webhook.delivered': 'O webhook foi avisado da exclusão.',
   'deleteInstance.done.webhook.failed':
     'Não foi possível alcançar o webhook; a exclusão continuou.',
   'deleteInstance.nameFree': 'O nome {name} já pode ser usado de novo.',
+
+  'removeWebhook.title': 'Remover o webhook de {name}?',
+  'removeWebhook.body': 'O Switchboard para de enviar os eventos de {name} para {host}.',
+  'removeWebhook.kept':
+    'Você pode configurar um webhook de novo quando quiser; o segredo de assinatura continua o mesmo.',
+  'removeWebhook.working': 'Removendo…',
+
+  'help.title': 'Atalhos de teclado',
+  'help.intro': 'Funcionam em qualquer lugar, exceto enquanto você digita em um campo.',
+  'help.add': 'Adicionar número',
+  'help.search': 'Buscar nesta página',
+  'help.back': 'Voltar a todos os números',
+  'help.help': 'Mostrar estes atalhos',
 
   'deleteChat.title': 'Excluir a conversa com {chat}?',
   'deleteChat.body':
     'A conversa é removida deste computador, do celular de {name} e dos outros dispositivos conectados a ele.',
   'deleteChat.others': 'Os outros participantes mantêm a cópia deles.',
   'deleteChat.messages':
-    '{count, plural, one {# mensagem será removida} other {# mensagens serão removidas}}.',
+    '{count, plural, =0 {Nenhuma mensagem será removida} one {# mensagem será removida} other {# mensagens serão removidas}}.',
   'deleteChat.media':
     'Excluir também {count, plural, one {o # arquivo de mídia} other {os # arquivos de mídia}} ({size}) guardados neste computador',
   'deleteChat.noMedia': 'Nenhum arquivo de mídia desta conversa está guardado neste computador.',
@@ -286,7 +304,7 @@ export const ptBR: Record<MessageKey, string> = {
   'deleteChat.fromPhone': 'A conversa com {chat} foi excluída no celular de {name}',
 
   'error.invalid_name':
-    'Este nome não pode ser usado. Use de 1 a 64 letras, dígitos, hífens, sublinhados ou pontos, começando com letra ou dígito.',
+    'Este nome não pode ser usado. Use de 1 a 64 letras de a–z, dígitos de 0–9, hífens, sublinhados ou pontos, começando com letra ou dígito.',
   'error.name_taken': 'Outro número já tem este nome. Escolha um diferente.',
   'error.instance_not_found': 'Este número não existe mais. Talvez tenha acabado de ser excluído.',
   'error.invalid_phone':
@@ -299,7 +317,7 @@ export const ptBR: Record<MessageKey, string> = {
   'error.invalid_settings': 'Estas configurações não combinam entre si. Confira e tente de novo.',
   'error.not_connected': 'O número não está conectado. Reconecte e tente de novo.',
   'error.already_connected': 'Este número já está conectado. Não há nada para vincular.',
-  'error.already_linked': 'Este número já está vinculado a um celular. Reconecte-o ou saia antes de vinculá-lo de novo.',
+  'error.already_linked': 'Este número já está vinculado a um celular. Reconecte-o ou desconecte-o antes de vinculá-lo de novo.',
   'error.not_paired':
     'O número ainda não está vinculado a um celular. Vincule com um QR code ou um código primeiro.',
   'error.deletion_in_progress': 'Este número está sendo excluído.',
@@ -314,6 +332,10 @@ export const ptBR: Record<MessageKey, string> = {
   'error.invalid_qr': 'Não foi possível desenhar este QR code. Comece a vinculação de novo para receber outro.',
   'error.data_folder_in_use':
     'Outro Switchboard (o app ou o servidor) está usando esta pasta de dados. Feche-o, ou abra este com outra pasta.',
+  'error.s3_invalid_config': 'Estas configurações de S3 não são válidas. Confira o endpoint, o bucket, a região e as chaves.',
+  'error.s3_unreachable': 'Não foi possível alcançar o armazenamento S3. Confira o endereço do endpoint e a rede, e tente de novo.',
+  'error.s3_access_denied': 'O armazenamento S3 recusou estas chaves. Confira a chave de acesso, a chave secreta e as permissões delas.',
+  'error.s3_no_such_bucket': 'Este bucket não existe no armazenamento S3. Confira o nome e a região.',
   'error.shutting_down': 'O Switchboard está fechando. Abra-o de novo para continuar.',
   'error.unknown':
     'Algo deu errado. Tente de novo e reinicie o Switchboard se continuar acontecendo.',

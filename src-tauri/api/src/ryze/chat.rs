@@ -1,0 +1,53 @@
+//! `DELETE /api/chat/deleteChat/:instance` (seed 002): removes a chat from every linked
+//! device, and with `deleteMedia` also its media stored here.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use super::reply::{Body, InstanceName, Refusal};
+use crate::ApiState;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteChatBody {
+    /// A number (`5511999999999`) or a JID (`...@s.whatsapp.net`, `...@lid`, `...@g.us`).
+    number: Option<String>,
+    #[serde(default)]
+    delete_media: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChatDeletedAnswer {
+    success: bool,
+    /// "Chat deleted successfully", with " (including media)" when media went too.
+    message: String,
+    chat_jid: String,
+    delete_media: bool,
+    messages_removed: u64,
+    media_files_removed: u64,
+    media_bytes_removed: u64,
+}
+
+pub async fn delete_chat(
+    State(api): State<ApiState>,
+    InstanceName(name): InstanceName,
+    Body(body): Body<DeleteChatBody>,
+) -> Result<Json<ChatDeletedAnswer>, Refusal> {
+    let number = body
+        .number
+        .filter(|n| !n.trim().is_empty())
+        .ok_or_else(|| Refusal::new(StatusCode::BAD_REQUEST, "Number is required"))?;
+    let report =
+        switchboard_commands::delete_chat(&api.engine, name, number, body.delete_media).await?;
+    Ok(Json(ChatDeletedAnswer {
+        success: true,
+        message: report.message,
+        chat_jid: report.chat_jid,
+        delete_media: report.delete_media,
+        messages_removed: report.messages_removed,
+        media_files_removed: report.media_files_removed,
+        media_bytes_removed: report.media_bytes_removed,
+    }))
+}

@@ -7,6 +7,7 @@
 mod account_token;
 mod auth;
 mod dialect;
+mod events_socket;
 mod limits;
 mod live;
 mod ryze;
@@ -27,6 +28,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 pub use account_token::{AccountToken, TokenSource, ACCOUNT_TOKEN_ENV};
 pub use dialect::{coverage, Dialect, Served};
+pub use events_socket::SocketTuning;
 pub use limits::ApiLimits;
 pub use ryze::Ryze;
 
@@ -37,6 +39,7 @@ pub struct ApiConfig {
     pub limits: ApiLimits,
     /// How long `connect` waits for WhatsApp's first QR code.
     pub connect_wait: Duration,
+    pub socket: SocketTuning,
 }
 
 impl ApiConfig {
@@ -45,6 +48,7 @@ impl ApiConfig {
             listen,
             limits: ApiLimits::default(),
             connect_wait: Duration::from_secs(60),
+            socket: SocketTuning::default(),
         }
     }
 }
@@ -56,6 +60,8 @@ pub(crate) struct Shared {
     pub live: Arc<live::Live>,
     pub limits: limits::Limits,
     pub config: ApiConfig,
+    /// Turns true when the API stops: long-lived connections end themselves.
+    pub stop: watch::Receiver<bool>,
 }
 
 pub(crate) type ApiState = Arc<Shared>;
@@ -85,6 +91,7 @@ pub async fn start(
         live,
         limits: limits::Limits::new(&config.limits),
         config,
+        stop: stopped.clone(),
     });
     let app = router(state);
     let mut stopped_signal = stopped;
@@ -125,6 +132,7 @@ fn router(state: ApiState) -> Router {
     Router::new()
         // The floor the benchmark compares the API's routes against.
         .route("/health", get(|| async { "ok" }))
+        .route("/ws", get(events_socket::upgrade))
         .merge(ryze::routes(state.clone()))
         .fallback(ryze::unknown_route)
         .method_not_allowed_fallback(ryze::method_not_allowed)

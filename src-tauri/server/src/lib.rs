@@ -9,10 +9,11 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use switchboard_api::{AccountToken, ApiConfig, ApiLimits, TokenSource};
+use switchboard_api::{AccountToken, ApiConfig, ApiLimits, SocketTuning, TokenSource};
 use switchboard_engine::actor::WaConfig;
 use switchboard_engine::{Engine, EngineConfig};
 
@@ -44,6 +45,12 @@ pub struct Flags {
     /// The largest request body accepted, in bytes.
     #[arg(long, default_value = "65536", value_name = "BYTES")]
     pub max_body_bytes: usize,
+    /// Seconds between the pings that keep `/ws` connections alive.
+    #[arg(long, default_value = "30", value_name = "SECONDS")]
+    pub ws_heartbeat_secs: NonZeroU32,
+    /// Events that may wait for one `/ws` consumer before it is closed as too slow.
+    #[arg(long, default_value = "256", value_name = "N")]
+    pub ws_queue: NonZeroU32,
 }
 
 impl Flags {
@@ -100,6 +107,11 @@ pub async fn run(flags: Flags) -> anyhow::Result<()> {
 
     let config = ApiConfig {
         limits: flags.limits(),
+        socket: SocketTuning {
+            heartbeat: Duration::from_secs(flags.ws_heartbeat_secs.get().into()),
+            queue: flags.ws_queue.get() as usize,
+            ..SocketTuning::default()
+        },
         ..ApiConfig::new(flags.listen)
     };
     let api = match switchboard_api::start(engine.clone(), account, config).await {
@@ -109,10 +121,12 @@ pub async fn run(flags: Flags) -> anyhow::Result<()> {
             return Err(e).with_context(|| format!("cannot listen on {}", flags.listen));
         }
     };
+    // Listening for the signals before announcing: a supervisor may signal at once.
+    let stop = stop_requested()?;
     announce(&api, &data_dir, token_file)?;
     engine.start_background();
 
-    stop_requested().await?;
+    stop.await;
     tracing::info!("stopping: no new requests; running ones finish");
     let stopped = api.stop().await;
     engine.shutdown().await;
@@ -140,19 +154,22 @@ fn announce(
     Ok(())
 }
 
-/// Resolves on SIGTERM or SIGINT.
-async fn stop_requested() -> anyhow::Result<()> {
+/// Takes over SIGTERM and SIGINT now; the future resolves when one arrives.
+fn stop_requested() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
         let mut terminate = signal(SignalKind::terminate())?;
         let mut interrupt = signal(SignalKind::interrupt())?;
-        tokio::select! {
-            _ = terminate.recv() => {}
-            _ = interrupt.recv() => {}
-        }
+        Ok(async move {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = interrupt.recv() => {}
+            }
+        })
     }
     #[cfg(not(unix))]
-    tokio::signal::ctrl_c().await?;
-    Ok(())
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }

@@ -20,7 +20,7 @@ use crate::auth;
 use crate::dialect::{Dialect, Served};
 use crate::ApiState;
 
-pub(crate) use reply::{method_not_allowed, panicked, unknown_route};
+pub(crate) use reply::{method_not_allowed, panicked, unknown_route, Args, Refusal};
 
 /// The routes, behind the token check and the per-token rate limit.
 pub(crate) fn routes(state: ApiState) -> Router<ApiState> {

@@ -1,11 +1,15 @@
 //! The whole flow through the API alone, against wa-mock with the real WhatsApp client
 //! inside the server: create, connect by QR (wa-mock scans it), connected, a chat with
 //! media arrives and is deleted with its media, log out, link by pairing code, delete the
-//! instance, and the same name created again at once.
+//! instance, and the same name created again at once; the WebSocket sees each step.
+
+use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
+use futures_util::StreamExt;
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::Message;
 use wa_mock::{IncomingMedia, IncomingMediaKind, IncomingMessage, PhoneProfile, WaMock};
 
 use crate::support::{Options, Server};
@@ -26,6 +30,7 @@ async fn create_link_delete_a_chat_log_out_pair_by_code_delete_and_create_again(
     let mock = WaMock::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), Options::default().wa(mock.ws_url())).await;
+    let seen = watch_events(&server).await;
     let (status, created) = server
         .account_call(
             Method::POST,
@@ -154,4 +159,62 @@ async fn create_link_delete_a_chat_log_out_pair_by_code_delete_and_create_again(
         mock.devices().iter().map(|d| &d.jid).collect::<Vec<_>>()
     );
     server.create("shop").await;
+
+    let id = created["instance"]["id"].as_str().unwrap();
+    // The last frame may still be on its way.
+    tokio::time::timeout(crate::support::WAIT, async {
+        while !steps_seen(&seen, id).contains(&"instance_deleted".to_string()) {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the deletion reaches the socket");
+    let steps = steps_seen(&seen, id);
+    let expected = [
+        "instance_created",
+        "qr_code",
+        "state_changed:connected",
+        "chat_deleted",
+        "state_changed:loggedout",
+        "pairing_code",
+        "state_changed:connected",
+        "instance_deleted",
+    ];
+    let mut rest = steps.iter();
+    for step in expected {
+        assert!(
+            rest.any(|s| s == step),
+            "the socket saw {step} in order; it saw {steps:?}"
+        );
+    }
+}
+
+/// Collects every event the account's socket receives.
+async fn watch_events(server: &Server) -> Arc<Mutex<Vec<Value>>> {
+    let mut socket = server.socket(&server.account).await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    tokio::spawn(async move {
+        while let Some(Ok(frame)) = socket.next().await {
+            if let Message::Text(text) = frame {
+                sink.lock()
+                    .unwrap()
+                    .push(serde_json::from_str(&text).unwrap());
+            }
+        }
+    });
+    seen
+}
+
+/// The instance's events as `type` or `type:state`, in the order they came.
+fn steps_seen(seen: &Mutex<Vec<Value>>, instance_id: &str) -> Vec<String> {
+    seen.lock()
+        .unwrap()
+        .iter()
+        .filter(|e| e["instance_id"] == instance_id)
+        .map(|e| match e["state"]["state"].as_str() {
+            Some(state) => format!("{}:{state}", e["type"].as_str().unwrap()),
+            None => e["type"].as_str().unwrap().to_string(),
+        })
+        .collect()
 }

@@ -6,6 +6,7 @@ mod deletes;
 mod flow;
 mod limits;
 mod routes;
+mod socket;
 mod startup;
 mod support;
 mod tokens;

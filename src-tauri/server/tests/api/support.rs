@@ -16,6 +16,7 @@ pub const WAIT: Duration = Duration::from_secs(60);
 pub struct Server {
     child: Child,
     pub api: String,
+    pub ws: String,
     pub account: String,
     pub announced: Value,
     http: reqwest::Client,
@@ -95,6 +96,7 @@ impl Server {
         };
         Server {
             api: announced["api_url"].as_str().unwrap().to_string(),
+            ws: announced["ws_url"].as_str().unwrap().to_string(),
             account,
             announced,
             child,
@@ -221,6 +223,44 @@ impl Server {
         .await
         .unwrap_or_else(|_| panic!("{name} did not reach: {what}"))
     }
+}
+
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+impl Server {
+    /// A WebSocket on `/ws` with the token in the query, as a browser sends it.
+    pub async fn socket(&self, token: &str) -> Socket {
+        let (socket, _) = tokio_tungstenite::connect_async(format!("{}?token={token}", self.ws))
+            .await
+            .expect("the socket opens");
+        socket
+    }
+}
+
+/// Reads frames until an engine event satisfies `pick`; panics on close or timeout.
+pub async fn next_event(socket: &mut Socket, what: &str, pick: impl Fn(&Value) -> bool) -> Value {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    tokio::time::timeout(WAIT, async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Text(text))) => {
+                    let event: Value = serde_json::from_str(&text).expect("events are JSON");
+                    if pick(&event) {
+                        return event;
+                    }
+                }
+                Some(Ok(Message::Close(frame))) => {
+                    panic!("closed while waiting for {what}: {frame:?}")
+                }
+                Some(Ok(_)) => {}
+                other => panic!("the socket ended while waiting for {what}: {other:?}"),
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no {what} on the socket"))
 }
 
 pub fn token_file(data_dir: &Path) -> PathBuf {

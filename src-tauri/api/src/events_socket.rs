@@ -53,6 +53,18 @@ pub struct SocketArgs {
     token: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/ws",
+    tag = "socket",
+    params(("token" = Option<String>, Query, description = "The token, for clients that cannot set headers")),
+    security(("token" = []), ("bearer" = []), ()),
+    responses(
+        (status = 101, description = "Switching to WebSocket: one JSON text frame per engine event (`type` names it: instance_created, state_changed, qr_code, pairing_code, profile_updated, chats_changed, chat_deleted, instance_deleted, ...). Closes with 1008 for a consumer too slow or silent, 1001 when the server stops, 1000 after an instance token's instance is deleted."),
+        (status = 401, description = "Invalid token", body = crate::ryze::RefusalBody),
+        (status = 429, description = "Rate limit exceeded. Try again later.", body = crate::ryze::RefusalBody),
+    )
+)]
 pub async fn upgrade(
     State(api): State<ApiState>,
     headers: HeaderMap,

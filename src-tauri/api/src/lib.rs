@@ -10,6 +10,7 @@ mod dialect;
 mod events_socket;
 mod limits;
 mod live;
+mod openapi;
 mod ryze;
 
 use std::io;
@@ -30,6 +31,7 @@ pub use account_token::{AccountToken, TokenSource, ACCOUNT_TOKEN_ENV};
 pub use dialect::{coverage, Dialect, Served};
 pub use events_socket::SocketTuning;
 pub use limits::ApiLimits;
+pub use openapi::document as openapi_document;
 pub use ryze::Ryze;
 
 /// Where the API listens and how it behaves.
@@ -133,6 +135,7 @@ fn router(state: ApiState) -> Router {
         // The floor the benchmark compares the API's routes against.
         .route("/health", get(|| async { "ok" }))
         .route("/ws", get(events_socket::upgrade))
+        .route("/api/openapi.json", get(openapi::serve))
         .merge(ryze::routes(state.clone()))
         .fallback(ryze::unknown_route)
         .method_not_allowed_fallback(ryze::method_not_allowed)

@@ -5,11 +5,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-use super::reply::{Body, InstanceName, Refusal};
+use super::reply::{Body, InstanceName, Refusal, RefusalBody};
 use crate::ApiState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteChatBody {
     /// A number (`5511999999999`) or a JID (`...@s.whatsapp.net`, `...@lid`, `...@g.us`).
@@ -18,7 +19,7 @@ pub struct DeleteChatBody {
     delete_media: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ChatDeletedAnswer {
     success: bool,
     /// "Chat deleted successfully", with " (including media)" when media went too.
@@ -30,6 +31,22 @@ pub struct ChatDeletedAnswer {
     media_bytes_removed: u64,
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/chat/deleteChat/{instance}",
+    tag = "chat",
+    params(("instance" = String, Path, description = "The instance's name")),
+    request_body = DeleteChatBody,
+    security(("token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Chat deleted successfully[ (including media)]", body = ChatDeletedAnswer),
+        (status = 400, description = "Invalid request body (malformed JSON), or Number is required", body = RefusalBody),
+        (status = 401, description = "Invalid token", body = RefusalBody),
+        (status = 404, description = "Instance not found", body = RefusalBody),
+        (status = 429, description = "Rate limit exceeded. Try again later.", body = RefusalBody),
+        (status = 503, description = "Instance is not connected to WhatsApp", body = RefusalBody),
+    )
+)]
 pub async fn delete_chat(
     State(api): State<ApiState>,
     InstanceName(name): InstanceName,

@@ -4,13 +4,14 @@
 use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::inputs::{ProxyParts, SettingsFields, WebhookParts};
-use super::reply::{Body, InstanceName, Refusal};
+use super::reply::{Body, InstanceName, Refusal, RefusalBody};
 use super::shapes::{ProxyView, SettingsView, WebhookView};
 use crate::ApiState;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SettingsAnswer {
     success: bool,
     message: &'static str,
@@ -18,6 +19,19 @@ pub struct SettingsAnswer {
 }
 
 /// `GET /api/instance/getSettings/:instance`.
+#[utoipa::path(
+    get,
+    path = "/api/instance/getSettings/{instance}",
+    tag = "instance",
+    params(("instance" = String, Path, description = "The instance's name")),
+    security(("token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Settings retrieved successfully", body = SettingsAnswer),
+        (status = 401, description = "Invalid token", body = RefusalBody),
+        (status = 404, description = "Instance not found", body = RefusalBody),
+        (status = 429, description = "Rate limit exceeded. Try again later.", body = RefusalBody),
+    )
+)]
 pub async fn get_settings(
     State(api): State<ApiState>,
     InstanceName(name): InstanceName,
@@ -31,6 +45,21 @@ pub async fn get_settings(
 }
 
 /// `POST /api/instance/settings/:instance`: the flags given change, the others stay.
+#[utoipa::path(
+    post,
+    path = "/api/instance/settings/{instance}",
+    tag = "instance",
+    params(("instance" = String, Path, description = "The instance's name")),
+    request_body = SettingsFields,
+    security(("token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Settings updated successfully", body = SettingsAnswer),
+        (status = 400, description = "Invalid request body, or input the engine refuses", body = RefusalBody),
+        (status = 401, description = "Invalid token", body = RefusalBody),
+        (status = 404, description = "Instance not found", body = RefusalBody),
+        (status = 429, description = "Rate limit exceeded. Try again later.", body = RefusalBody),
+    )
+)]
 pub async fn set_settings(
     State(api): State<ApiState>,
     InstanceName(name): InstanceName,
@@ -46,7 +75,7 @@ pub async fn set_settings(
     }))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ProxyAnswer {
     success: bool,
     message: &'static str,
@@ -54,6 +83,19 @@ pub struct ProxyAnswer {
 }
 
 /// `GET /api/instance/getProxy/:instance`: the parts, never the password.
+#[utoipa::path(
+    get,
+    path = "/api/instance/getProxy/{instance}",
+    tag = "instance",
+    params(("instance" = String, Path, description = "The instance's name")),
+    security(("token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Proxy configuration retrieved successfully", body = ProxyAnswer),
+        (status = 401, description = "Invalid token", body = RefusalBody),
+        (status = 404, description = "Instance not found", body = RefusalBody),
+        (status = 429, description = "Rate limit exceeded. Try again later.", body = RefusalBody),
+    )
+)]
 pub async fn get_proxy(
     State(api): State<ApiState>,
     InstanceName(name): InstanceName,
@@ -68,6 +110,21 @@ pub async fn get_proxy(
 
 /// `POST /api/instance/proxy/:instance`: `enabled: false` removes the proxy. It takes
 /// effect at the next connect or reconnect.
+#[utoipa::path(
+    post,
+    path = "/api/instance/proxy/{instance}",
+    tag = "instance",
+    params(("instance" = String, Path, description = "The instance's name")),
+    request_body = ProxyParts,
+    security(("token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Proxy configured successfully", body = ProxyAnswer),
+        (status = 400, description = "Invalid request body, or input the engine refuses", body = RefusalBody),
+        (status = 401, description = "Invalid token", body = RefusalBody),
+        (status = 404, description = "Instance not found", body = RefusalBody),
+        (status = 429, description = "Rate limit exceeded. Try again later.", body = RefusalBody),
+    )
+)]
 pub async fn set_proxy(
     State(api): State<ApiState>,
     InstanceName(name): InstanceName,
@@ -82,7 +139,7 @@ pub async fn set_proxy(
     }))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct WebhookAnswer {
     success: bool,
     message: &'static str,
@@ -90,6 +147,19 @@ pub struct WebhookAnswer {
 }
 
 /// `GET /api/events/getWebhook/:instance`: `enabled: false` when there is none.
+#[utoipa::path(
+    get,
+    path = "/api/events/getWebhook/{instance}",
+    tag = "events",
+    params(("instance" = String, Path, description = "The instance's name")),
+    security(("token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Webhook configuration retrieved successfully", body = WebhookAnswer),
+        (status = 401, description = "Invalid token", body = RefusalBody),
+        (status = 404, description = "Instance not found", body = RefusalBody),
+        (status = 429, description = "Rate limit exceeded. Try again later.", body = RefusalBody),
+    )
+)]
 pub async fn get_webhook(
     State(api): State<ApiState>,
     InstanceName(name): InstanceName,
@@ -104,6 +174,21 @@ pub async fn get_webhook(
 
 /// `POST /api/events/webhook/:instance`: sets the webhook, or removes it (and what was
 /// still queued for it) with `enabled: false`.
+#[utoipa::path(
+    post,
+    path = "/api/events/webhook/{instance}",
+    tag = "events",
+    params(("instance" = String, Path, description = "The instance's name")),
+    request_body = WebhookParts,
+    security(("token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Webhook configured successfully", body = WebhookAnswer),
+        (status = 400, description = "Invalid request body, or input the engine refuses", body = RefusalBody),
+        (status = 401, description = "Invalid token", body = RefusalBody),
+        (status = 404, description = "Instance not found", body = RefusalBody),
+        (status = 429, description = "Rate limit exceeded. Try again later.", body = RefusalBody),
+    )
+)]
 pub async fn set_webhook(
     State(api): State<ApiState>,
     InstanceName(name): InstanceName,

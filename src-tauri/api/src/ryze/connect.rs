@@ -10,18 +10,20 @@ use serde::{Deserialize, Serialize};
 use switchboard_engine::model::{InstanceState, Millis};
 use switchboard_engine::EngineEvent;
 use tokio::sync::broadcast::error::RecvError;
+use utoipa::ToSchema;
 
-use super::reply::{Args, InstanceName, Refusal};
+use super::reply::{Args, InstanceName, Refusal, RefusalBody};
 use crate::live::ShownQr;
 use crate::ApiState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConnectArgs {
     /// The phone number to pair by code instead of QR.
     number: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectAnswer {
     success: bool,
@@ -36,9 +38,26 @@ pub struct ConnectAnswer {
     pairing_code: Option<String>,
     /// When the QR code stops being valid (milliseconds since the epoch).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<i64>)]
     expires_at: Option<Millis>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/instance/connect/{instance}",
+    tag = "instance",
+    params(("instance" = String, Path, description = "The instance's name"), ConnectArgs),
+    security(("token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "QR code generated, Pairing code generated, or Instance already connected", body = ConnectAnswer),
+        (status = 400, description = "An invalid phone number", body = RefusalBody),
+        (status = 401, description = "Invalid token", body = RefusalBody),
+        (status = 404, description = "Instance not found", body = RefusalBody),
+        (status = 409, description = "Already linked: reconnect, or log out first", body = RefusalBody),
+        (status = 429, description = "Rate limit exceeded. Try again later.", body = RefusalBody),
+        (status = 504, description = "No QR code came from WhatsApp in time", body = RefusalBody),
+    )
+)]
 pub async fn connect(
     State(api): State<ApiState>,
     InstanceName(name): InstanceName,

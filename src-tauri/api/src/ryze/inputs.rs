@@ -5,11 +5,12 @@
 use axum::http::StatusCode;
 use serde::Deserialize;
 use switchboard_engine::model::{Settings, WebhookEvent, WebhookInput};
+use utoipa::ToSchema;
 
 use super::reply::Refusal;
 
 /// Behaviour flags; an absent one keeps its current value.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsFields {
     pub auto_reject_calls: Option<bool>,
@@ -52,7 +53,7 @@ impl SettingsFields {
 }
 
 /// A proxy as RyzeAPI gives it, in parts (the proxy route's body).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ProxyParts {
     pub enabled: Option<bool>,
     pub protocol: Option<String>,
@@ -97,7 +98,7 @@ impl ProxyParts {
 /// A webhook as RyzeAPI gives it. Switchboard keeps one per instance and signs every
 /// delivery; it neither splits deliveries by event nor inlines media. (The webhook
 /// route's body; `events` are the engine's names, e.g. `INSTANCE_DELETE`.)
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookParts {
     pub label: Option<String>,
@@ -105,6 +106,7 @@ pub struct WebhookParts {
     pub url: Option<String>,
     pub authorization: Option<String>,
     pub by_events: Option<bool>,
+    #[schema(value_type = Option<Vec<String>>, example = json!(["INSTANCE_DELETE", "CHAT_DELETED"]))]
     pub events: Option<Vec<WebhookEvent>>,
     pub media_base64: Option<bool>,
 }

@@ -5,15 +5,16 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use switchboard_engine::model::{CreateInstance, LogoutOutcome, WebhookEvent, WebhookOutcome};
+use utoipa::ToSchema;
 
 use super::inputs::{ProxyParts, SettingsFields, WebhookParts};
-use super::reply::{Args, Body, InstanceName, Refusal, INSTANCE_NOT_FOUND};
+use super::reply::{Args, Body, InstanceName, Refusal, RefusalBody, INSTANCE_NOT_FOUND};
 use super::shapes::{CountsView, InstanceView};
 use crate::auth::Caller;
 use crate::ApiState;
 
 /// `POST /api/instance/new`: the name, with settings, webhook and proxy inline.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateBody {
     name: Option<String>,
@@ -30,6 +31,7 @@ pub struct CreateBody {
     webhook_url: Option<String>,
     webhook_authorization: Option<String>,
     webhook_by_events: Option<bool>,
+    #[schema(value_type = Option<Vec<String>>)]
     webhook_events: Option<Vec<WebhookEvent>>,
     webhook_media_base64: Option<bool>,
     #[serde(flatten)]
@@ -83,13 +85,27 @@ impl CreateBody {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct InstanceAnswer {
     success: bool,
     message: &'static str,
     instance: InstanceView,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/instance/new",
+    tag = "instance",
+    request_body = CreateBody,
+    security(("token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Created, disconnected; `instance.token` is its TokenInstance", body = InstanceAnswer),
+        (status = 400, description = "Invalid request body, or input the engine refuses", body = RefusalBody),
+        (status = 401, description = "Invalid token", body = RefusalBody),
+        (status = 409, description = "The name is taken", body = RefusalBody),
+        (status = 429, description = "Rate limit exceeded. Try again later.", body = RefusalBody),
+    )
+)]
 pub async fn create(
     State(api): State<ApiState>,
     Extension(caller): Extension<Caller>,
@@ -107,14 +123,15 @@ pub async fn create(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListArgs {
     /// One name, or several separated by commas.
     #[serde(rename = "instanceName")]
     instance_name: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ListAnswer {
     success: bool,
     message: String,
@@ -123,6 +140,19 @@ pub struct ListAnswer {
 
 /// `GET /api/instance/list`: every instance for the account (optionally filtered by
 /// name), only its own for an instance token (which ignores the filter).
+#[utoipa::path(
+    get,
+    path = "/api/instance/list",
+    tag = "instance",
+    params(ListArgs),
+    security(("token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "\"1 Instance found\" or \"<N> Instances found\"", body = ListAnswer),
+        (status = 401, description = "Invalid token", body = RefusalBody),
+        (status = 404, description = "Instance not found (a filter of one name that does not exist)", body = RefusalBody),
+        (status = 429, description = "Rate limit exceeded. Try again later.", body = RefusalBody),
+    )
+)]
 pub async fn list(
     State(api): State<ApiState>,
     Extension(caller): Extension<Caller>,
@@ -157,20 +187,34 @@ pub async fn list(
     }))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct StatusAnswer {
     success: bool,
     message: &'static str,
     instance: NamedStatus,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct NamedStatus {
     name: String,
     status: &'static str,
 }
 
 /// `POST /api/instance/reconnect/:instance`: restores a linked session without a code.
+#[utoipa::path(
+    post,
+    path = "/api/instance/reconnect/{instance}",
+    tag = "instance",
+    params(("instance" = String, Path, description = "The instance's name")),
+    security(("token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Reconnecting with the stored session", body = StatusAnswer),
+        (status = 401, description = "Invalid token", body = RefusalBody),
+        (status = 404, description = "Instance not found", body = RefusalBody),
+        (status = 409, description = "Nothing linked to reconnect (not_paired)", body = RefusalBody),
+        (status = 429, description = "Rate limit exceeded. Try again later.", body = RefusalBody),
+    )
+)]
 pub async fn reconnect(
     State(api): State<ApiState>,
     InstanceName(name): InstanceName,
@@ -186,17 +230,31 @@ pub async fn reconnect(
     }))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LogoutAnswer {
     success: bool,
     message: &'static str,
     instance: NamedStatus,
     /// Whether WhatsApp confirmed that the device left the phone.
+    #[schema(value_type = String, example = "confirmed")]
     whatsapp_logout: LogoutOutcome,
 }
 
 /// `DELETE /api/instance/logout/:instance`: unlinks the device, keeps the instance.
+#[utoipa::path(
+    delete,
+    path = "/api/instance/logout/{instance}",
+    tag = "instance",
+    params(("instance" = String, Path, description = "The instance's name")),
+    security(("token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Logged out; the instance stays", body = LogoutAnswer),
+        (status = 401, description = "Invalid token", body = RefusalBody),
+        (status = 404, description = "Instance not found", body = RefusalBody),
+        (status = 429, description = "Rate limit exceeded. Try again later.", body = RefusalBody),
+    )
+)]
 pub async fn logout(
     State(api): State<ApiState>,
     InstanceName(name): InstanceName,
@@ -213,7 +271,7 @@ pub async fn logout(
     }))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteAnswer {
     success: bool,
@@ -221,11 +279,14 @@ pub struct DeleteAnswer {
     instance: DeletedInstance,
     /// What went with it.
     removed: CountsView,
+    #[schema(value_type = String, example = "confirmed")]
     whatsapp_logout: LogoutOutcome,
+    /// What became of the INSTANCE_DELETE webhook.
+    #[schema(value_type = String, example = "not_configured")]
     webhook: WebhookOutcome,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DeletedInstance {
     status: &'static str,
     id: String,
@@ -234,6 +295,21 @@ pub struct DeletedInstance {
 
 /// `DELETE /api/instance/delete/:instance`: the account token only (seed 000), within
 /// the deletion limits.
+#[utoipa::path(
+    delete,
+    path = "/api/instance/delete/{instance}",
+    tag = "instance",
+    params(("instance" = String, Path, description = "The instance's name")),
+    security(("token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Instance deleted", body = DeleteAnswer),
+        (status = 401, description = "Invalid token (also any instance token)", body = RefusalBody),
+        (status = 404, description = "Instance not found", body = RefusalBody),
+        (status = 409, description = "A deletion is already under way", body = RefusalBody),
+        (status = 429, description = "Rate limit exceeded. Try again later. (requests, or deletions per minute or hour)", body = RefusalBody),
+        (status = 500, description = "Failed to delete instance: <reason>", body = RefusalBody),
+    )
+)]
 pub async fn delete(
     State(api): State<ApiState>,
     Extension(caller): Extension<Caller>,

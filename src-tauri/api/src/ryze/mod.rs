@@ -20,7 +20,15 @@ use crate::auth;
 use crate::dialect::{Dialect, Served};
 use crate::ApiState;
 
-pub(crate) use reply::{method_not_allowed, panicked, unknown_route, Args, Refusal};
+pub(crate) use reply::{method_not_allowed, panicked, unknown_route, Args, Refusal, RefusalBody};
+
+/// The handlers, for the API's description.
+pub(crate) mod paths {
+    pub use super::chat::*;
+    pub use super::config::*;
+    pub use super::connect::*;
+    pub use super::instance::*;
+}
 
 /// The routes, behind the token check and the per-token rate limit.
 pub(crate) fn routes(state: ApiState) -> Router<ApiState> {

@@ -14,6 +14,7 @@ use axum::Json;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use switchboard_engine::ErrorPayload;
+use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::limits::RetryAfter;
@@ -34,19 +35,23 @@ pub struct Refusal {
     retry_after: Option<u64>,
 }
 
-#[derive(Serialize)]
-struct Shape<'a> {
+/// Every refusal: `success` is false and `error.message` says why.
+#[derive(Serialize, ToSchema)]
+pub struct RefusalBody {
     success: bool,
-    error: ErrorBody<'a>,
+    error: RefusalError,
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    message: &'a str,
+#[derive(Serialize, ToSchema)]
+pub struct RefusalError {
+    /// RyzeAPI's words, e.g. "Instance not found".
+    message: String,
+    /// The engine's error code, where the engine refused.
     #[serde(skip_serializing_if = "Option::is_none")]
-    code: Option<&'a str>,
+    code: Option<String>,
+    /// What exactly was wrong, where there is more to say.
     #[serde(skip_serializing_if = "Option::is_none")]
-    detail: Option<&'a str>,
+    detail: Option<String>,
 }
 
 impl Refusal {
@@ -125,12 +130,12 @@ impl From<ErrorPayload> for Refusal {
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        let body = Shape {
+        let body = RefusalBody {
             success: false,
-            error: ErrorBody {
-                message: &self.message,
-                code: self.code.as_deref(),
-                detail: self.detail.as_deref(),
+            error: RefusalError {
+                message: self.message,
+                code: self.code,
+                detail: self.detail,
             },
         };
         let mut response = (self.status, Json(body)).into_response();

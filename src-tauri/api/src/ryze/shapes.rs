@@ -6,8 +6,9 @@ use serde::Serialize;
 use switchboard_engine::model::{
     Counts, Instance, InstanceState, Millis, Profile, Settings, Webhook, WebhookEvent,
 };
+use utoipa::ToSchema;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InstanceView {
     pub id: String,
@@ -26,10 +27,12 @@ pub struct InstanceView {
     pub paired: bool,
     /// True while a deletion is under way.
     pub deleting: bool,
+    /// Milliseconds since the epoch.
+    #[schema(value_type = i64)]
     pub created_at: Millis,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionView {
     pub state: &'static str,
@@ -38,12 +41,14 @@ pub struct ConnectionView {
     pub presence_status: &'static str,
     pub display_status: String,
     /// Since when the state holds (milliseconds since the epoch).
+    #[schema(value_type = i64)]
     pub since: Millis,
     /// The engine's state with its reason, way or ban expiry.
+    #[schema(value_type = Object)]
     pub detail: InstanceState,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileView {
     pub name: Option<String>,
@@ -53,7 +58,7 @@ pub struct ProfileView {
     pub business_name: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsView {
     pub auto_reject_calls: bool,
@@ -65,7 +70,7 @@ pub struct SettingsView {
     pub auto_download_media: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookView {
     /// Switchboard keeps one webhook per instance, labelled `default`.
@@ -75,13 +80,14 @@ pub struct WebhookView {
     pub authorization: Option<String>,
     pub by_events: bool,
     /// Empty means every event.
+    #[schema(value_type = Vec<String>, example = json!(["INSTANCE_DELETE"]))]
     pub events: Vec<WebhookEvent>,
     pub media_base64: bool,
     /// Signs every delivery (`X-Switchboard-Signature`).
     pub secret: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProxyView {
     pub enabled: bool,
@@ -91,7 +97,7 @@ pub struct ProxyView {
     pub username: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CountsView {
     pub chats: u64,

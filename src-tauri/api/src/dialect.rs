@@ -14,7 +14,7 @@ pub enum Served {
 macro_rules! dialect_trait {
     ($(
         $(#[doc = $doc:literal])*
-        fn $name:ident($engine:ident $(, $arg:ident: $ty:ty)* $(,)?) -> $answer:ty $body:block
+        fn $name:ident($host:ident $(, $arg:ident: $ty:ty)* $(,)?) -> $answer:ty $body:block
     )*) => {
         /// One method per command of the list.
         pub trait Dialect {

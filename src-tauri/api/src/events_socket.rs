@@ -87,7 +87,7 @@ pub async fn upgrade(
         }
     };
     // Subscribed now: nothing between this answer and the first frame is missed.
-    let events = api.engine.subscribe();
+    let events = api.host.engine().subscribe();
     let tuning = api.config.socket.clone();
     let stop = api.stop.clone();
     upgrade.on_upgrade(move |socket| serve(socket, caller, events, tuning, stop))

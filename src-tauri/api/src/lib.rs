@@ -10,6 +10,7 @@ mod dialect;
 mod events_socket;
 mod limits;
 mod live;
+mod local;
 mod openapi;
 mod ryze;
 
@@ -21,6 +22,7 @@ use std::time::Duration;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::Router;
+use switchboard_commands::Host;
 use switchboard_engine::Engine;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -31,6 +33,7 @@ pub use account_token::{AccountToken, TokenSource, ACCOUNT_TOKEN_ENV};
 pub use dialect::{coverage, Dialect, Served};
 pub use events_socket::SocketTuning;
 pub use limits::ApiLimits;
+pub use local::LocalApi;
 pub use openapi::document as openapi_document;
 pub use ryze::Ryze;
 
@@ -57,7 +60,8 @@ impl ApiConfig {
 
 /// What every request reaches.
 pub(crate) struct Shared {
-    pub engine: Engine,
+    /// The engine, as the commands take it.
+    pub host: Host,
     pub account: AccountToken,
     pub live: Arc<live::Live>,
     pub limits: limits::Limits,
@@ -84,11 +88,12 @@ pub async fn start(
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = watch::channel(false);
-    let live = live::follow(&engine, stopped.clone())
+    let host = Host::new(engine);
+    let live = live::follow(&host, stopped.clone())
         .await
         .map_err(|e| io::Error::other(e.message))?;
     let state = Arc::new(Shared {
-        engine,
+        host,
         account,
         live,
         limits: limits::Limits::new(&config.limits),

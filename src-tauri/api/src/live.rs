@@ -7,8 +7,9 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use subtle::ConstantTimeEq;
+use switchboard_commands::Host;
 use switchboard_engine::model::{ConnectVia, Instance, InstanceState, Millis};
-use switchboard_engine::{Engine, EngineEvent, ErrorPayload};
+use switchboard_engine::{EngineEvent, ErrorPayload};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, watch};
 
@@ -32,20 +33,17 @@ struct Known {
 }
 
 /// Fills the tables from the engine and keeps them current until `stop` turns true.
-pub async fn follow(
-    engine: &Engine,
-    stop: watch::Receiver<bool>,
-) -> Result<Arc<Live>, ErrorPayload> {
+pub async fn follow(host: &Host, stop: watch::Receiver<bool>) -> Result<Arc<Live>, ErrorPayload> {
     // Subscribed first: nothing that happens while the list is read is missed.
-    let events = engine.subscribe();
+    let events = host.engine().subscribe();
     let live = Arc::new(Live::default());
-    live.reload(engine).await?;
-    tokio::spawn(run(engine.clone(), live.clone(), events, stop));
+    live.reload(host).await?;
+    tokio::spawn(run(host.clone(), live.clone(), events, stop));
     Ok(live)
 }
 
 async fn run(
-    engine: Engine,
+    host: Host,
     live: Arc<Live>,
     mut events: broadcast::Receiver<EngineEvent>,
     mut stop: watch::Receiver<bool>,
@@ -58,7 +56,7 @@ async fn run(
                 Ok(event) => live.apply(&event),
                 Err(RecvError::Lagged(missed)) => {
                     tracing::warn!(missed, "the API fell behind the engine's events; reloading");
-                    if let Err(e) = live.reload(&engine).await {
+                    if let Err(e) = live.reload(&host).await {
                         tracing::warn!(code = ?e.code, "the API could not reload the instances");
                     }
                 }
@@ -69,8 +67,8 @@ async fn run(
 }
 
 impl Live {
-    async fn reload(&self, engine: &Engine) -> Result<(), ErrorPayload> {
-        let instances = switchboard_commands::list_instances(engine).await?;
+    async fn reload(&self, host: &Host) -> Result<(), ErrorPayload> {
+        let instances = switchboard_commands::list_instances(host).await?;
         let known = instances.iter().map(Known::of).collect();
         *self.instances.write().unwrap_or_else(|e| e.into_inner()) = known;
         Ok(())

@@ -57,7 +57,7 @@ pub async fn delete_chat(
         .filter(|n| !n.trim().is_empty())
         .ok_or_else(|| Refusal::new(StatusCode::BAD_REQUEST, "Number is required"))?;
     let report =
-        switchboard_commands::delete_chat(&api.engine, name, number, body.delete_media).await?;
+        switchboard_commands::delete_chat(&api.host, name, number, body.delete_media).await?;
     Ok(Json(ChatDeletedAnswer {
         success: true,
         message: report.message,

@@ -36,7 +36,7 @@ pub async fn get_settings(
     State(api): State<ApiState>,
     InstanceName(name): InstanceName,
 ) -> Result<Json<SettingsAnswer>, Refusal> {
-    let instance = switchboard_commands::get_instance(&api.engine, name).await?;
+    let instance = switchboard_commands::get_instance(&api.host, name).await?;
     Ok(Json(SettingsAnswer {
         success: true,
         message: "Settings retrieved successfully",
@@ -65,9 +65,9 @@ pub async fn set_settings(
     InstanceName(name): InstanceName,
     Body(fields): Body<SettingsFields>,
 ) -> Result<Json<SettingsAnswer>, Refusal> {
-    let current = switchboard_commands::get_instance(&api.engine, name.clone()).await?;
+    let current = switchboard_commands::get_instance(&api.host, name.clone()).await?;
     let settings = fields.apply_to(current.settings);
-    let instance = switchboard_commands::update_settings(&api.engine, name, settings).await?;
+    let instance = switchboard_commands::update_settings(&api.host, name, settings).await?;
     Ok(Json(SettingsAnswer {
         success: true,
         message: "Settings updated successfully",
@@ -100,7 +100,7 @@ pub async fn get_proxy(
     State(api): State<ApiState>,
     InstanceName(name): InstanceName,
 ) -> Result<Json<ProxyAnswer>, Refusal> {
-    let instance = switchboard_commands::get_instance(&api.engine, name).await?;
+    let instance = switchboard_commands::get_instance(&api.host, name).await?;
     Ok(Json(ProxyAnswer {
         success: true,
         message: "Proxy configuration retrieved successfully",
@@ -131,7 +131,7 @@ pub async fn set_proxy(
     Body(parts): Body<ProxyParts>,
 ) -> Result<Json<ProxyAnswer>, Refusal> {
     let url = parts.into_url()?;
-    let instance = switchboard_commands::set_proxy(&api.engine, name, url).await?;
+    let instance = switchboard_commands::set_proxy(&api.host, name, url).await?;
     Ok(Json(ProxyAnswer {
         success: true,
         message: "Proxy configured successfully",
@@ -164,7 +164,7 @@ pub async fn get_webhook(
     State(api): State<ApiState>,
     InstanceName(name): InstanceName,
 ) -> Result<Json<WebhookAnswer>, Refusal> {
-    let instance = switchboard_commands::get_instance(&api.engine, name).await?;
+    let instance = switchboard_commands::get_instance(&api.host, name).await?;
     Ok(Json(WebhookAnswer {
         success: true,
         message: "Webhook configuration retrieved successfully",
@@ -195,7 +195,7 @@ pub async fn set_webhook(
     Body(parts): Body<WebhookParts>,
 ) -> Result<Json<WebhookAnswer>, Refusal> {
     let input = parts.into_input()?;
-    let instance = switchboard_commands::set_webhook(&api.engine, name, input).await?;
+    let instance = switchboard_commands::set_webhook(&api.host, name, input).await?;
     Ok(Json(WebhookAnswer {
         success: true,
         message: "Webhook configured successfully",

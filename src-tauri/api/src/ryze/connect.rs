@@ -64,13 +64,13 @@ pub async fn connect(
     Args(args): Args<ConnectArgs>,
 ) -> Result<Json<ConnectAnswer>, Refusal> {
     if let Some(number) = args.number.filter(|n| !n.trim().is_empty()) {
-        let code = switchboard_commands::connect_code(&api.engine, name, number).await?;
+        let code = switchboard_commands::connect_code(&api.host, name, number).await?;
         return Ok(Json(ConnectAnswer {
             pairing_code: Some(code),
             ..answer("Pairing code generated", "code")
         }));
     }
-    let instance = switchboard_commands::get_instance(&api.engine, name.clone()).await?;
+    let instance = switchboard_commands::get_instance(&api.host, name.clone()).await?;
     if instance.state.is_connected() {
         return Ok(Json(answer("Instance already connected", "connected")));
     }
@@ -79,8 +79,8 @@ pub async fn connect(
         return qr_answer(&api, qr).await;
     }
     // Subscribed before asking: the first code cannot slip past.
-    let mut events = api.engine.subscribe();
-    let state = switchboard_commands::connect_qr(&api.engine, name).await?;
+    let mut events = api.host.engine().subscribe();
+    let state = switchboard_commands::connect_qr(&api.host, name).await?;
     if state.is_connected() {
         return Ok(Json(answer("Instance already connected", "connected")));
     }
@@ -136,7 +136,7 @@ fn no_code(state: &InstanceState) -> Refusal {
 }
 
 async fn qr_answer(api: &ApiState, qr: ShownQr) -> Result<Json<ConnectAnswer>, Refusal> {
-    let image = switchboard_commands::qr_image(&api.engine, qr.code.clone()).await?;
+    let image = switchboard_commands::qr_image(&api.host, qr.code.clone()).await?;
     Ok(Json(ConnectAnswer {
         qr_code: Some(qr.code),
         qr_code_base64: Some(image),

@@ -114,7 +114,7 @@ pub async fn create(
     if !caller.is_account() {
         return Err(Refusal::invalid_token());
     }
-    let instance = switchboard_commands::create_instance(&api.engine, body.into_input()?).await?;
+    let instance = switchboard_commands::create_instance(&api.host, body.into_input()?).await?;
     api.live.add(&instance);
     Ok(Json(InstanceAnswer {
         success: true,
@@ -158,7 +158,7 @@ pub async fn list(
     Extension(caller): Extension<Caller>,
     Args(args): Args<ListArgs>,
 ) -> Result<Json<ListAnswer>, Refusal> {
-    let all = switchboard_commands::list_instances(&api.engine).await?;
+    let all = switchboard_commands::list_instances(&api.host).await?;
     let wanted: Vec<String> = match (&caller, args.instance_name) {
         (Caller::Account, Some(names)) => names
             .split(',')
@@ -219,7 +219,7 @@ pub async fn reconnect(
     State(api): State<ApiState>,
     InstanceName(name): InstanceName,
 ) -> Result<Json<StatusAnswer>, Refusal> {
-    let state = switchboard_commands::reconnect(&api.engine, name.clone()).await?;
+    let state = switchboard_commands::reconnect(&api.host, name.clone()).await?;
     Ok(Json(StatusAnswer {
         success: true,
         message: "Instance reconnecting",
@@ -259,7 +259,7 @@ pub async fn logout(
     State(api): State<ApiState>,
     InstanceName(name): InstanceName,
 ) -> Result<Json<LogoutAnswer>, Refusal> {
-    let report = switchboard_commands::logout(&api.engine, name).await?;
+    let report = switchboard_commands::logout(&api.host, name).await?;
     Ok(Json(LogoutAnswer {
         success: true,
         message: "Instance logged out",
@@ -319,7 +319,7 @@ pub async fn delete(
         return Err(Refusal::invalid_token());
     }
     api.limits.admit_delete().map_err(Refusal::rate_limited)?;
-    let report = switchboard_commands::delete_instance(&api.engine, name)
+    let report = switchboard_commands::delete_instance(&api.host, name)
         .await
         .map_err(|e| {
             let refusal = Refusal::from_engine(e);

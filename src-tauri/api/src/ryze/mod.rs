@@ -138,4 +138,13 @@ impl Dialect for Ryze {
     fn qr_image() -> Served {
         Served::At(&["GET /api/instance/connect/{instance}"])
     }
+    fn local_api_status() -> Served {
+        Served::Not("the window's own switch for this API")
+    }
+    fn set_local_api() -> Served {
+        Served::Not("the window's own switch for this API; the API does not move itself")
+    }
+    fn regenerate_api_token() -> Served {
+        Served::Not("the window's own switch for this API")
+    }
 }

@@ -5,6 +5,28 @@ use reqwest::{Method, StatusCode};
 
 use crate::support::{assert_refused, Options, Server};
 
+/// Asks `path` with the account token, expects RyzeAPI's 429, answers its Retry-After.
+async fn refused_for(server: &Server, method: Method, path: &str) -> u64 {
+    let response = reqwest::Client::new()
+        .request(method, format!("{}{path}", server.api))
+        .header("token", &server.account)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        body["error"]["message"],
+        "Rate limit exceeded. Try again later."
+    );
+    wait
+}
+
 #[tokio::test]
 async fn each_token_is_limited_per_minute_with_retry_after() {
     let dir = tempfile::tempdir().unwrap();
@@ -21,24 +43,8 @@ async fn each_token_is_limited_per_minute_with_retry_after() {
             .await;
         assert_eq!(status, StatusCode::OK);
     }
-    let response = reqwest::Client::new()
-        .get(format!("{}/instance/list", server.api))
-        .header("token", &server.account)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    let wait: u64 = response.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let wait = refused_for(&server, Method::GET, "/instance/list").await;
     assert!((1..=60).contains(&wait), "{wait}");
-    let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(
-        body["error"]["message"],
-        "Rate limit exceeded. Try again later."
-    );
 
     let (status, _) = server
         .call(Method::GET, "/instance/list", Some(&shop), None)
@@ -93,17 +99,6 @@ async fn deletions_are_limited_per_hour_too() {
         .account_call(Method::DELETE, "/instance/delete/b1", None)
         .await;
     assert_eq!(status, StatusCode::OK);
-    let response = reqwest::Client::new()
-        .delete(format!("{}/instance/delete/b2", server.api))
-        .header("token", &server.account)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    let wait: u64 = response.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let wait = refused_for(&server, Method::DELETE, "/instance/delete/b2").await;
     assert!(wait > 60, "the hour's budget answers: {wait}");
 }

@@ -185,17 +185,16 @@ impl Server {
         body["instance"]["token"].as_str().unwrap().to_string()
     }
 
+    /// The instance as the list shows it to the account, if the list answers it.
+    async fn try_listed(&self, name: &str) -> Option<Value> {
+        let path = format!("/instance/list?instanceName={name}");
+        let (status, body) = self.account_call(Method::GET, &path, None).await;
+        (status == StatusCode::OK).then(|| body["instances"][0].clone())
+    }
+
     /// The instance as the list shows it to the account.
     pub async fn listed(&self, name: &str) -> Value {
-        let (status, body) = self
-            .account_call(
-                Method::GET,
-                &format!("/instance/list?instanceName={name}"),
-                None,
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        body["instances"][0].clone()
+        self.try_listed(name).await.expect("the list shows it")
     }
 
     /// Polls the list until `check` holds for `name`.
@@ -207,15 +206,8 @@ impl Server {
     ) -> Value {
         tokio::time::timeout(WAIT, async {
             loop {
-                let (status, body) = self
-                    .account_call(
-                        Method::GET,
-                        &format!("/instance/list?instanceName={name}"),
-                        None,
-                    )
-                    .await;
-                if status == StatusCode::OK && check(&body["instances"][0]) {
-                    return body["instances"][0].clone();
+                if let Some(instance) = self.try_listed(name).await.filter(|i| check(i)) {
+                    return instance;
                 }
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }

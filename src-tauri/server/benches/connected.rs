@@ -30,17 +30,21 @@ fn resident_bytes(server: &common::Running) -> u64 {
     kib * 1024
 }
 
-async fn connected_count(client: &reqwest::Client, server: &common::Running) -> usize {
-    let list: serde_json::Value = client
-        .get(format!("{}/api/instance/list", server.base))
+/// `GET {path}` with the account token, as JSON.
+async fn get(client: &reqwest::Client, server: &common::Running, path: &str) -> serde_json::Value {
+    client
+        .get(format!("{}{path}", server.base))
         .header("token", &server.token)
         .send()
         .await
         .unwrap()
         .json()
         .await
-        .unwrap();
-    list["instances"]
+        .unwrap()
+}
+
+async fn connected_count(client: &reqwest::Client, server: &common::Running) -> usize {
+    get(client, server, "/api/instance/list").await["instances"]
         .as_array()
         .unwrap()
         .iter()
@@ -69,15 +73,12 @@ async fn link_all(client: &reqwest::Client, server: &common::Running, mock: &WaM
             .await
             .unwrap();
         assert!(created.status().is_success());
-        let qr: serde_json::Value = client
-            .get(format!("{base}/api/instance/connect/{}", name(i)))
-            .header("token", &server.token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let qr = get(
+            client,
+            server,
+            &format!("/api/instance/connect/{}", name(i)),
+        )
+        .await;
         let phone = PhoneProfile {
             phone: format!("55119{i:08}"),
             name: name(i),

@@ -66,11 +66,16 @@ pub fn run() {
         .expect("Switchboard could not start");
     app.run(|app, event| {
         if let RunEvent::Exit = event {
-            let local_api = app.state::<Arc<LocalApi>>().inner().clone();
-            let engine = app.state::<Engine>().inner().clone();
+            // Either is missing when set-up failed before it was made.
+            let local_api = app.try_state::<Arc<LocalApi>>().map(|s| s.inner().clone());
+            let engine = app.try_state::<Engine>().map(|s| s.inner().clone());
             tauri::async_runtime::block_on(async move {
-                local_api.stop().await;
-                engine.shutdown().await;
+                if let Some(local_api) = local_api {
+                    local_api.stop().await;
+                }
+                if let Some(engine) = engine {
+                    engine.shutdown().await;
+                }
             });
         }
     });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks to build, run and test Switchboard:
-# Debian packages, the UI's npm packages (from the committed lock), two cargo tools and
+# Debian packages, the UI's npm packages (from the committed lock), three cargo tools
+# (s3s-fs, the S3-compatible server of the tests, among them) and
 # every crate of Cargo.lock.
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
@@ -26,14 +27,16 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-cargo_tool() { # crate version
+cargo_tool() { # crate version [more cargo install options]
   if ! cargo install --list | grep -qx "$1 v$2:"; then
     echo "Installing $1 $2"
-    cargo install "$1" --version "$2" --locked
+    cargo install "$1" --version "$2" --locked "${@:3}"
   fi
 }
 cargo_tool cargo-deny 0.20.2
 cargo_tool tauri-driver 2.1.0
+# The S3-compatible server the S3 media tests and benchmark run on loopback.
+cargo_tool s3s-fs 0.14.1 --features binary
 
 # Every platform's crates, not only this one's: the offline licence check reads the
 # metadata of the whole graph (Windows, macOS and Android crates included).

@@ -43,6 +43,14 @@ pub enum Error {
     Io(String),
     #[error("the engine is shutting down")]
     ShuttingDown,
+    #[error("{0}")]
+    S3InvalidConfig(String),
+    #[error("{0}")]
+    S3Unreachable(String),
+    #[error("{0}")]
+    S3AccessDenied(String),
+    #[error("{0}")]
+    S3NoSuchBucket(String),
 }
 
 impl Error {
@@ -68,6 +76,10 @@ impl Error {
             Error::Storage(_) => "storage_error",
             Error::Io(_) => "io_error",
             Error::ShuttingDown => "shutting_down",
+            Error::S3InvalidConfig(_) => "s3_invalid_config",
+            Error::S3Unreachable(_) => "s3_unreachable",
+            Error::S3AccessDenied(_) => "s3_access_denied",
+            Error::S3NoSuchBucket(_) => "s3_no_such_bucket",
         }
     }
 

@@ -7,6 +7,7 @@
 
 pub mod actor;
 mod audit;
+mod backoff;
 mod chats;
 pub mod config;
 mod crash;
@@ -19,6 +20,7 @@ pub mod model;
 mod paths;
 mod proxy;
 mod registry;
+pub mod s3;
 mod sink;
 pub mod validate;
 pub mod webhook;

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
-use rand::Rng;
 use serde::Serialize;
 use sha2::Sha256;
 use sqlx::{Row, SqlitePool};
 use tokio::sync::{watch, Notify};
 use tracing::{debug, info, warn};
 
+use crate::backoff;
 use crate::config::WebhookTuning;
 use crate::db::{now_millis, to_json};
 use crate::error::Result;
@@ -231,15 +231,8 @@ impl WebhookSender {
         }
     }
 
-    /// Wait before try `attempt + 1`: base * 2^(attempt-1), capped, times a random
-    /// factor in [0.5, 1) so that many instances failing together do not retry together.
     fn backoff(&self, attempt: u32) -> Duration {
-        let exponential = self
-            .tuning
-            .base_backoff
-            .saturating_mul(1u32 << attempt.saturating_sub(1).min(20));
-        let capped = exponential.min(self.tuning.max_backoff);
-        capped.mul_f64(rand::rng().random_range(0.5..1.0))
+        backoff::exponential(self.tuning.base_backoff, self.tuning.max_backoff, attempt)
     }
 
     /// Drains the outbox until `stop` turns true: due rows are sent in batches, then

@@ -1,0 +1,12 @@
+//! `switchboard-server` as a process, driven by a real HTTP client: start-up and stop,
+//! every route happy and unhappy, the token matrix, the limits, and the whole flow
+//! against wa-mock with the real WhatsApp client inside the server.
+
+mod deletes;
+mod flow;
+mod limits;
+mod routes;
+mod socket;
+mod startup;
+mod support;
+mod tokens;

@@ -13,7 +13,7 @@ use crate::{events_socket, ryze};
 #[openapi(
     info(
         title = "Switchboard local API",
-        description = "RyzeAPI's instance module and delete-chat, served by Switchboard on this computer or a server. Send the account token (everything) or an instance's own token (only that instance) in the `token` header or as `Authorization: Bearer`. Every refusal is `{\"success\":false,\"error\":{\"message\":...}}`; 100 requests per minute per token, 10 deletions per minute and 100 per hour, unless configured otherwise."
+        description = "RyzeAPI's instance module, delete-chat and messaging, served by Switchboard on this computer or a server. Send the account token (everything) or an instance's own token (only that instance) in the `token` header or as `Authorization: Bearer`. Every refusal is `{\"success\":false,\"error\":{\"message\":...}}`; 100 requests per minute per token, 10 deletions per minute and 100 per hour, unless configured otherwise."
     ),
     paths(
         ryze::paths::create,
@@ -29,13 +29,16 @@ use crate::{events_socket, ryze};
         ryze::paths::get_webhook,
         ryze::paths::set_webhook,
         ryze::paths::delete_chat,
+        ryze::paths::messages,
+        ryze::paths::send_text,
         events_socket::upgrade,
     ),
     modifiers(&Tokens),
     tags(
         (name = "instance", description = "Create, link, configure, log out and delete instances"),
         (name = "events", description = "The instance's webhook"),
-        (name = "chat", description = "Delete a chat, with its media if asked"),
+        (name = "chat", description = "Read a chat's messages; delete a chat, with its media if asked"),
+        (name = "message", description = "Send messages"),
         (name = "socket", description = "Engine events as they happen"),
     )
 )]

@@ -76,6 +76,36 @@ macro_rules! with_commands {
                 host.engine().delete_chat(&name, &chat, delete_media).await
             }
 
+            /// A page of a chat's messages, newest first; `before` is the previous page's
+            /// `next`, `limit` 1 to 200 (default 50).
+            fn chat_messages(
+                host,
+                name: String,
+                chat: String,
+                before: Option<String>,
+                limit: Option<u32>,
+            ) -> $crate::conversation::MessagePage {
+                host.engine().chat_messages(&name, &chat, before.as_deref(), limit).await
+            }
+
+            /// Sends a text (optionally quoting a stored message); answers it as stored.
+            fn send_text(
+                host,
+                name: String,
+                input: $crate::conversation::SendText,
+            ) -> $crate::conversation::ChatMessage {
+                host.engine().send_text(&name, input).await
+            }
+
+            /// Sends a file from this computer with an optional caption.
+            fn send_media(
+                host,
+                name: String,
+                input: $crate::conversation::SendMedia,
+            ) -> $crate::conversation::ChatMessage {
+                host.engine().send_media(&name, input).await
+            }
+
             fn update_settings(
                 host,
                 name: String,

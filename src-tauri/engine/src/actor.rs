@@ -10,9 +10,9 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{Error, Result};
 use crate::model::{InstanceState, LogoutOutcome, Millis, Profile, Settings};
-use crate::records::{ChatUpsert, LastMessage, MediaSaved, MessageUpsert};
+use crate::records::{ChatUpsert, LastMessage, MediaSaved, MessageUpsert, Receipts};
 
-mod media;
+pub(crate) mod media;
 mod picture;
 mod task;
 
@@ -75,6 +75,8 @@ pub trait SessionSink: Send + Sync {
     async fn media_saved(&self, instance_id: &str, media: MediaSaved);
     /// The phone (or another linked device) deleted a chat.
     async fn remote_chat_deleted(&self, instance_id: &str, chat_jid: String, delete_media: bool);
+    /// Receipts moved outgoing messages of a chat forward.
+    async fn delivery(&self, instance_id: &str, receipts: Receipts);
 }
 
 /// The handle the engine keeps for a running instance actor.
@@ -148,6 +150,11 @@ impl ActorHandle {
                 reply,
             })
             .await;
+    }
+    /// The connected client, for work done beside the actor (sending); none unless
+    /// connected.
+    pub(crate) async fn remote(&self) -> Result<Option<crate::wa::Remote>> {
+        self.ask(task::Command::Remote).await
     }
     /// The state as the actor knows it now.
     pub async fn state(&self) -> Result<InstanceState> {

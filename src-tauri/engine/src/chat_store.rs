@@ -3,15 +3,16 @@
 
 use sqlx::{Row, SqlitePool};
 
+use crate::conversation::Delivery;
 use crate::db;
 use crate::error::{Error, Result};
 use crate::model::ChatSummary;
 use crate::paths;
-use crate::records::{ChatUpsert, LastMessage, MediaSaved, MessageUpsert};
+use crate::records::{ChatUpsert, LastMessage, MediaSaved, MessageUpsert, Receipts};
 use crate::validate;
 
 /// Chat identifiers from WhatsApp are stored canonically, like the ones users type.
-fn canonical(jid: &str) -> String {
+pub(crate) fn canonical(jid: &str) -> String {
     validate::chat_jid(jid).unwrap_or_else(|_| jid.to_string())
 }
 
@@ -49,8 +50,10 @@ pub async fn store_messages(
             .execute(&mut *tx)
             .await?;
         let inserted = sqlx::query(
-            "INSERT INTO messages (instance_id, chat_jid, id, from_me, sender, timestamp, text, media_kind)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO messages (instance_id, chat_jid, id, from_me, sender, timestamp, text,
+                 media_kind, kind, sender_name, quoted_id, quoted_text, latitude, longitude,
+                 delivery)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         )
         .bind(instance_id)
         .bind(&chat)
@@ -59,7 +62,14 @@ pub async fn store_messages(
         .bind(&message.sender)
         .bind(message.timestamp)
         .bind(&message.text)
-        .bind(&message.media_kind)
+        .bind(message.media_kind())
+        .bind(message.kind.as_str())
+        .bind(&message.sender_name)
+        .bind(message.quoted.as_ref().map(|q| &q.id))
+        .bind(message.quoted.as_ref().and_then(|q| q.text.as_ref()))
+        .bind(message.location.as_ref().map(|l| l.latitude))
+        .bind(message.location.as_ref().map(|l| l.longitude))
+        .bind(message.delivery.map(Delivery::as_str))
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -137,6 +147,40 @@ pub async fn store_media(db: &SqlitePool, instance_id: &str, media: &MediaSaved)
     Ok(())
 }
 
+/// Moves outgoing messages forward to `delivery` (never back: a late delivery receipt
+/// after the read one changes nothing). Returns the ids that moved.
+pub async fn set_delivery(
+    db: &SqlitePool,
+    instance_id: &str,
+    receipts: &Receipts,
+) -> Result<Vec<String>> {
+    let chat = canonical(&receipts.chat_jid);
+    let rank = |d: Delivery| d as i64;
+    let mut moved = Vec::new();
+    let mut tx = db::begin_write(db).await?;
+    for id in &receipts.message_ids {
+        let changed = sqlx::query(
+            "UPDATE messages SET delivery = ?
+             WHERE instance_id = ? AND chat_jid = ? AND id = ? AND from_me = 1
+               AND CASE delivery WHEN 'sent' THEN 0 WHEN 'delivered' THEN 1
+                                 WHEN 'read' THEN 2 ELSE -1 END < ?",
+        )
+        .bind(receipts.delivery.as_str())
+        .bind(instance_id)
+        .bind(&chat)
+        .bind(id)
+        .bind(rank(receipts.delivery))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 1 {
+            moved.push(id.clone());
+        }
+    }
+    tx.commit().await?;
+    Ok(moved)
+}
+
 /// The instance's chats, most recent first.
 pub async fn list(db: &SqlitePool, instance_id: &str) -> Result<Vec<ChatSummary>> {
     let rows = sqlx::query(
@@ -169,7 +213,7 @@ pub async fn last_message(
 ) -> Result<Option<LastMessage>> {
     let row = sqlx::query(
         "SELECT id, from_me, sender, timestamp FROM messages
-         WHERE instance_id = ? AND chat_jid = ? ORDER BY timestamp DESC LIMIT 1",
+         WHERE instance_id = ? AND chat_jid = ? ORDER BY timestamp DESC, id DESC LIMIT 1",
     )
     .bind(instance_id)
     .bind(jid)

@@ -72,6 +72,20 @@ pub enum Error {
     S3AccessDenied(String),
     #[error("{0}")]
     S3NoSuchBucket(String),
+    /// A page cursor that no page handed out, or a page size out of range.
+    #[error("{0}")]
+    InvalidPage(String),
+    #[error("{0}")]
+    MessageNotFound(String),
+    /// A text or caption that cannot be sent (blank, too long).
+    #[error("{0}")]
+    InvalidMessage(String),
+    #[error("{0}")]
+    FileNotFound(String),
+    #[error("{0}")]
+    MediaTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMedia(String),
 }
 
 /// The stable machine code of an error: what every host maps (the window to words,
@@ -104,6 +118,12 @@ pub enum ErrorCode {
     S3Unreachable,
     S3AccessDenied,
     S3NoSuchBucket,
+    InvalidPage,
+    MessageNotFound,
+    InvalidMessage,
+    FileNotFound,
+    MediaTooLarge,
+    UnsupportedMedia,
 }
 
 impl ErrorCode {
@@ -135,6 +155,12 @@ impl ErrorCode {
             ErrorCode::S3Unreachable => "s3_unreachable",
             ErrorCode::S3AccessDenied => "s3_access_denied",
             ErrorCode::S3NoSuchBucket => "s3_no_such_bucket",
+            ErrorCode::InvalidPage => "invalid_page",
+            ErrorCode::MessageNotFound => "message_not_found",
+            ErrorCode::InvalidMessage => "invalid_message",
+            ErrorCode::FileNotFound => "file_not_found",
+            ErrorCode::MediaTooLarge => "media_too_large",
+            ErrorCode::UnsupportedMedia => "unsupported_media",
         }
     }
 }
@@ -174,6 +200,12 @@ impl Error {
             Error::S3Unreachable(_) => ErrorCode::S3Unreachable,
             Error::S3AccessDenied(_) => ErrorCode::S3AccessDenied,
             Error::S3NoSuchBucket(_) => ErrorCode::S3NoSuchBucket,
+            Error::InvalidPage(_) => ErrorCode::InvalidPage,
+            Error::MessageNotFound(_) => ErrorCode::MessageNotFound,
+            Error::InvalidMessage(_) => ErrorCode::InvalidMessage,
+            Error::FileNotFound(_) => ErrorCode::FileNotFound,
+            Error::MediaTooLarge(_) => ErrorCode::MediaTooLarge,
+            Error::UnsupportedMedia(_) => ErrorCode::UnsupportedMedia,
         }
     }
 
@@ -324,6 +356,12 @@ mod tests {
             ErrorCode::S3Unreachable,
             ErrorCode::S3AccessDenied,
             ErrorCode::S3NoSuchBucket,
+            ErrorCode::InvalidPage,
+            ErrorCode::MessageNotFound,
+            ErrorCode::InvalidMessage,
+            ErrorCode::FileNotFound,
+            ErrorCode::MediaTooLarge,
+            ErrorCode::UnsupportedMedia,
         ];
         for code in every {
             assert_eq!(

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::conversation::Delivery;
 use crate::model::{
     ChatDeleteOrigin, ChatDeleteReport, DeleteReport, Instance, InstanceState, Millis, Profile,
 };
@@ -60,6 +61,18 @@ pub enum EngineEvent {
         origin: ChatDeleteOrigin,
         report: ChatDeleteReport,
     },
+    /// New messages in a chat (received, synced or sent): its first page changed.
+    MessagesAdded {
+        instance_id: String,
+        chat_jid: String,
+    },
+    /// Receipts moved messages this device sent forward.
+    MessageDelivery {
+        instance_id: String,
+        chat_jid: String,
+        message_ids: Vec<String>,
+        delivery: Delivery,
+    },
 }
 
 impl EngineEvent {
@@ -74,7 +87,9 @@ impl EngineEvent {
             | EngineEvent::PairingCode { instance_id, .. }
             | EngineEvent::ProfileUpdated { instance_id, .. }
             | EngineEvent::ChatsChanged { instance_id, .. }
-            | EngineEvent::ChatDeleted { instance_id, .. } => instance_id,
+            | EngineEvent::ChatDeleted { instance_id, .. }
+            | EngineEvent::MessagesAdded { instance_id, .. }
+            | EngineEvent::MessageDelivery { instance_id, .. } => instance_id,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! and what the engine hands back for a delete-chat (the chat's last message). Plain
 //! data, below both the protocol adapter and the actor.
 
+use crate::conversation::{Delivery, Location, MessageKind, QuotedMessage};
 use crate::model::Millis;
 
 /// A chat as history sync or a message delivers it.
@@ -11,16 +12,29 @@ pub struct ChatUpsert {
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct MessageUpsert {
     pub chat_jid: String,
     pub id: String,
     pub from_me: bool,
     pub sender: Option<String>,
+    pub sender_name: Option<String>,
     pub timestamp: Millis,
+    /// Text, caption, document file name or contact name.
     pub text: Option<String>,
-    /// Set when the message carries media; the file may arrive later via `media_saved`.
-    pub media_kind: Option<String>,
+    /// A media kind's file may arrive later via `media_saved`.
+    pub kind: MessageKind,
+    pub quoted: Option<QuotedMessage>,
+    pub location: Option<Location>,
+    /// Outgoing messages this device sent: how far they got.
+    pub delivery: Option<Delivery>,
+}
+
+impl MessageUpsert {
+    /// The media kind, as webhooks name it; none for text, location and contacts.
+    pub fn media_kind(&self) -> Option<&'static str> {
+        self.kind.has_media().then(|| self.kind.as_str())
+    }
 }
 
 /// A media file the actor wrote under `media_dir/<chat>/`.
@@ -42,4 +56,12 @@ pub struct LastMessage {
     /// Sender JID in groups.
     pub participant: Option<String>,
     pub timestamp: Millis,
+}
+
+/// WhatsApp's receipts for messages this device sent to one chat.
+#[derive(Debug, Clone)]
+pub struct Receipts {
+    pub chat_jid: String,
+    pub message_ids: Vec<String>,
+    pub delivery: Delivery,
 }

@@ -2,6 +2,8 @@
 //! the phone) becomes registry state, rows and events here. Sink calls cannot fail
 //! back into the actor: errors are logged.
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 use tracing::warn;
 
@@ -12,7 +14,7 @@ use crate::engine::{Engine, WeakEngine};
 use crate::error::Result;
 use crate::events::EngineEvent;
 use crate::model::{now_millis, ChatDeleteOrigin, InstanceState, Millis, Profile, WebhookEvent};
-use crate::records::{ChatUpsert, MediaSaved, MessageUpsert};
+use crate::records::{ChatUpsert, MediaSaved, MessageUpsert, Receipts};
 use crate::validate;
 
 /// Holds the engine weakly: actors live inside the engine and must not keep it alive.
@@ -177,7 +179,7 @@ impl SessionSink for EngineSink {
                     sender: m.sender.as_deref(),
                     timestamp: m.timestamp,
                     text: m.text.as_deref(),
-                    media_kind: m.media_kind.as_deref(),
+                    media_kind: m.media_kind(),
                 }
             })
             .collect();
@@ -187,6 +189,13 @@ impl SessionSink for EngineSink {
         engine.emit(EngineEvent::ChatsChanged {
             instance_id: instance_id.to_string(),
         });
+        let chats: BTreeSet<&str> = new.iter().map(|&i| messages[i].chat_jid.as_str()).collect();
+        for chat in chats {
+            engine.emit(EngineEvent::MessagesAdded {
+                instance_id: instance_id.to_string(),
+                chat_jid: chat_store::canonical(chat),
+            });
+        }
     }
 
     async fn media_saved(&self, instance_id: &str, media: MediaSaved) {
@@ -202,6 +211,22 @@ impl SessionSink for EngineSink {
         engine.emit(EngineEvent::ChatsChanged {
             instance_id: instance_id.to_string(),
         });
+    }
+
+    async fn delivery(&self, instance_id: &str, receipts: Receipts) {
+        let Some(engine) = self.engine_for(instance_id) else {
+            return;
+        };
+        match chat_store::set_delivery(engine.db(), instance_id, &receipts).await {
+            Ok(moved) if !moved.is_empty() => engine.emit(EngineEvent::MessageDelivery {
+                instance_id: instance_id.to_string(),
+                chat_jid: chat_store::canonical(&receipts.chat_jid),
+                message_ids: moved,
+                delivery: receipts.delivery,
+            }),
+            Ok(_) => {}
+            Err(e) => log_failure(&engine, instance_id, "receipts", Err(e)),
+        }
     }
 
     async fn remote_chat_deleted(&self, instance_id: &str, chat_jid: String, delete_media: bool) {

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use switchboard_engine::conversation::{MessagePage, SendMedia, SendText};
 use switchboard_engine::model::*;
 use switchboard_engine::{EngineEvent, ErrorPayload};
 use ts_rs::{Config, TS};
@@ -25,6 +26,9 @@ fn export_all(dir: &Path) {
     ChatDeleteReport::export_all(&cfg).unwrap();
     AuditRecord::export_all(&cfg).unwrap();
     WebhookInput::export_all(&cfg).unwrap();
+    MessagePage::export_all(&cfg).unwrap();
+    SendText::export_all(&cfg).unwrap();
+    SendMedia::export_all(&cfg).unwrap();
 }
 
 fn files(dir: &Path) -> BTreeMap<String, String> {

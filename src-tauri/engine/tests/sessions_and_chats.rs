@@ -3,6 +3,7 @@
 //! or from the phone. Happy paths, bad-input tables, untouched data on failure.
 
 use engine_support::*;
+use switchboard_engine::conversation::MessageKind;
 use switchboard_engine::model::{
     AuditAction, ChatDeleteOrigin, InstanceState, LogoutCause, LogoutOutcome,
 };
@@ -346,7 +347,8 @@ async fn media_paths_outside_the_media_folder_are_refused() {
             sender: None,
             timestamp: 1,
             text: None,
-            media_kind: Some("image".into()),
+            kind: MessageKind::Image,
+            ..Default::default()
         }],
     )
     .await;

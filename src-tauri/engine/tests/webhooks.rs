@@ -55,7 +55,7 @@ async fn session_events_are_delivered_signed_with_the_authorization_header() {
             sender: None,
             timestamp: 7,
             text: Some("hi".into()),
-            media_kind: None,
+            ..Default::default()
         }],
     )
     .await;

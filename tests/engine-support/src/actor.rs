@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use switchboard_engine::actor::{ActorContext, ActorHandle, SessionSink, WaConfig};
 use switchboard_engine::model::{InstanceState, Millis, Profile, Settings};
-use switchboard_engine::records::{ChatUpsert, MediaSaved, MessageUpsert};
+use switchboard_engine::records::{ChatUpsert, MediaSaved, MessageUpsert, Receipts};
 use tokio::sync::Notify;
 use wa_mock::PhoneProfile;
 
@@ -22,6 +22,7 @@ pub enum Call {
     Messages(Vec<MessageUpsert>),
     MediaSaved(MediaSaved),
     RemoteChatDeleted(String, bool),
+    Delivery(Receipts),
 }
 
 #[derive(Default)]
@@ -123,6 +124,9 @@ impl SessionSink for RecordingSink {
     }
     async fn remote_chat_deleted(&self, instance_id: &str, chat_jid: String, delete_media: bool) {
         self.record(instance_id, Call::RemoteChatDeleted(chat_jid, delete_media));
+    }
+    async fn delivery(&self, instance_id: &str, receipts: Receipts) {
+        self.record(instance_id, Call::Delivery(receipts));
     }
 }
 

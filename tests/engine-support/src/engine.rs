@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use switchboard_engine::actor::WaConfig;
+use switchboard_engine::conversation::MessageKind;
 use switchboard_engine::model::{CreateInstance, Instance, WebhookInput};
 use switchboard_engine::records::{ChatUpsert, MediaSaved, MessageUpsert};
 use switchboard_engine::{Engine, EngineConfig, WebhookTuning};
@@ -92,7 +93,12 @@ pub async fn seed(
                 sender: None,
                 timestamp: 1_700_000_000_000 + m as i64,
                 text: Some(format!("hello {m}")),
-                media_kind: (m < media_per_chat).then(|| "image".to_string()),
+                kind: if m < media_per_chat {
+                    MessageKind::Image
+                } else {
+                    MessageKind::Text
+                },
+                ..Default::default()
             })
             .collect();
         sink.messages(&instance.id, messages).await;

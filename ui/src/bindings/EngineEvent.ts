@@ -2,6 +2,7 @@
 import type { ChatDeleteOrigin } from "./ChatDeleteOrigin";
 import type { ChatDeleteReport } from "./ChatDeleteReport";
 import type { DeleteReport } from "./DeleteReport";
+import type { Delivery } from "./Delivery";
 import type { Instance } from "./Instance";
 import type { InstanceState } from "./InstanceState";
 import type { Profile } from "./Profile";
@@ -14,4 +15,4 @@ issued_at: number,
 /**
  * When this code stops being valid.
  */
-expires_at: number, } | { "type": "pairing_code", instance_id: string, code: string, expires_at: number, } | { "type": "profile_updated", instance_id: string, profile: Profile, } | { "type": "chats_changed", instance_id: string, } | { "type": "chat_deleted", instance_id: string, origin: ChatDeleteOrigin, report: ChatDeleteReport, };
+expires_at: number, } | { "type": "pairing_code", instance_id: string, code: string, expires_at: number, } | { "type": "profile_updated", instance_id: string, profile: Profile, } | { "type": "chats_changed", instance_id: string, } | { "type": "chat_deleted", instance_id: string, origin: ChatDeleteOrigin, report: ChatDeleteReport, } | { "type": "messages_added", instance_id: string, chat_jid: string, } | { "type": "message_delivery", instance_id: string, chat_jid: string, message_ids: Array<string>, delivery: Delivery, };

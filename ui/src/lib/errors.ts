@@ -32,6 +32,12 @@ const words: Record<ErrorCode, MessageKey> = {
   s3_unreachable: 'error.s3_unreachable',
   s3_access_denied: 'error.s3_access_denied',
   s3_no_such_bucket: 'error.s3_no_such_bucket',
+  invalid_page: 'error.invalid_page',
+  message_not_found: 'error.message_not_found',
+  invalid_message: 'error.invalid_message',
+  file_not_found: 'error.file_not_found',
+  media_too_large: 'error.media_too_large',
+  unsupported_media: 'error.unsupported_media',
 };
 
 export const knownErrorCodes = Object.keys(words) as ErrorCode[];

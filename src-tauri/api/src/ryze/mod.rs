@@ -7,6 +7,7 @@ mod config;
 mod connect;
 mod inputs;
 mod instance;
+mod message;
 mod reply;
 mod shapes;
 
@@ -28,6 +29,7 @@ pub(crate) mod paths {
     pub use super::config::*;
     pub use super::connect::*;
     pub use super::instance::*;
+    pub use super::message::*;
 }
 
 /// The routes, behind the token check and the per-token rate limit.
@@ -58,6 +60,8 @@ pub(crate) fn routes(state: ApiState) -> Router<ApiState> {
         )
         .route("/api/events/webhook/{instance}", post(config::set_webhook))
         .route("/api/chat/deleteChat/{instance}", delete(chat::delete_chat))
+        .route("/api/chat/messages/{instance}", get(message::messages))
+        .route("/api/message/sendText/{instance}", post(message::send_text))
         .route_layer(middleware::from_fn_with_state(state, authenticate))
 }
 
@@ -119,6 +123,15 @@ impl Dialect for Ryze {
     }
     fn list_chats() -> Served {
         Served::Not("RyzeAPI's chat listing belongs to its chat module, not offered yet")
+    }
+    fn chat_messages() -> Served {
+        Served::At(&["GET /api/chat/messages/{instance}"])
+    }
+    fn send_text() -> Served {
+        Served::At(&["POST /api/message/sendText/{instance}"])
+    }
+    fn send_media() -> Served {
+        Served::Not("takes a file on this computer; an upload route for API callers is to come")
     }
     fn delete_chat() -> Served {
         Served::At(&["DELETE /api/chat/deleteChat/{instance}"])

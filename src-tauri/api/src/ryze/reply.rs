@@ -89,7 +89,7 @@ impl Refusal {
     /// seeds' messages where they give one, the engine's own message otherwise.
     pub fn from_engine(error: ErrorPayload) -> Self {
         // Read through serde: the code is the wire string, however the engine types it.
-        let code = serde_json::to_value(&error.code)
+        let code = serde_json::to_value(error.code)
             .ok()
             .and_then(|value| value.as_str().map(str::to_owned))
             .unwrap_or_default();
@@ -97,10 +97,15 @@ impl Refusal {
             "instance_not_found" => (StatusCode::NOT_FOUND, INSTANCE_NOT_FOUND.to_string()),
             "not_connected" => (StatusCode::SERVICE_UNAVAILABLE, NOT_CONNECTED.to_string()),
             "invalid_name" | "invalid_phone" | "invalid_jid" | "invalid_webhook"
-            | "invalid_proxy" | "invalid_settings" | "invalid_qr" => {
+            | "invalid_proxy" | "invalid_settings" | "invalid_qr" | "invalid_page"
+            | "invalid_message" | "file_not_found" => {
                 (StatusCode::BAD_REQUEST, error.message.clone())
             }
-            "chat_not_found" => (StatusCode::NOT_FOUND, error.message.clone()),
+            "chat_not_found" | "message_not_found" => {
+                (StatusCode::NOT_FOUND, error.message.clone())
+            }
+            "media_too_large" => (StatusCode::PAYLOAD_TOO_LARGE, error.message.clone()),
+            "unsupported_media" => (StatusCode::UNSUPPORTED_MEDIA_TYPE, error.message.clone()),
             "name_taken"
             | "not_paired"
             | "already_connected"

@@ -18,7 +18,7 @@ use crate::model::{
 };
 use crate::proxy::Proxy;
 use crate::records::LastMessage;
-use crate::wa::{self, Session, SessionEvent, SessionOptions};
+use crate::wa::{self, Remote, Session, SessionEvent, SessionOptions};
 
 /// A QR round that shows no code within this time is given up: the server cannot be
 /// reached, and the library would otherwise retry silently forever.
@@ -43,6 +43,7 @@ pub(crate) enum Command {
         reply: oneshot::Sender<()>,
     },
     State(oneshot::Sender<InstanceState>),
+    Remote(oneshot::Sender<Option<Remote>>),
     Shutdown(oneshot::Sender<()>),
 }
 
@@ -167,6 +168,15 @@ impl Actor {
             }
             Command::State(reply) => {
                 let _ = reply.send(self.state.clone());
+            }
+            Command::Remote(reply) => {
+                let remote = match &self.attempt {
+                    Some(a) if self.state.is_connected() && a.session.is_connected() => {
+                        Some(a.session.remote())
+                    }
+                    _ => None,
+                };
+                let _ = reply.send(remote);
             }
             Command::Shutdown(_) => unreachable!("handled by the loop"),
         }

@@ -7,11 +7,14 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 use whatsapp_rust::prelude::*;
-use whatsapp_rust::types::events::{ConnectFailureReason, PairSuccess};
+use whatsapp_rust::types::events::{ConnectFailureReason, PairSuccess, Receipt};
+use whatsapp_rust::types::presence::ReceiptType;
 use whatsapp_rust::wacore::types::call::CallAction;
 
 use super::messages::{CallOffer, HistoryBlob, Incoming};
+use crate::conversation::Delivery;
 use crate::model::{now_millis, DisconnectReason, InstanceState, LogoutCause, Millis, Profile};
+use crate::records::Receipts;
 
 /// What becomes of the running client after a lifecycle event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +126,8 @@ pub(crate) enum SessionEvent {
         chat_jid: String,
         delete_media: bool,
     },
+    /// The recipient's phone got, or opened, messages this device sent.
+    Receipts(Receipts),
     OwnPushName(String),
     CallOffer(CallOffer),
 }
@@ -164,6 +169,7 @@ impl Forwarder {
                 chat_jid: d.jid.to_non_ad_string(),
                 delete_media: d.delete_media,
             },
+            Event::Receipt(receipt) => SessionEvent::Receipts(receipts_of(receipt)?),
             Event::SelfPushNameUpdated(p) => SessionEvent::OwnPushName(p.new_name.clone()),
             Event::IncomingCall(call) if matches!(call.action, CallAction::Offer { .. }) => {
                 SessionEvent::CallOffer(CallOffer(Box::new(call.clone())))
@@ -189,6 +195,7 @@ impl Forwarder {
             EventKind::HistorySync,
             EventKind::Messages,
             EventKind::DeleteChatUpdate,
+            EventKind::Receipt,
             EventKind::SelfPushNameUpdated,
             EventKind::IncomingCall,
         ])
@@ -206,6 +213,28 @@ impl EventHandler for Forwarder {
     fn interest(&self) -> EventInterest {
         Self::kinds()
     }
+}
+
+/// Delivery and read receipts for messages this device sent; other receipts (our own
+/// reads on other devices, retries, played) do not move a delivery state.
+fn receipts_of(receipt: &Receipt) -> Option<Receipts> {
+    let delivery = match receipt.r#type {
+        ReceiptType::Delivered => Delivery::Delivered,
+        ReceiptType::Read => Delivery::Read,
+        _ => return None,
+    };
+    if receipt.source.is_from_me || receipt.message_ids.is_empty() {
+        return None;
+    }
+    Some(Receipts {
+        chat_jid: receipt.source.chat.to_non_ad_string(),
+        message_ids: receipt
+            .message_ids
+            .iter()
+            .map(|id| id.to_string())
+            .collect(),
+        delivery,
+    })
 }
 
 fn paired_profile(ok: &PairSuccess) -> Profile {

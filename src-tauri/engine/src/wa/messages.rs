@@ -1,5 +1,5 @@
 //! History sync and incoming messages: the part of each message Switchboard keeps
-//! (text and media kind), and what the actor may still do about one (download its
+//! (kind, text, what it quotes), and what the actor may still do about one (download its
 //! media, send a read receipt, reject a call).
 
 use std::collections::BTreeMap;
@@ -11,6 +11,7 @@ use whatsapp_rust::wacore::download::Downloadable;
 use whatsapp_rust::wacore::types::call::IncomingCall;
 use whatsapp_rust::waproto::whatsapp as wa;
 
+use crate::conversation::{Location, MessageKind, QuotedMessage};
 use crate::model::Millis;
 use crate::records::{ChatUpsert, MessageUpsert};
 
@@ -65,9 +66,7 @@ fn history_message(chat_jid: &str, info: &wa::WebMessageInfo) -> Option<MessageU
     let key = info.key.as_option()?;
     let id = key.id.clone().filter(|id| !id.is_empty())?;
     let content = MessageContent::of(info.message.as_option()?);
-    if content.is_empty() {
-        return None;
-    }
+    let kind = content.kind?;
     let sender = info
         .participant
         .clone()
@@ -77,10 +76,14 @@ fn history_message(chat_jid: &str, info: &wa::WebMessageInfo) -> Option<MessageU
         chat_jid: chat_jid.to_string(),
         id,
         from_me: key.from_me.unwrap_or(false),
+        sender_name: info.push_name.clone().filter(|n| !n.is_empty()),
         sender,
         timestamp: (info.message_timestamp.unwrap_or(0) as Millis).saturating_mul(1000),
         text: content.text,
-        media_kind: content.media_kind.map(str::to_string),
+        kind,
+        quoted: content.quoted,
+        location: content.location,
+        delivery: None,
     })
 }
 
@@ -89,10 +92,12 @@ fn is_chat(jid: &Jid) -> bool {
     matches!(jid.server, Server::Pn | Server::Lid | Server::Group)
 }
 
-/// The part of a message Switchboard keeps: its text and what media it carries.
+/// The part of a message Switchboard keeps: its kind, text, media, what it quotes.
 struct MessageContent<'a> {
+    kind: Option<MessageKind>,
     text: Option<String>,
-    media_kind: Option<&'static str>,
+    quoted: Option<QuotedMessage>,
+    location: Option<Location>,
     media: Option<&'a dyn Downloadable>,
     mime: Option<String>,
     file_name: Option<String>,
@@ -102,45 +107,100 @@ impl<'a> MessageContent<'a> {
     fn of(message: &'a wa::Message) -> Self {
         let base = message.get_base_message();
         let mut content = MessageContent {
+            kind: None,
             text: base
                 .text_content()
                 .or_else(|| base.get_caption())
                 .map(str::to_string),
-            media_kind: None,
+            quoted: None,
+            location: None,
             media: None,
             mime: None,
             file_name: None,
         };
-        if let Some(m) = base.image_message.as_option() {
-            content.set_media("image", m, m.mimetype.clone(), None);
+        let context = if let Some(m) = base.image_message.as_option() {
+            content.set_media(MessageKind::Image, m, m.mimetype.clone(), None);
+            m.context_info.as_option()
         } else if let Some(m) = base.video_message.as_option() {
-            content.set_media("video", m, m.mimetype.clone(), None);
+            content.set_media(MessageKind::Video, m, m.mimetype.clone(), None);
+            m.context_info.as_option()
         } else if let Some(m) = base.audio_message.as_option() {
-            content.set_media("audio", m, m.mimetype.clone(), None);
+            let kind = if m.ptt == Some(true) {
+                MessageKind::Voice
+            } else {
+                MessageKind::Audio
+            };
+            content.set_media(kind, m, m.mimetype.clone(), None);
+            m.context_info.as_option()
         } else if let Some(m) = base.document_message.as_option() {
-            content.set_media("document", m, m.mimetype.clone(), m.file_name.clone());
+            content.set_media(
+                MessageKind::Document,
+                m,
+                m.mimetype.clone(),
+                m.file_name.clone(),
+            );
+            // A document without a caption shows its file name.
+            if content.text.is_none() {
+                content.text = m.file_name.clone().or_else(|| m.title.clone());
+            }
+            m.context_info.as_option()
         } else if let Some(m) = base.sticker_message.as_option() {
-            content.set_media("sticker", m, m.mimetype.clone(), None);
-        }
+            content.set_media(MessageKind::Sticker, m, m.mimetype.clone(), None);
+            m.context_info.as_option()
+        } else if let Some(m) = base.location_message.as_option() {
+            content.kind = Some(MessageKind::Location);
+            content.location = match (m.degrees_latitude, m.degrees_longitude) {
+                (Some(latitude), Some(longitude)) => Some(Location {
+                    latitude,
+                    longitude,
+                }),
+                _ => None,
+            };
+            content.text = [m.name.as_deref(), m.address.as_deref()]
+                .into_iter()
+                .flatten()
+                .find(|t| !t.is_empty())
+                .map(str::to_string);
+            m.context_info.as_option()
+        } else if let Some(m) = base.contact_message.as_option() {
+            content.kind = Some(MessageKind::Contact);
+            content.text = m.display_name.clone();
+            m.context_info.as_option()
+        } else if let Some(m) = base.extended_text_message.as_option() {
+            content.kind = content.text.is_some().then_some(MessageKind::Text);
+            m.context_info.as_option()
+        } else {
+            content.kind = content.text.is_some().then_some(MessageKind::Text);
+            None
+        };
+        content.quoted = context.and_then(quoted_of);
         content
     }
 
     fn set_media(
         &mut self,
-        kind: &'static str,
+        kind: MessageKind,
         media: &'a dyn Downloadable,
         mime: Option<String>,
         file_name: Option<String>,
     ) {
-        self.media_kind = Some(kind);
+        self.kind = Some(kind);
         self.media = Some(media);
         self.mime = mime;
         self.file_name = file_name;
     }
+}
 
-    fn is_empty(&self) -> bool {
-        self.text.is_none() && self.media_kind.is_none()
-    }
+/// The message a reply quotes: its id, and its text as the reply carried it.
+fn quoted_of(context: &wa::ContextInfo) -> Option<QuotedMessage> {
+    let id = context.stanza_id.clone().filter(|id| !id.is_empty())?;
+    let text = context.quoted_message.as_option().and_then(|quoted| {
+        let base = quoted.get_base_message();
+        base.text_content()
+            .or_else(|| base.get_caption())
+            .map(str::to_string)
+    });
+    Some(QuotedMessage { id, text })
 }
 
 /// One incoming message, translated, with what the actor may still do about it.
@@ -158,9 +218,7 @@ impl Incoming {
             return None;
         }
         let content = MessageContent::of(&inbound.message);
-        if content.is_empty() {
-            return None;
-        }
+        let kind = content.kind?;
         let chat_jid = source.chat.to_non_ad_string();
         let media = content.media.map(|_| MediaRef {
             message: Arc::clone(&inbound.message),
@@ -173,9 +231,13 @@ impl Incoming {
                 id: inbound.info.id.to_string(),
                 from_me: source.is_from_me,
                 sender: Some(source.sender.to_non_ad_string()),
+                sender_name: Some(inbound.info.push_name.clone()).filter(|n| !n.is_empty()),
                 timestamp: inbound.info.timestamp.timestamp_millis(),
                 text: content.text,
-                media_kind: content.media_kind.map(str::to_string),
+                kind,
+                quoted: content.quoted,
+                location: content.location,
+                delivery: None,
             },
             is_group: source.is_group,
             media,

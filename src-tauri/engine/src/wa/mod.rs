@@ -8,6 +8,7 @@
 mod chat;
 mod events;
 mod messages;
+mod outgoing;
 mod remote;
 mod session;
 mod store;
@@ -16,6 +17,7 @@ mod transport;
 pub(crate) use chat::{delete_chat_range, parse_chat_jid};
 pub(crate) use events::{ClientFate, Lifecycle, SessionEvent};
 pub(crate) use messages::{Incoming, MediaRef};
+pub(crate) use outgoing::{Outgoing, OutgoingMedia, Quote};
 pub(crate) use remote::Remote;
 pub(crate) use session::{Session, SessionOptions};
 pub(crate) use store::has_stored_session;

@@ -316,6 +316,12 @@ export const en = {
   'error.s3_unreachable': 'The S3 storage could not be reached. Check the endpoint address and the network, then try again.',
   'error.s3_access_denied': 'The S3 storage refused these keys. Check the access key, the secret key and their permissions.',
   'error.s3_no_such_bucket': 'This bucket does not exist on the S3 storage. Check its name and region.',
+  'error.invalid_page': 'This page of the conversation cannot be loaded. Reopen the chat.',
+  'error.message_not_found': 'The message you are answering is no longer in this chat.',
+  'error.invalid_message': 'Write something to send, or shorten a text that is too long for WhatsApp.',
+  'error.file_not_found': 'The file could not be read. It may have been moved or deleted.',
+  'error.media_too_large': 'This file is larger than WhatsApp allows for its kind. Send a smaller file, or send it as a document.',
+  'error.unsupported_media': 'WhatsApp cannot send this file that way. Send it as a document instead.',
   'error.shutting_down': 'Switchboard is closing. Open it again to continue.',
   'error.unknown': 'Something went wrong. Try again, and restart Switchboard if it keeps happening.',
 

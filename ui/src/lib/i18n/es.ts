@@ -341,6 +341,12 @@ export const es: Record<MessageKey, string> = {
   'error.s3_unreachable': 'No se pudo llegar al almacenamiento S3. Revisa la dirección del endpoint y la red, y vuelve a intentarlo.',
   'error.s3_access_denied': 'El almacenamiento S3 rechazó estas claves. Revisa la clave de acceso, la clave secreta y sus permisos.',
   'error.s3_no_such_bucket': 'Este bucket no existe en el almacenamiento S3. Revisa su nombre y su región.',
+  'error.invalid_page': 'No se pudo cargar esta parte de la conversación. Vuelve a abrir el chat.',
+  'error.message_not_found': 'El mensaje que respondes ya no está en este chat.',
+  'error.invalid_message': 'Escribe algo para enviar, o acorta un texto demasiado largo para WhatsApp.',
+  'error.file_not_found': 'No se pudo leer el archivo. Puede que se haya movido o eliminado.',
+  'error.media_too_large': 'Este archivo supera lo que WhatsApp permite para su tipo. Envía un archivo más pequeño, o envíalo como documento.',
+  'error.unsupported_media': 'WhatsApp no puede enviar este archivo así. Envíalo como documento.',
   'error.shutting_down': 'Switchboard se está cerrando. Ábrelo de nuevo para continuar.',
   'error.unknown':
     'Algo salió mal. Vuelve a intentarlo y reinicia Switchboard si sigue ocurriendo.',

@@ -329,6 +329,12 @@ export const id: Record<MessageKey, string> = {
   'error.s3_unreachable': 'Penyimpanan S3 tidak dapat dijangkau. Periksa alamat endpoint dan jaringan, lalu coba lagi.',
   'error.s3_access_denied': 'Penyimpanan S3 menolak kunci ini. Periksa access key, secret key, dan izinnya.',
   'error.s3_no_such_bucket': 'Bucket ini tidak ada di penyimpanan S3. Periksa nama dan region-nya.',
+  'error.invalid_page': 'Bagian percakapan ini tidak dapat dimuat. Buka kembali chat ini.',
+  'error.message_not_found': 'Pesan yang Anda balas sudah tidak ada di chat ini.',
+  'error.invalid_message': 'Tulis sesuatu untuk dikirim, atau persingkat teks yang terlalu panjang untuk WhatsApp.',
+  'error.file_not_found': 'File tidak dapat dibaca. Mungkin sudah dipindahkan atau dihapus.',
+  'error.media_too_large': 'File ini lebih besar dari batas WhatsApp untuk jenisnya. Kirim file yang lebih kecil, atau kirim sebagai dokumen.',
+  'error.unsupported_media': 'WhatsApp tidak dapat mengirim file ini dengan cara itu. Kirim sebagai dokumen.',
   'error.shutting_down': 'Switchboard sedang ditutup. Buka lagi untuk melanjutkan.',
   'error.unknown':
     'Terjadi kesalahan. Coba lagi, dan mulai ulang Switchboard jika terus terjadi.',

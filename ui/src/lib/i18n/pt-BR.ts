@@ -336,6 +336,12 @@ export const ptBR: Record<MessageKey, string> = {
   'error.s3_unreachable': 'Não foi possível alcançar o armazenamento S3. Confira o endereço do endpoint e a rede, e tente de novo.',
   'error.s3_access_denied': 'O armazenamento S3 recusou estas chaves. Confira a chave de acesso, a chave secreta e as permissões delas.',
   'error.s3_no_such_bucket': 'Este bucket não existe no armazenamento S3. Confira o nome e a região.',
+  'error.invalid_page': 'Não foi possível carregar esta parte da conversa. Abra a conversa de novo.',
+  'error.message_not_found': 'A mensagem que você está respondendo não está mais nesta conversa.',
+  'error.invalid_message': 'Escreva algo para enviar, ou encurte um texto longo demais para o WhatsApp.',
+  'error.file_not_found': 'Não foi possível ler o arquivo. Talvez tenha sido movido ou excluído.',
+  'error.media_too_large': 'Este arquivo é maior do que o WhatsApp permite para esse tipo. Envie um arquivo menor, ou envie-o como documento.',
+  'error.unsupported_media': 'O WhatsApp não consegue enviar este arquivo desse jeito. Envie-o como documento.',
   'error.shutting_down': 'O Switchboard está fechando. Abra-o de novo para continuar.',
   'error.unknown':
     'Algo deu errado. Tente de novo e reinicie o Switchboard se continuar acontecendo.',

@@ -70,6 +70,7 @@ impl Actor {
             } => {
                 sink.remote_chat_deleted(&id, chat_jid, delete_media).await;
             }
+            SessionEvent::Receipts(receipts) => sink.delivery(&id, receipts).await,
             SessionEvent::OwnPushName(name) => {
                 self.merge_profile(Profile {
                     push_name: Some(name),

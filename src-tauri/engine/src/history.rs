@@ -1,0 +1,245 @@
+//! Reading a conversation: a chat's messages a page at a time, newest first, paged by
+//! a keyset cursor on (timestamp, id) so that the last page of a long chat costs what
+//! the first one does (the index `messages_by_chat_page`, never OFFSET).
+
+use std::path::Path;
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqlitePool};
+use tracing::instrument;
+
+use crate::conversation::{
+    ChatMessage, Delivery, Location, MessageFile, MessageKind, MessagePage, QuotedMessage,
+};
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::model::Millis;
+use crate::validate;
+
+/// Messages per page when the caller does not say.
+pub const PAGE_DEFAULT: u32 = 50;
+pub const PAGE_MAX: u32 = 200;
+
+/// Where a page ends: the oldest message it holds. Written `<timestamp>:<id>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Cursor {
+    timestamp: Millis,
+    id: String,
+}
+
+impl Cursor {
+    fn parse(text: &str) -> Result<Cursor> {
+        let invalid = || Error::InvalidPage(format!("'{text}' is not a page cursor"));
+        let (timestamp, id) = text.split_once(':').ok_or_else(invalid)?;
+        let timestamp = timestamp.parse::<Millis>().map_err(|_| invalid())?;
+        if id.is_empty() {
+            return Err(invalid());
+        }
+        Ok(Cursor {
+            timestamp,
+            id: id.to_string(),
+        })
+    }
+
+    fn write(&self) -> String {
+        format!("{}:{}", self.timestamp, self.id)
+    }
+}
+
+fn page_size(limit: Option<u32>) -> Result<u32> {
+    match limit {
+        None => Ok(PAGE_DEFAULT),
+        Some(n) if (1..=PAGE_MAX).contains(&n) => Ok(n),
+        Some(n) => Err(Error::InvalidPage(format!(
+            "a page holds 1 to {PAGE_MAX} messages (asked for {n})"
+        ))),
+    }
+}
+
+impl Engine {
+    /// A page of a chat's messages, newest first. `before` is the `next` of the previous
+    /// page; none starts at the newest message. `limit` is 1 to 200 (default 50).
+    #[instrument(skip_all, fields(name = %name))]
+    pub async fn chat_messages(
+        &self,
+        name: &str,
+        chat: &str,
+        before: Option<&str>,
+        limit: Option<u32>,
+    ) -> Result<MessagePage> {
+        let jid = validate::chat_jid(chat)?;
+        let limit = page_size(limit)?;
+        let cursor = before.map(Cursor::parse).transpose()?;
+        let id = self.id_of(name)?;
+        if !chat_exists(self.db(), &id, &jid).await? {
+            return Err(Error::ChatNotFound(jid));
+        }
+        let instance_dir = self.paths().instance_dir(&id);
+        page(self.db(), &id, &jid, cursor.as_ref(), limit, &instance_dir).await
+    }
+}
+
+async fn chat_exists(db: &SqlitePool, instance_id: &str, jid: &str) -> Result<bool> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM chats WHERE instance_id = ? AND jid = ?")
+            .bind(instance_id)
+            .bind(jid)
+            .fetch_optional(db)
+            .await?;
+    Ok(found.is_some())
+}
+
+/// Every column a `ChatMessage` is read from, for one chat (`?` instance, `?` chat).
+const MESSAGE_SELECT: &str = "SELECT m.id, m.chat_jid, m.from_me, m.sender, m.sender_name,
+        m.timestamp, m.kind, m.text, m.quoted_id, m.quoted_text, m.latitude, m.longitude,
+        m.delivery, f.path, f.bytes, f.mime, f.s3_key
+    FROM messages m
+    LEFT JOIN media f
+        ON f.instance_id = m.instance_id AND f.chat_jid = m.chat_jid AND f.message_id = m.id
+    WHERE m.instance_id = ? AND m.chat_jid = ?";
+
+/// One stored message of a chat.
+pub(crate) async fn message(
+    db: &SqlitePool,
+    instance_id: &str,
+    jid: &str,
+    message_id: &str,
+    instance_dir: &Path,
+) -> Result<Option<ChatMessage>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{MESSAGE_SELECT} AND m.id = ?"
+    )))
+    .bind(instance_id)
+    .bind(jid)
+    .bind(message_id)
+    .fetch_optional(db)
+    .await?;
+    row.map(|row| message_of(&row, instance_dir)).transpose()
+}
+
+async fn page(
+    db: &SqlitePool,
+    instance_id: &str,
+    jid: &str,
+    cursor: Option<&Cursor>,
+    limit: u32,
+    instance_dir: &Path,
+) -> Result<MessagePage> {
+    // The first page starts above every message: one query, one index range.
+    let (timestamp, id) = cursor.map_or((Millis::MAX, ""), |c| (c.timestamp, c.id.as_str()));
+    // One more than asked tells whether an older page exists.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{MESSAGE_SELECT} AND (m.timestamp, m.id) < (?, ?)
+         ORDER BY m.timestamp DESC, m.id DESC LIMIT ?"
+    )))
+    .bind(instance_id)
+    .bind(jid)
+    .bind(timestamp)
+    .bind(id)
+    .bind(i64::from(limit) + 1)
+    .fetch_all(db)
+    .await?;
+    let mut messages = rows
+        .iter()
+        .map(|row| message_of(row, instance_dir))
+        .collect::<Result<Vec<_>>>()?;
+    let next = if messages.len() > limit as usize {
+        messages.truncate(limit as usize);
+        messages.last().map(|m| {
+            Cursor {
+                timestamp: m.timestamp,
+                id: m.id.clone(),
+            }
+            .write()
+        })
+    } else {
+        None
+    };
+    Ok(MessagePage { messages, next })
+}
+
+fn message_of(row: &SqliteRow, instance_dir: &Path) -> Result<ChatMessage> {
+    let quoted = row
+        .try_get::<Option<String>, _>("quoted_id")?
+        .map(|id| -> Result<QuotedMessage> {
+            Ok(QuotedMessage {
+                id,
+                text: row.try_get("quoted_text")?,
+            })
+        })
+        .transpose()?;
+    let location = match (
+        row.try_get::<Option<f64>, _>("latitude")?,
+        row.try_get::<Option<f64>, _>("longitude")?,
+    ) {
+        (Some(latitude), Some(longitude)) => Some(Location {
+            latitude,
+            longitude,
+        }),
+        _ => None,
+    };
+    let file = match row.try_get::<Option<String>, _>("path")? {
+        Some(relative) => {
+            let in_bucket = row.try_get::<Option<String>, _>("s3_key")?.is_some();
+            Some(MessageFile {
+                path: (!in_bucket).then(|| instance_dir.join(relative).display().to_string()),
+                bytes: row.try_get::<i64, _>("bytes")?.max(0) as u64,
+                mime: row.try_get("mime")?,
+            })
+        }
+        None => None,
+    };
+    Ok(ChatMessage {
+        id: row.try_get("id")?,
+        chat_jid: row.try_get("chat_jid")?,
+        from_me: row.try_get("from_me")?,
+        sender: row.try_get("sender")?,
+        sender_name: row.try_get("sender_name")?,
+        timestamp: row.try_get("timestamp")?,
+        kind: MessageKind::parse(&row.try_get::<String, _>("kind")?),
+        text: row.try_get("text")?,
+        quoted,
+        location,
+        file,
+        delivery: row
+            .try_get::<Option<String>, _>("delivery")?
+            .as_deref()
+            .and_then(Delivery::parse),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+
+    #[test]
+    fn cursors_read_back_what_they_wrote() {
+        let cursor = Cursor {
+            timestamp: 1_700_000_000_123,
+            id: "3EB0:AB".into(),
+        };
+        assert_eq!(Cursor::parse(&cursor.write()).unwrap(), cursor);
+    }
+
+    #[test]
+    fn foreign_cursors_and_sizes_are_refused() {
+        for bad in ["", "abc", "12", "12:", "x:ID"] {
+            assert_eq!(
+                Cursor::parse(bad).unwrap_err().code(),
+                ErrorCode::InvalidPage,
+                "{bad:?}"
+            );
+        }
+        assert_eq!(page_size(None).unwrap(), PAGE_DEFAULT);
+        assert_eq!(page_size(Some(PAGE_MAX)).unwrap(), PAGE_MAX);
+        assert_eq!(
+            page_size(Some(0)).unwrap_err().code(),
+            ErrorCode::InvalidPage
+        );
+        assert_eq!(
+            page_size(Some(PAGE_MAX + 1)).unwrap_err().code(),
+            ErrorCode::InvalidPage
+        );
+    }
+}

@@ -9,8 +9,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use base64::Engine as _;
+use engine_support::{is_connected, linked_instance};
 use switchboard_engine::model::{
-    ConnectVia, CreateInstance, DisconnectReason, Instance, InstanceState, LogoutOutcome, Settings,
+    ConnectVia, CreateInstance, DisconnectReason, InstanceState, LogoutOutcome, Settings,
     WebhookEvent, WebhookInput, WebhookOutcome,
 };
 use switchboard_engine::ErrorCode;
@@ -18,7 +19,7 @@ use switchboard_engine::{Engine, EngineConfig, EngineEvent};
 use tokio::sync::broadcast::Receiver;
 use wa_mock::{
     HistoryChat, HistoryMessage, HistoryRequest, IncomingMedia, IncomingMediaKind, IncomingMessage,
-    Linked, MockOptions, PhoneProfile, WaMock,
+    MockOptions, PhoneProfile, WaMock,
 };
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -39,55 +40,6 @@ async fn next_event<T>(
     pick: impl FnMut(EngineEvent) -> Option<T>,
 ) -> T {
     engine_support::next_event(events, what, WAIT, pick).await
-}
-
-fn is_connected(event: &EngineEvent, id: &str) -> bool {
-    matches!(event, EngineEvent::StateChanged {
-        instance_id,
-        state: InstanceState::Connected { .. },
-    } if instance_id == id)
-}
-
-/// Creates an instance, links it by QR through the engine and waits for `connected`.
-async fn linked_instance(
-    engine: &Engine,
-    mock: &WaMock,
-    settings: Settings,
-    phone: &str,
-) -> (Instance, Linked) {
-    let instance = engine
-        .create_instance(CreateInstance {
-            name: "shop".into(),
-            settings: Some(settings),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let mut events = engine.subscribe();
-    engine.connect_qr("shop").await.unwrap();
-    let id = instance.id.clone();
-    let qr = next_event(&mut events, "QR code", |e| match e {
-        EngineEvent::QrCode {
-            instance_id, code, ..
-        } if instance_id == id => Some(code),
-        _ => None,
-    })
-    .await;
-    let linked = mock
-        .scan(
-            &qr,
-            &PhoneProfile {
-                phone: phone.into(),
-                name: "Shop".into(),
-                business: None,
-            },
-        )
-        .unwrap();
-    next_event(&mut events, "connected state", |e| {
-        is_connected(&e, &id).then_some(())
-    })
-    .await;
-    (instance, linked)
 }
 
 async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {

@@ -7,6 +7,7 @@
 pub mod actor;
 pub mod child;
 pub mod engine;
+pub mod linked;
 pub mod proxy;
 pub mod receiver;
 pub mod s3;
@@ -14,6 +15,7 @@ pub mod store;
 pub mod wait;
 
 pub use engine::*;
+pub use linked::{is_connected, linked_instance};
 pub use receiver::{signature_verifies, Received, Receiver};
 pub use store::*;
 pub use wait::*;

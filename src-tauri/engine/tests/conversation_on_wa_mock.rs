@@ -1,0 +1,205 @@
+//! A conversation against wa-mock with the real WhatsApp client: what the phone's
+//! contact sends (a text, an image with a caption, a document) reads back from the
+//! history with its kind and its file, and an answer quoting
+//! the customer reaches the server and is stored as sent, while a file whose upload
+//! fails stores nothing.
+
+use std::path::Path;
+use std::time::Duration;
+
+use base64::Engine as _;
+use engine_support::linked_instance;
+use switchboard_engine::conversation::{ChatMessage, Delivery, MessageKind, SendMedia, SendText};
+use switchboard_engine::model::Settings;
+use switchboard_engine::ErrorCode;
+use switchboard_engine::{Engine, EngineConfig, EngineEvent};
+use wa_mock::{IncomingMedia, IncomingMediaKind, IncomingMessage, WaMock};
+
+const WAIT: Duration = Duration::from_secs(30);
+const CUSTOMER: &str = "5511955554444@s.whatsapp.net";
+
+fn config(dir: &Path, mock: &WaMock) -> EngineConfig {
+    let mut config = engine_support::patient_config(dir);
+    config.wa.server_url = Some(mock.ws_url());
+    config
+}
+
+fn file(kind: IncomingMediaKind, mime: &str, name: Option<&str>, bytes: &[u8]) -> IncomingMedia {
+    IncomingMedia {
+        kind,
+        mime: mime.into(),
+        file_name: name.map(str::to_string),
+        bytes_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+    }
+}
+
+async fn page_when(
+    engine: &Engine,
+    what: &str,
+    done: impl Fn(&[ChatMessage]) -> bool,
+) -> Vec<ChatMessage> {
+    tokio::time::timeout(WAIT, async {
+        loop {
+            if let Ok(page) = engine.chat_messages("shop", CUSTOMER, None, None).await {
+                if done(&page.messages) {
+                    return page.messages;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{what} did not happen within {WAIT:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_phones_text_image_and_document_read_back_with_kinds_and_files() {
+    let mock = WaMock::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(config(dir.path(), &mock)).await.unwrap();
+    let settings = Settings {
+        auto_download_media: true,
+        ..Settings::default()
+    };
+    let (instance, linked) = linked_instance(&engine, &mock, settings, "5511911112222").await;
+    let mut events = engine.subscribe();
+
+    let photo = b"\xff\xd8\xff\xe0 a small photo".to_vec();
+    let invoice = b"%PDF-1.4 invoice 42".to_vec();
+    for message in [
+        IncomingMessage {
+            chat: CUSTOMER.into(),
+            from: CUSTOMER.into(),
+            text: Some("Good morning".into()),
+            media: None,
+        },
+        IncomingMessage {
+            chat: CUSTOMER.into(),
+            from: CUSTOMER.into(),
+            text: Some("The shelf".into()),
+            media: Some(file(IncomingMediaKind::Image, "image/jpeg", None, &photo)),
+        },
+        IncomingMessage {
+            chat: CUSTOMER.into(),
+            from: CUSTOMER.into(),
+            text: None,
+            media: Some(file(
+                IncomingMediaKind::Document,
+                "application/pdf",
+                Some("invoice.pdf"),
+                &invoice,
+            )),
+        },
+    ] {
+        mock.send_message(&linked.jid, &message).await.unwrap();
+    }
+    engine_support::next_event(&mut events, "MessagesAdded", WAIT, |e| match e {
+        EngineEvent::MessagesAdded {
+            instance_id,
+            chat_jid,
+        } if instance_id == instance.id && chat_jid == CUSTOMER => Some(()),
+        _ => None,
+    })
+    .await;
+    let messages = page_when(&engine, "three messages with two files", |m| {
+        m.len() == 3 && m.iter().filter(|m| m.file.is_some()).count() == 2
+    })
+    .await;
+    // WhatsApp stamps seconds: messages of the same second keep a stable order by id.
+    let of_kind = |kind: MessageKind| {
+        let found: Vec<&ChatMessage> = messages.iter().filter(|m| m.kind == kind).collect();
+        assert_eq!(found.len(), 1, "one {kind:?} in {messages:?}");
+        found[0]
+    };
+    let (text, image, document) = (
+        of_kind(MessageKind::Text),
+        of_kind(MessageKind::Image),
+        of_kind(MessageKind::Document),
+    );
+    assert_eq!(text.text.as_deref(), Some("Good morning"));
+    assert!(!text.from_me);
+    assert_eq!(text.sender.as_deref(), Some(CUSTOMER));
+    assert_eq!(image.text.as_deref(), Some("The shelf"));
+    assert_eq!(document.text.as_deref(), Some("invoice.pdf"));
+    for (message, bytes) in [(image, &photo), (document, &invoice)] {
+        let file = message.file.as_ref().unwrap();
+        let on_disk = std::fs::read(file.path.as_ref().unwrap()).unwrap();
+        assert_eq!(&on_disk, bytes, "{} is the sent file", message.id);
+        assert_eq!(file.bytes, bytes.len() as u64);
+    }
+
+    // The answer, quoting the customer's text, goes to WhatsApp and is stored as sent.
+    let answer = engine
+        .send_text(
+            "shop",
+            SendText {
+                chat: "5511955554444".into(),
+                text: "It's ready".into(),
+                quote: Some(text.id.clone()),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(answer.from_me);
+    assert_eq!(answer.delivery, Some(Delivery::Sent));
+    assert_eq!(answer.kind, MessageKind::Text);
+    let quoted = answer.quoted.as_ref().unwrap();
+    assert_eq!(
+        (quoted.id.as_str(), quoted.text.as_deref()),
+        (text.id.as_str(), Some("Good morning"))
+    );
+    let received = mock.received(&linked.jid).unwrap();
+    assert!(
+        received.iter().any(|r| r["kind"] == "message"
+            && r["id"] == answer.id.as_str()
+            && r["to"] == CUSTOMER),
+        "the server got the answer: {received:?}"
+    );
+    let after = engine
+        .chat_messages("shop", CUSTOMER, None, None)
+        .await
+        .unwrap();
+    assert_eq!(after.messages.len(), 4);
+    assert_eq!(
+        after.messages[0], answer,
+        "the newest message is the answer, as stored"
+    );
+
+    // wa-mock's media host takes no uploads from devices yet: the upload fails, the
+    // refusal comes back in words, and neither a message nor a file is kept.
+    let files = tempfile::tempdir().unwrap();
+    let shelf = files.path().join("shelf.jpg");
+    std::fs::write(&shelf, &photo).unwrap();
+    let media_dir = dir
+        .path()
+        .join("instances")
+        .join(&instance.id)
+        .join("media");
+    let files_before = std::fs::read_dir(media_dir.join(CUSTOMER)).unwrap().count();
+    let refused = engine
+        .send_media(
+            "shop",
+            SendMedia {
+                chat: CUSTOMER.into(),
+                path: shelf.display().to_string(),
+                kind: None,
+                caption: Some("In stock".into()),
+                quote: None,
+            },
+        )
+        .await
+        .expect_err("the upload is refused");
+    assert_eq!(refused.code(), ErrorCode::WhatsappError, "{refused}");
+    assert!(refused.to_string().contains("upload"), "{refused}");
+    let after = engine
+        .chat_messages("shop", CUSTOMER, None, None)
+        .await
+        .unwrap();
+    assert_eq!(after.messages.len(), 4, "a failed send stores nothing");
+    assert_eq!(
+        std::fs::read_dir(media_dir.join(CUSTOMER)).unwrap().count(),
+        files_before,
+        "and keeps no file"
+    );
+    engine.shutdown().await;
+}

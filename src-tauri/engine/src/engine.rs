@@ -15,6 +15,7 @@ use crate::actor::{SessionSink, WaConfig};
 use crate::config::EngineConfig;
 use crate::db::{self, to_json};
 use crate::deletion;
+use crate::early_receipts::EarlyReceipts;
 use crate::error::{Error, Result};
 use crate::events::EngineEvent;
 use crate::folder_lock::FolderLock;
@@ -57,6 +58,8 @@ struct Inner {
     shutting_down: AtomicBool,
     /// This engine's ownership of the data folder, until shutdown or drop.
     folder_lock: Mutex<Option<FolderLock>>,
+    /// Held while receipts are matched to stored messages (see `early_receipts`).
+    early_receipts: tokio::sync::Mutex<EarlyReceipts>,
 }
 
 impl Engine {
@@ -136,6 +139,7 @@ impl Engine {
                 stop,
                 shutting_down: AtomicBool::new(false),
                 folder_lock: Mutex::new(Some(folder_lock)),
+                early_receipts: tokio::sync::Mutex::new(EarlyReceipts::default()),
             }),
         })
     }
@@ -176,6 +180,10 @@ impl Engine {
 
     pub(crate) fn db(&self) -> &SqlitePool {
         &self.inner.db
+    }
+
+    pub(crate) fn early_receipts(&self) -> &tokio::sync::Mutex<EarlyReceipts> {
+        &self.inner.early_receipts
     }
 
     pub(crate) fn paths(&self) -> &Paths {

@@ -15,6 +15,7 @@ pub mod conversation;
 mod crash;
 mod db;
 mod deletion;
+mod early_receipts;
 mod engine;
 pub mod error;
 pub mod events;

@@ -18,7 +18,7 @@ use crate::history;
 use crate::model::now_millis;
 use crate::outbox::{self, CAPTION_MAX_CHARS, TEXT_MAX_CHARS};
 use crate::paths;
-use crate::records::{MediaSaved, MessageUpsert};
+use crate::records::{MediaSaved, MessageUpsert, Receipts};
 use crate::validate;
 use crate::wa::{Outgoing, OutgoingMedia, Quote};
 
@@ -181,6 +181,8 @@ impl Engine {
                 let saved = self.keep_sent_file(&id, &draft.jid, &message_id, &file)?;
                 chat_store::store_media(self.db(), &id, &saved).await?;
             }
+            self.apply_early_receipts(&id, &draft.jid, &message_id)
+                .await?;
             let dir = self.paths().instance_dir(&id);
             history::message(self.db(), &id, &draft.jid, &message_id, &dir)
                 .await?
@@ -194,6 +196,40 @@ impl Engine {
         });
         self.emit(EngineEvent::ChatsChanged { instance_id: id });
         Ok(stored)
+    }
+
+    /// Receipts that came before the message was stored, applied now in their order.
+    async fn apply_early_receipts(&self, id: &str, jid: &str, message_id: &str) -> Result<()> {
+        let mut early = self.early_receipts().lock().await;
+        for delivery in early.take(id, jid, message_id) {
+            let receipts = Receipts {
+                chat_jid: jid.to_string(),
+                message_ids: vec![message_id.to_string()],
+                delivery,
+            };
+            let moved = chat_store::set_delivery(self.db(), id, &receipts).await?;
+            self.announce_delivery(id, jid, moved, delivery);
+        }
+        Ok(())
+    }
+
+    /// Tells that receipts moved messages forward.
+    pub(crate) fn announce_delivery(
+        &self,
+        id: &str,
+        jid: &str,
+        message_ids: Vec<String>,
+        delivery: Delivery,
+    ) {
+        if message_ids.is_empty() {
+            return;
+        }
+        self.emit(EngineEvent::MessageDelivery {
+            instance_id: id.to_string(),
+            chat_jid: jid.to_string(),
+            message_ids,
+            delivery,
+        });
     }
 
     /// Keeps a copy of a sent file in the chat's media folder, as received files are.

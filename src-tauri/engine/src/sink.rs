@@ -217,14 +217,16 @@ impl SessionSink for EngineSink {
         let Some(engine) = self.engine_for(instance_id) else {
             return;
         };
+        let chat = chat_store::canonical(&receipts.chat_jid);
+        let mut early = engine.early_receipts().lock().await;
         match chat_store::set_delivery(engine.db(), instance_id, &receipts).await {
-            Ok(moved) if !moved.is_empty() => engine.emit(EngineEvent::MessageDelivery {
-                instance_id: instance_id.to_string(),
-                chat_jid: chat_store::canonical(&receipts.chat_jid),
-                message_ids: moved,
-                delivery: receipts.delivery,
-            }),
-            Ok(_) => {}
+            Ok(moved) => {
+                for id in receipts.message_ids.iter().filter(|id| !moved.contains(id)) {
+                    early.keep(instance_id, &chat, id, receipts.delivery);
+                }
+                drop(early);
+                engine.announce_delivery(instance_id, &chat, moved, receipts.delivery);
+            }
             Err(e) => log_failure(&engine, instance_id, "receipts", Err(e)),
         }
     }

@@ -15,6 +15,9 @@ use crate::registry::{ConnHandle, KeyShare, LoginVerdict, Outbound};
 use crate::stanza;
 use crate::Shared;
 
+/// How long the contact's phone takes to open a message it got.
+const READ_AFTER: std::time::Duration = std::time::Duration::from_millis(300);
+
 enum Role {
     /// A fresh companion showing QR codes (or asking for a pairing code).
     Pairing {
@@ -153,7 +156,19 @@ impl Session {
                     self.conn.id,
                     json!({"kind": "message", "id": id, "to": to, "type": attr(&node, "type")}),
                 );
-                vec![Outbound::Send(stanza::ack(&id, "message", &to))]
+                let mut out = vec![Outbound::Send(stanza::ack(&id, "message", &to))];
+                if self.is_to_contact(&node, &to) {
+                    // The contact's phone gets the message at once and opens it a moment
+                    // later (the client handles receipts concurrently: sent together,
+                    // read could overtake delivered).
+                    out.push(Outbound::Send(stanza::receipt(&id, &to, None)));
+                    let conn = self.conn.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(READ_AFTER).await;
+                        conn.send(Outbound::Send(stanza::receipt(&id, &to, Some("read"))));
+                    });
+                }
+                out
             }
             "receipt" => {
                 let id = attr(&node, "id");
@@ -170,6 +185,15 @@ impl Session {
                 Vec::new()
             }
         }
+    }
+
+    /// A message to one of the account's contacts (not to its own devices).
+    fn is_to_contact(&self, node: &Node, to: &str) -> bool {
+        let user = to.split(['@', ':']).next().unwrap_or_default();
+        let own = self.shared.registry.phone_of(self.conn.id);
+        to.ends_with("@s.whatsapp.net")
+            && attr(node, "category") != "peer"
+            && own.is_some_and(|own| own != user)
     }
 
     fn note_delivery(&mut self, id: &str) {

@@ -147,6 +147,19 @@ pub fn ack(id: &str, class: &str, from: &str) -> Node {
         .build()
 }
 
+/// A contact's receipt for a message the device sent: delivered without a type, or
+/// `read`.
+pub fn receipt(id: &str, from: &str, kind: Option<&str>) -> Node {
+    let mut receipt = NodeBuilder::new("receipt")
+        .attr("id", id.to_owned())
+        .attr("from", from.to_owned())
+        .attr("t", now_unix().to_string());
+    if let Some(kind) = kind {
+        receipt = receipt.attr("type", kind.to_owned());
+    }
+    receipt.build()
+}
+
 /// Server-chosen stanza ids, unique within the process.
 pub fn next_id() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};

@@ -294,6 +294,16 @@ impl Registry {
         }
     }
 
+    /// The account number of the device on `conn_id`.
+    pub fn phone_of(&self, conn_id: u64) -> Option<String> {
+        let inner = self.lock();
+        inner
+            .devices
+            .values()
+            .find(|d| d.conn.as_ref().is_some_and(|c| c.id == conn_id))
+            .map(|d| d.phone.clone())
+    }
+
     /// The client logged itself out: the phone drops it from linked devices.
     pub fn companion_removed_itself(&self, conn_id: u64) {
         let mut inner = self.lock();

@@ -5,6 +5,7 @@
 mod deletes;
 mod flow;
 mod limits;
+mod messages;
 mod routes;
 mod socket;
 mod startup;

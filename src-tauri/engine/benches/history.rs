@@ -1,0 +1,148 @@
+//! Conversation paging: `cargo bench -p switchboard-engine --bench history`.
+//! A chat of 100,000 messages; p50/p95 of a page of 50 through the engine, at the
+//! newest messages and at the oldest (the last page), each beside its floor (a bare
+//! indexed SELECT of the same 50 rows) and the 5 ms target.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use sqlx::SqlitePool;
+use switchboard_engine::model::CreateInstance;
+use switchboard_engine::{Engine, EngineConfig};
+
+const MESSAGES: i64 = 100_000;
+const PAGE: u32 = 50;
+const RUNS: usize = 200;
+const TARGET: Duration = Duration::from_millis(5);
+const CHAT: &str = "5511900000001@s.whatsapp.net";
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    samples[((samples.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn side_pool(data_dir: &Path) -> SqlitePool {
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(data_dir.join("switchboard.db"))
+        .busy_timeout(Duration::from_secs(30));
+    SqlitePool::connect_with(options).await.unwrap()
+}
+
+/// One chat of `MESSAGES` messages, message `n` at time `n`, every tenth with a file.
+async fn seed(pool: &SqlitePool, id: &str) {
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("INSERT INTO chats (instance_id, jid, message_count) VALUES (?, ?, ?)")
+        .bind(id)
+        .bind(CHAT)
+        .bind(MESSAGES)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(
+        "WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n + 1 < ?)
+         INSERT INTO messages (instance_id, chat_jid, id, from_me, timestamp, text, kind)
+         SELECT ?, ?, 'MSG' || n, n % 2, n, 'benchmark message text',
+                CASE WHEN n % 10 = 0 THEN 'image' ELSE 'text' END FROM seq",
+    )
+    .bind(MESSAGES)
+    .bind(id)
+    .bind(CHAT)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO media (instance_id, chat_jid, message_id, path, bytes, mime)
+         SELECT instance_id, chat_jid, id, 'media/x/' || id || '.jpg', 1024, 'image/jpeg'
+         FROM messages WHERE instance_id = ? AND kind = 'image'",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn engine_page(engine: &Engine, before: Option<&str>) -> Vec<Duration> {
+    let mut times = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let page = engine
+            .chat_messages("bench", CHAT, before, Some(PAGE))
+            .await
+            .unwrap();
+        times.push(started.elapsed());
+        assert_eq!(page.messages.len(), PAGE as usize);
+    }
+    times
+}
+
+/// The plainest read of the same rows: one indexed range, no join, no mapping.
+async fn floor_page(pool: &SqlitePool, id: &str, below: i64) -> Vec<Duration> {
+    let mut times = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let rows: Vec<(String, i64, Option<String>)> = sqlx::query_as(
+            "SELECT id, timestamp, text FROM messages
+             WHERE instance_id = ? AND chat_jid = ? AND timestamp < ?
+             ORDER BY timestamp DESC LIMIT ?",
+        )
+        .bind(id)
+        .bind(CHAT)
+        .bind(below)
+        .bind(i64::from(PAGE))
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        times.push(started.elapsed());
+        assert_eq!(rows.len(), PAGE as usize);
+    }
+    times
+}
+
+fn print_row(what: &str, mut engine: Vec<Duration>, mut floor: Vec<Duration>) {
+    let p50 = percentile(&mut engine, 0.5);
+    let p95 = percentile(&mut engine, 0.95);
+    let floor50 = percentile(&mut floor, 0.5);
+    println!(
+        "| {what:<34} | {RUNS:>4} | {:>8.3} | {:>8.3} | {:>6.1} | {:>8.3} | {:>5.2}x | {} |",
+        p50.as_secs_f64() * 1e3,
+        p95.as_secs_f64() * 1e3,
+        TARGET.as_secs_f64() * 1e3,
+        floor50.as_secs_f64() * 1e3,
+        p50.as_secs_f64() / floor50.as_secs_f64(),
+        if p50 <= TARGET { "ok" } else { "OVER" },
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(EngineConfig::new(dir.path())).await.unwrap();
+    let instance = engine
+        .create_instance(CreateInstance {
+            name: "bench".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let pool = side_pool(dir.path()).await;
+    seed(&pool, &instance.id).await;
+
+    println!("| page of {PAGE} from a chat of {MESSAGES} | runs | p50 ms   | p95 ms   | target | floor ms | ratio  | verdict |");
+    println!("|------------------------------------|------|----------|----------|--------|----------|--------|---------|");
+    let first = engine_page(&engine, None).await;
+    print_row(
+        "first page (newest)",
+        first,
+        floor_page(&pool, &instance.id, MESSAGES).await,
+    );
+    // The page before the oldest 50: the cursor of message 50.
+    let last_cursor = format!("{PAGE}:MSG{PAGE}");
+    let last = engine_page(&engine, Some(&last_cursor)).await;
+    print_row(
+        "last page (oldest)",
+        last,
+        floor_page(&pool, &instance.id, i64::from(PAGE)).await,
+    );
+    engine.shutdown().await;
+}

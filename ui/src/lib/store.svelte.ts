@@ -4,6 +4,7 @@ import type { ChatSummary } from '../bindings/ChatSummary';
 import type { EngineEvent } from '../bindings/EngineEvent';
 import type { Instance } from '../bindings/Instance';
 import { api, onEngineEvent, savePref } from './api';
+import type { Conversation } from './conversation.svelte';
 import { chatLabel, formatBytes } from './format';
 import { i18n, t } from './i18n/index.svelte';
 
@@ -59,6 +60,8 @@ export class AppState {
   chatsChangedAt = $state<Record<string, number>>({});
   /** Bumped when the audit log may have grown, so open audit views reload. */
   auditVersion = $state(0);
+  /** The conversation open on screen, if any: it follows the engine's events too. */
+  conversation = $state<Conversation | null>(null);
 
   sorted = $derived(
     Object.values(this.instances).sort((a, b) =>
@@ -119,6 +122,7 @@ export class AppState {
     this.pairing = {};
     this.chats = {};
     this.chatsChangedAt = {};
+    this.conversation = null;
     this.#held = null;
     this.#refreshing.clear();
     this.#refreshAgain.clear();
@@ -129,6 +133,7 @@ export class AppState {
   }
 
   apply(event: EngineEvent): void {
+    this.conversation?.apply(event);
     const id = event.instance_id;
     const current = this.instances[id];
     switch (event.type) {

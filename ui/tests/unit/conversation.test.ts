@@ -1,0 +1,155 @@
+import { fireEvent, screen } from '@testing-library/svelte';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ChatMessage } from '../../src/bindings/ChatMessage';
+import type { Instance } from '../../src/bindings/Instance';
+import {
+  chats,
+  connectedShop,
+  engineEvent,
+  fail,
+  HOUR,
+  instance,
+  NOW,
+  openApp,
+  resetAll,
+  settle,
+  type Handler,
+} from './fixtures';
+
+const MARIA = '5511912345678@s.whatsapp.net';
+
+function message(id: string, at: number, extra: Partial<ChatMessage> = {}): ChatMessage {
+  return {
+    id,
+    chat_jid: MARIA,
+    from_me: false,
+    sender: MARIA,
+    sender_name: 'Maria',
+    timestamp: at,
+    kind: 'text',
+    text: `text ${id}`,
+    quoted: null,
+    location: null,
+    file: null,
+    delivery: null,
+    ...extra,
+  };
+}
+
+const page = () => ({
+  messages: [
+    message('M3', NOW - HOUR, {
+      from_me: true,
+      sender: null,
+      sender_name: null,
+      text: 'It is ready',
+      delivery: 'delivered',
+      quoted: { id: 'M1', text: 'Is the order ready?' },
+    }),
+    message('M2', NOW - 2 * HOUR, {
+      kind: 'document',
+      text: 'invoice.pdf',
+      file: { path: '/data/invoice.pdf', bytes: 2_000_000, mime: 'application/pdf' },
+    }),
+    message('M1', NOW - 30 * HOUR, { text: 'Is the order ready?' }),
+  ],
+  next: null,
+});
+
+async function openConversation(subject: Instance, handlers: Record<string, Handler> = {}) {
+  const ipc = await openApp(
+    { name: 'instance', id: subject.id },
+    {
+      list_instances: () => [subject],
+      list_chats: chats,
+      audit_log: () => [],
+      get_instance: () => subject,
+      chat_messages: page,
+      ...handlers,
+    },
+  );
+  await fireEvent.click(screen.getByRole('button', { name: 'Open the conversation with Maria Souza' }));
+  await settle();
+  return ipc;
+}
+
+describe('conversation', () => {
+  beforeEach(resetAll);
+  afterEach(resetAll);
+
+  it('shows the messages oldest first with day separators, files, replies and ticks', async () => {
+    const ipc = await openConversation(connectedShop());
+    expect(ipc.called('chat_messages')[0].args).toEqual({
+      name: 'shop-front',
+      chat: MARIA,
+      before: null,
+      limit: 50,
+    });
+    const bubbles = screen.getAllByTestId('message');
+    expect(bubbles.map((b) => b.querySelector('p')?.textContent)).toEqual([
+      'Is the order ready?',
+      'invoice.pdf',
+      'It is ready',
+    ]);
+    expect(screen.getAllByRole('separator').length).toBe(2);
+    expect(bubbles[1].textContent).toContain('Document · 2 MB');
+    expect(bubbles[2].textContent).toContain('In reply to: Is the order ready?');
+    expect(bubbles[2].querySelector('[aria-label="Delivered"]')).toBeTruthy();
+  });
+
+  it('sends with Enter, keeps a new line with Shift+Enter, and keeps the text when sending fails', async () => {
+    let refuse = true;
+    const ipc = await openConversation(connectedShop(), {
+      send_text: (args) => {
+        if (refuse) fail('whatsapp_error');
+        const input = args.input as { text: string };
+        return message('M4', NOW, { from_me: true, text: input.text, delivery: 'sent' });
+      },
+    });
+    const box = screen.getByRole('textbox', { name: /Write a message/ }) as HTMLTextAreaElement;
+    await fireEvent.input(box, { target: { value: 'On my way' } });
+    await fireEvent.keyDown(box, { key: 'Enter', shiftKey: true });
+    expect(ipc.called('send_text')).toEqual([]);
+    await fireEvent.keyDown(box, { key: 'Enter' });
+    await settle();
+    expect(ipc.called('send_text')[0].args).toEqual({
+      name: 'shop-front',
+      input: { chat: MARIA, text: 'On my way' },
+    });
+    expect(screen.getByRole('alert').textContent).toBeTruthy();
+    expect(box.value).toBe('On my way');
+
+    refuse = false;
+    await fireEvent.keyDown(box, { key: 'Enter' });
+    await settle();
+    expect(box.value).toBe('');
+    const last = screen.getAllByTestId('message').at(-1)!;
+    expect(last.textContent).toContain('On my way');
+    expect(last.querySelector('[aria-label="Sent"]')).toBeTruthy();
+  });
+
+  it('follows receipts and new messages from engine events', async () => {
+    let current = page();
+    await openConversation(connectedShop(), { chat_messages: () => current });
+    await engineEvent({
+      type: 'message_delivery',
+      instance_id: 'id-shop-front',
+      chat_jid: MARIA,
+      message_ids: ['M3'],
+      delivery: 'read',
+    });
+    expect(screen.getAllByTestId('message')[2].querySelector('[aria-label="Read"]')).toBeTruthy();
+    current = { ...page(), messages: [message('M5', NOW, { text: 'Thanks!' }), ...page().messages] };
+    await engineEvent({ type: 'messages_added', instance_id: 'id-shop-front', chat_jid: MARIA });
+    expect(screen.getAllByTestId('message').at(-1)!.textContent).toContain('Thanks!');
+  });
+
+  it('disables the composer with the reason when the number is not connected', async () => {
+    const offline = instance('shop-front', { state: 'disconnected', reason: 'idle', since: NOW });
+    await openConversation(offline);
+    expect(screen.getByTestId('composer-offline').textContent).toContain('not connected');
+    expect((screen.getByRole('textbox', { name: /Write a message/ }) as HTMLTextAreaElement).disabled).toBe(
+      true,
+    );
+  });
+});

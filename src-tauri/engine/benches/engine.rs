@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use engine_support::bench::{percentile, side_pool};
 use sqlx::SqlitePool;
 use switchboard_engine::model::CreateInstance;
 use switchboard_engine::{Engine, EngineConfig};
@@ -24,12 +25,6 @@ struct Row {
     note: String,
 }
 
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-    samples.sort();
-    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[index]
-}
-
 fn row(what: &str, mut samples: Vec<Duration>, target: Option<Duration>, note: String) -> Row {
     Row {
         what: what.to_string(),
@@ -39,14 +34,6 @@ fn row(what: &str, mut samples: Vec<Duration>, target: Option<Duration>, note: S
         target,
         note,
     }
-}
-
-async fn side_pool(data_dir: &Path) -> SqlitePool {
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(data_dir.join("switchboard.db"))
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(30));
-    SqlitePool::connect_with(options).await.unwrap()
 }
 
 /// `chats` chats of `messages` messages and `media` media files each (rows and files).

@@ -3,9 +3,9 @@
 //! newest messages and at the oldest (the last page), each beside its floor (a bare
 //! indexed SELECT of the same 50 rows) and the 5 ms target.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
+use engine_support::bench::{percentile, side_pool};
 use sqlx::SqlitePool;
 use switchboard_engine::model::CreateInstance;
 use switchboard_engine::{Engine, EngineConfig};
@@ -15,18 +15,6 @@ const PAGE: u32 = 50;
 const RUNS: usize = 200;
 const TARGET: Duration = Duration::from_millis(5);
 const CHAT: &str = "5511900000001@s.whatsapp.net";
-
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-    samples.sort();
-    samples[((samples.len() as f64 - 1.0) * p).round() as usize]
-}
-
-async fn side_pool(data_dir: &Path) -> SqlitePool {
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(data_dir.join("switchboard.db"))
-        .busy_timeout(Duration::from_secs(30));
-    SqlitePool::connect_with(options).await.unwrap()
-}
 
 /// One chat of `MESSAGES` messages, message `n` at time `n`, every tenth with a file.
 async fn seed(pool: &SqlitePool, id: &str) {

@@ -5,25 +5,18 @@
 //! delivered and read, while a file whose upload
 //! fails stores nothing.
 
-use std::path::Path;
 use std::time::Duration;
 
 use base64::Engine as _;
-use engine_support::linked_instance;
+use engine_support::{linked_engine, LinkedEngine};
 use switchboard_engine::conversation::{ChatMessage, Delivery, MessageKind, SendMedia, SendText};
 use switchboard_engine::model::Settings;
 use switchboard_engine::ErrorCode;
-use switchboard_engine::{Engine, EngineConfig, EngineEvent};
-use wa_mock::{IncomingMedia, IncomingMediaKind, IncomingMessage, WaMock};
+use switchboard_engine::{Engine, EngineEvent};
+use wa_mock::{IncomingMedia, IncomingMediaKind, IncomingMessage};
 
 const WAIT: Duration = Duration::from_secs(30);
 const CUSTOMER: &str = "5511955554444@s.whatsapp.net";
-
-fn config(dir: &Path, mock: &WaMock) -> EngineConfig {
-    let mut config = engine_support::patient_config(dir);
-    config.wa.server_url = Some(mock.ws_url());
-    config
-}
 
 fn file(kind: IncomingMediaKind, mime: &str, name: Option<&str>, bytes: &[u8]) -> IncomingMedia {
     IncomingMedia {
@@ -55,14 +48,17 @@ async fn page_when(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_phones_text_image_and_document_read_back_with_kinds_and_files() {
-    let mock = WaMock::start().await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(config(dir.path(), &mock)).await.unwrap();
     let settings = Settings {
         auto_download_media: true,
         ..Settings::default()
     };
-    let (instance, linked) = linked_instance(&engine, &mock, settings, "5511911112222").await;
+    let LinkedEngine {
+        mock,
+        dir,
+        engine,
+        instance,
+        linked,
+    } = linked_engine(settings, "5511911112222").await;
     let mut events = engine.subscribe();
 
     let photo = b"\xff\xd8\xff\xe0 a small photo".to_vec();

@@ -9,13 +9,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use base64::Engine as _;
-use engine_support::{is_connected, linked_instance};
+use engine_support::{is_connected, linked_engine, linked_instance, wa_mock_config, LinkedEngine};
 use switchboard_engine::model::{
     ConnectVia, CreateInstance, DisconnectReason, InstanceState, LogoutOutcome, Settings,
     WebhookEvent, WebhookInput, WebhookOutcome,
 };
 use switchboard_engine::ErrorCode;
-use switchboard_engine::{Engine, EngineConfig, EngineEvent};
+use switchboard_engine::{Engine, EngineEvent};
 use tokio::sync::broadcast::Receiver;
 use wa_mock::{
     HistoryChat, HistoryMessage, HistoryRequest, IncomingMedia, IncomingMediaKind, IncomingMessage,
@@ -24,15 +24,6 @@ use wa_mock::{
 
 const WAIT: Duration = Duration::from_secs(30);
 const CUSTOMER: &str = "5511955554444@s.whatsapp.net";
-
-fn config(dir: &Path, mock: &WaMock) -> EngineConfig {
-    let mut config = engine_support::patient_config(dir);
-    config.wa.server_url = Some(mock.ws_url());
-    // A logout reconnects an idle session first; a busy machine must not turn that into
-    // an unconfirmed logout.
-    config.wa.logout_timeout = Duration::from_secs(10);
-    config
-}
 
 async fn next_event<T>(
     events: &mut Receiver<EngineEvent>,
@@ -57,14 +48,17 @@ async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) ->
 
 #[tokio::test(flavor = "multi_thread")]
 async fn history_and_media_are_kept_and_delete_chat_syncs_and_removes_media() {
-    let mock = WaMock::start().await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(config(dir.path(), &mock)).await.unwrap();
     let settings = Settings {
         auto_download_media: true,
         ..Settings::default()
     };
-    let (instance, linked) = linked_instance(&engine, &mock, settings, "5511911112222").await;
+    let LinkedEngine {
+        mock,
+        dir,
+        engine,
+        instance,
+        linked,
+    } = linked_engine(settings, "5511911112222").await;
 
     let sent_at = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -158,7 +152,9 @@ async fn history_and_media_are_kept_and_delete_chat_syncs_and_removes_media() {
 async fn the_accounts_profile_picture_is_kept_for_the_window_and_goes_with_the_instance() {
     let mock = WaMock::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(config(dir.path(), &mock)).await.unwrap();
+    let engine = Engine::open(wa_mock_config(dir.path(), &mock))
+        .await
+        .unwrap();
     let picture = [&[0xFF, 0xD8, 0xFF, 0xE0][..], &[7u8; 500]].concat();
     mock.set_profile_picture("5511944445555", Some(picture.clone()))
         .unwrap();
@@ -198,14 +194,18 @@ async fn the_accounts_profile_picture_is_kept_for_the_window_and_goes_with_the_i
 async fn deleting_an_idle_linked_instance_still_removes_its_device() {
     let mock = WaMock::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(config(dir.path(), &mock)).await.unwrap();
+    let engine = Engine::open(wa_mock_config(dir.path(), &mock))
+        .await
+        .unwrap();
     let (instance, linked) =
         linked_instance(&engine, &mock, Settings::default(), "5511933334444").await;
     engine.shutdown().await;
     drop(engine);
 
     // Reopened without start_background: the session is stored but nothing runs.
-    let engine = Engine::open(config(dir.path(), &mock)).await.unwrap();
+    let engine = Engine::open(wa_mock_config(dir.path(), &mock))
+        .await
+        .unwrap();
     let idle = engine.get_instance("shop").await.unwrap();
     assert!(idle.paired);
     assert!(matches!(idle.state, InstanceState::Disconnected { .. }));
@@ -234,13 +234,17 @@ async fn deleting_an_idle_linked_instance_still_removes_its_device() {
 async fn a_linked_instance_reconnects_at_start_up_without_a_code_and_connect_changes_nothing() {
     let mock = WaMock::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(config(dir.path(), &mock)).await.unwrap();
+    let engine = Engine::open(wa_mock_config(dir.path(), &mock))
+        .await
+        .unwrap();
     let (instance, _) = linked_instance(&engine, &mock, Settings::default(), "5511966667777").await;
     engine.shutdown().await;
     drop(engine);
     let handshakes = mock.handshakes();
 
-    let engine = Engine::open(config(dir.path(), &mock)).await.unwrap();
+    let engine = Engine::open(wa_mock_config(dir.path(), &mock))
+        .await
+        .unwrap();
     let mut events = engine.subscribe();
     engine.start_background();
     let id = instance.id.clone();
@@ -302,7 +306,9 @@ async fn a_qr_round_that_runs_out_is_qr_expired_and_connect_starts_a_fresh_round
     };
     let mock = WaMock::start_with(options, "127.0.0.1:0").await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(config(dir.path(), &mock)).await.unwrap();
+    let engine = Engine::open(wa_mock_config(dir.path(), &mock))
+        .await
+        .unwrap();
     let instance = engine
         .create_instance(CreateInstance {
             name: "shop".into(),
@@ -392,7 +398,9 @@ async fn a_deletion_killed_after_its_tombstone_still_tells_the_webhook_and_the_p
     let dir = tempfile::tempdir().unwrap();
     let receiver = engine_support::Receiver::start(vec![], 200, None).await;
     let (instance, linked, secret) = {
-        let engine = Engine::open(config(dir.path(), &mock)).await.unwrap();
+        let engine = Engine::open(wa_mock_config(dir.path(), &mock))
+            .await
+            .unwrap();
         let (instance, linked) =
             linked_instance(&engine, &mock, Settings::default(), "5511977778888").await;
         let webhook = engine
@@ -421,7 +429,9 @@ async fn a_deletion_killed_after_its_tombstone_still_tells_the_webhook_and_the_p
     .await;
     assert!(receiver.received().is_empty(), "killed before step 2");
 
-    let engine = Engine::open(config(dir.path(), &mock)).await.unwrap();
+    let engine = Engine::open(wa_mock_config(dir.path(), &mock))
+        .await
+        .unwrap();
     assert!(engine.get_instance("shop").await.unwrap().deleting);
     let mut events = engine.subscribe();
     engine.start_background();

@@ -5,6 +5,7 @@
 //! the part it needs.
 
 pub mod actor;
+pub mod bench;
 pub mod child;
 pub mod engine;
 pub mod linked;
@@ -15,7 +16,7 @@ pub mod store;
 pub mod wait;
 
 pub use engine::*;
-pub use linked::{is_connected, linked_instance};
+pub use linked::{is_connected, linked_engine, linked_instance, wa_mock_config, LinkedEngine};
 pub use receiver::{signature_verifies, Received, Receiver};
 pub use store::*;
 pub use wait::*;

@@ -14,6 +14,8 @@ use crate::model::{
     AuditAction, ChatDeleteOrigin, ChatDeleteReport, ChatSummary, Counts, WebhookEvent,
 };
 use crate::paths;
+use crate::s3;
+use crate::s3::chat_objects::MediaRow;
 use crate::validate;
 
 impl Engine {
@@ -142,8 +144,10 @@ impl Engine {
         Ok(report)
     }
 
-    /// Rows first, in one transaction; then the files the rows named. A crash between
-    /// the two leaves unreferenced files inside the instance folder, which go with it.
+    /// Rows first, in one transaction; then the files the rows named, on this computer
+    /// and in the bucket. A crash between the two leaves unreferenced files inside the
+    /// instance folder, which go with it (and objects under the chat's prefix, which a
+    /// later delete of the chat or the instance's objects removes).
     async fn delete_chat_rows_and_files(
         &self,
         id: &str,
@@ -151,12 +155,15 @@ impl Engine {
         delete_media: bool,
     ) -> Result<ChatDeleteReport> {
         let mut tx = db::begin_write(&self.inner.db).await?;
-        let media: Vec<(String, i64)> = if delete_media {
-            sqlx::query_as("SELECT path, bytes FROM media WHERE instance_id = ? AND chat_jid = ?")
-                .bind(id)
-                .bind(jid)
-                .fetch_all(&mut *tx)
-                .await?
+        let media: Vec<MediaRow> = if delete_media {
+            sqlx::query_as(
+                "SELECT path, bytes, s3_endpoint, s3_bucket, s3_key FROM media
+                 WHERE instance_id = ? AND chat_jid = ?",
+            )
+            .bind(id)
+            .bind(jid)
+            .fetch_all(&mut *tx)
+            .await?
         } else {
             Vec::new()
         };
@@ -180,7 +187,8 @@ impl Engine {
 
         let instance_dir = self.inner.paths.instance_dir(id);
         let (mut files, mut bytes) = (0u64, 0u64);
-        for (relative, size) in &media {
+        let (in_bucket, local): (Vec<_>, Vec<_>) = media.iter().partition(|m| m.4.is_some());
+        for (relative, size, ..) in local {
             if !paths::is_safe_media_path(relative) {
                 warn!(instance_id = %id, "skipping a media path outside the media folder");
                 continue;
@@ -190,9 +198,18 @@ impl Engine {
                 bytes += *size as u64;
             }
         }
+        let mut s3_objects_failed = None;
         if delete_media {
             let chat_dir = paths::chat_media_dir(&self.inner.paths.media_dir(id), jid);
             paths::remove_tree(&chat_dir)?;
+            let gone =
+                s3::chat_objects::delete(&self.inner.db, &self.inner.s3, id, jid, &in_bucket)
+                    .await?;
+            if let Some(gone) = gone {
+                files += gone.removed.objects;
+                bytes += gone.removed.bytes;
+                s3_objects_failed = Some(gone.failed);
+            }
         }
         Ok(ChatDeleteReport {
             chat_jid: jid.to_string(),
@@ -205,6 +222,7 @@ impl Engine {
             messages_removed: messages,
             media_files_removed: files,
             media_bytes_removed: bytes,
+            s3_objects_failed,
         })
     }
 

@@ -24,6 +24,8 @@ use crate::model::{
 };
 use crate::paths::{self, create_private_dir, Paths};
 use crate::registry::{ActorSlot, Entry, Registry};
+use crate::s3::worker::UploadWorker;
+use crate::s3::{self, S3Tuning, Uploader};
 use crate::sink::EngineSink;
 use crate::validate;
 use crate::webhook::WebhookSender;
@@ -43,6 +45,9 @@ pub(crate) struct Inner {
     pub registry: Mutex<Registry>,
     pub events: broadcast::Sender<EngineEvent>,
     pub webhooks: Arc<WebhookSender>,
+    pub s3: S3Tuning,
+    /// Drains the S3 upload queue; woken when media is queued or a bucket saved.
+    pub uploads: Arc<UploadWorker>,
     /// Serialises state writes so the stored state follows the registry's order.
     pub state_writes: tokio::sync::Mutex<()>,
     stop: watch::Sender<bool>,
@@ -106,11 +111,20 @@ impl Engine {
         }
         remove_orphan_folders(&paths, &registry)?;
 
+        // Uploads a restart interrupted, or that wait out a backoff, are tried at once.
+        s3::queue::make_all_due(&db).await?;
+        let uploads = UploadWorker::new(Uploader::new(
+            db.clone(),
+            paths.instances.clone(),
+            config.s3.clone(),
+            config.uploads,
+        ));
+
         let webhooks = WebhookSender::new(db.clone(), config.webhooks);
         let (stop, stop_rx) = watch::channel(false);
-        tokio::spawn(webhooks.clone().run_outbox(stop_rx));
+        tokio::spawn(webhooks.clone().run_outbox(stop_rx.clone()));
         info!(instances = registry.entries().count(), "engine opened");
-        Ok(Engine {
+        let engine = Engine {
             inner: Arc::new(Inner {
                 db,
                 paths,
@@ -118,11 +132,15 @@ impl Engine {
                 registry: Mutex::new(registry),
                 events: broadcast::channel(EVENT_BUFFER).0,
                 webhooks,
+                s3: config.s3,
+                uploads: uploads.clone(),
                 state_writes: tokio::sync::Mutex::new(()),
                 stop,
                 shutting_down: AtomicBool::new(false),
             }),
-        })
+        };
+        tokio::spawn(uploads.run(Arc::downgrade(&engine.inner), stop_rx));
+        Ok(engine)
     }
 
     /// Carries on the deletions a crash interrupted, and reconnects, in the background,
@@ -207,6 +225,11 @@ impl Engine {
         let webhook = input.webhook.map(validate::webhook).transpose()?;
         let proxy = input.proxy.as_deref().map(validate::proxy).transpose()?;
         self.ensure_name_free(&key, &input.name)?;
+        // A bucket given at creation is tested like one saved later.
+        let bucket = match input.s3 {
+            Some(bucket) => Some(self.tested_s3(bucket, None).await?),
+            None => None,
+        };
 
         let id = uuid::Uuid::new_v4().to_string();
         let state = InstanceState::Disconnected {
@@ -236,6 +259,9 @@ impl Engine {
             .await?;
             if let Some(webhook) = &webhook {
                 store_webhook(&mut tx, &id, webhook).await?;
+            }
+            if let Some(bucket) = &bucket {
+                s3::stored::save(&mut *tx, &id, bucket).await?;
             }
             tx.commit().await
         }

@@ -51,6 +51,8 @@ pub enum Error {
     S3AccessDenied(String),
     #[error("{0}")]
     S3NoSuchBucket(String),
+    #[error("{0}")]
+    MediaNotFound(String),
 }
 
 impl Error {
@@ -80,6 +82,7 @@ impl Error {
             Error::S3Unreachable(_) => "s3_unreachable",
             Error::S3AccessDenied(_) => "s3_access_denied",
             Error::S3NoSuchBucket(_) => "s3_no_such_bucket",
+            Error::MediaNotFound(_) => "media_not_found",
         }
     }
 

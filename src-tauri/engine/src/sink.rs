@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::events::EngineEvent;
 use crate::model::{ChatDeleteOrigin, InstanceState, Millis, Profile, WebhookEvent};
 use crate::paths;
+use crate::s3;
 use crate::validate;
 
 /// Holds the engine weakly: actors live inside the engine and must not keep it alive.
@@ -339,7 +340,8 @@ async fn store_media(engine: &Engine, instance_id: &str, media: &MediaSaved) -> 
         "INSERT INTO media (instance_id, chat_jid, message_id, path, bytes, mime)
          VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (instance_id, chat_jid, message_id)
-         DO UPDATE SET path = excluded.path, bytes = excluded.bytes, mime = excluded.mime",
+         DO UPDATE SET path = excluded.path, bytes = excluded.bytes, mime = excluded.mime,
+                       s3_endpoint = NULL, s3_bucket = NULL, s3_key = NULL",
     )
     .bind(instance_id)
     .bind(&chat)
@@ -363,6 +365,14 @@ async fn store_media(engine: &Engine, instance_id: &str, media: &MediaSaved) -> 
     .bind(&chat)
     .execute(&mut *tx)
     .await?;
+    // With a bucket, the file goes up from the persistent queue (kept here until then).
+    let upload = s3::stored::load(&mut *tx, instance_id).await?.is_some();
+    if upload {
+        s3::queue::enqueue(&mut *tx, instance_id, &chat, &media.message_id).await?;
+    }
     tx.commit().await?;
+    if upload {
+        engine.inner.uploads.wake();
+    }
     Ok(())
 }

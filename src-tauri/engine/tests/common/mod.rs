@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use switchboard_engine::actor::{ChatUpsert, MediaSaved, MessageUpsert, WaConfig};
 use switchboard_engine::model::{CreateInstance, DeleteReport, Instance, WebhookInput};
+use switchboard_engine::s3::queue::QueueTuning;
+use switchboard_engine::s3::S3Tuning;
 use switchboard_engine::{Engine, EngineConfig, EngineEvent, WebhookTuning};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -27,6 +29,16 @@ pub fn config(dir: &Path) -> EngineConfig {
             max_backoff: Duration::from_millis(100),
             max_attempts: 4,
             delete_attempts: 3,
+        },
+        s3: S3Tuning {
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(30),
+            max_retries: 1,
+            retry_backoff: Duration::from_millis(10),
+        },
+        uploads: QueueTuning {
+            base_backoff: Duration::from_millis(50),
+            max_backoff: Duration::from_millis(200),
         },
     }
 }
@@ -145,6 +157,8 @@ pub async fn rows_of(data_dir: &Path, id: &str) -> HashMap<&'static str, i64> {
         ("media", "instance_id"),
         ("webhook_outbox", "instance_id"),
         ("deletions", "instance_id"),
+        ("s3_configs", "instance_id"),
+        ("s3_uploads", "instance_id"),
     ] {
         let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM {table} WHERE {column} = ?"

@@ -3,15 +3,12 @@
 
 mod attention;
 mod commands;
-mod config;
-mod data_url;
 mod events;
 mod locale;
-mod logging;
-mod qr;
 mod tray;
 mod window_state;
 
+use switchboard_commands::{data_dir, logging};
 use switchboard_engine::{Engine, EngineConfig};
 use tauri::{Manager, RunEvent, WindowEvent};
 
@@ -24,27 +21,9 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
-        .invoke_handler(tauri::generate_handler![
-            commands::instances::list_instances,
-            commands::instances::get_instance,
-            commands::instances::profile_picture,
-            commands::instances::check_instance_name,
-            commands::instances::create_instance,
-            commands::instances::logout,
-            commands::instances::delete_instance,
-            commands::linking::connect_qr,
-            commands::linking::connect_code,
-            commands::linking::reconnect,
-            commands::linking::qr_image,
-            commands::chats::list_chats,
-            commands::chats::delete_chat,
-            commands::settings::update_settings,
-            commands::settings::set_webhook,
-            commands::settings::set_proxy,
-            commands::settings::audit_log,
-        ])
+        .invoke_handler(commands::handler())
         .setup(move |app| {
-            let data_dir = config::data_dir(&args, app.path().app_data_dir()?);
+            let data_dir = data_dir::data_dir(&args, app.path().app_data_dir()?);
             std::fs::create_dir_all(&data_dir)?;
             app.manage(logging::init(&data_dir)?);
             tracing::info!(data_dir = %data_dir.display(), "starting Switchboard");

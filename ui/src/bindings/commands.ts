@@ -1,4 +1,4 @@
-// Generated from src-tauri/src/commands by `SWITCHBOARD_UPDATE_BINDINGS=1 cargo test -p switchboard --lib bindings`. Do not edit.
+// Generated from src-tauri/commands by `SWITCHBOARD_UPDATE_BINDINGS=1 cargo test -p switchboard-commands --test bindings`. Do not edit.
 import type { AuditRecord } from "./AuditRecord";
 import type { ChatDeleteReport } from "./ChatDeleteReport";
 import type { ChatSummary } from "./ChatSummary";
@@ -17,16 +17,60 @@ export type Commands = {
   profile_picture: { args: { name: string }; answer: string | null };
   check_instance_name: { args: { name: string }; answer: null };
   create_instance: { args: { input: CreateInstance }; answer: Instance };
-  logout: { args: { name: string }; answer: LogoutReport };
-  delete_instance: { args: { name: string }; answer: DeleteReport };
   connect_qr: { args: { name: string }; answer: InstanceState };
   connect_code: { args: { name: string; phone: string }; answer: string };
   reconnect: { args: { name: string }; answer: InstanceState };
-  qr_image: { args: { code: string }; answer: string };
+  logout: { args: { name: string }; answer: LogoutReport };
+  delete_instance: { args: { name: string }; answer: DeleteReport };
   list_chats: { args: { name: string }; answer: Array<ChatSummary> };
   delete_chat: { args: { name: string; chat: string; deleteMedia: boolean }; answer: ChatDeleteReport };
   update_settings: { args: { name: string; settings: Settings }; answer: Instance };
   set_webhook: { args: { name: string; webhook: WebhookInput | null }; answer: Instance };
   set_proxy: { args: { name: string; proxy: string | null }; answer: Instance };
   audit_log: { args: { name: string | null }; answer: Array<AuditRecord> };
+  qr_image: { args: { code: string }; answer: string };
 };
+
+/** Sends one command and resolves to its answer, or rejects with the shell's error. */
+export type SendCommand = <C extends keyof Commands>(
+  command: C,
+  args: Commands[C]["args"],
+) => Promise<Commands[C]["answer"]>;
+
+/** Every command as a function of its arguments, in the order the Rust side declares them. */
+export function commandFunctions(send: SendCommand) {
+  return {
+    listInstances: () => send("list_instances", {}),
+    getInstance: (name: string) => send("get_instance", { name }),
+    /** The account's profile picture as a data URL; null when there is none to show. */
+    profilePicture: (name: string) => send("profile_picture", { name }),
+    /**
+     * As-you-type check of a new name against the engine's own rules: answers
+     * when the name is valid and free, else invalid_name or name_taken.
+     */
+    checkInstanceName: (name: string) => send("check_instance_name", { name }),
+    createInstance: (input: CreateInstance) => send("create_instance", { input }),
+    connectQr: (name: string) => send("connect_qr", { name }),
+    /** Answers the 8-character pairing code to type on the phone. */
+    connectCode: (name: string, phone: string) => send("connect_code", { name, phone }),
+    reconnect: (name: string) => send("reconnect", { name }),
+    logout: (name: string) => send("logout", { name }),
+    deleteInstance: (name: string) => send("delete_instance", { name }),
+    listChats: (name: string) => send("list_chats", { name }),
+    deleteChat: (name: string, chat: string, deleteMedia: boolean) => send("delete_chat", { name, chat, deleteMedia }),
+    updateSettings: (name: string, settings: Settings) => send("update_settings", { name, settings }),
+    /** Without a webhook, removes it and drops what was still queued for it. */
+    setWebhook: (name: string, webhook: WebhookInput | null) => send("set_webhook", { name, webhook }),
+    setProxy: (name: string, proxy: string | null) => send("set_proxy", { name, proxy }),
+    /**
+     * Destructive actions of one instance, or of every instance (deleted ones
+     * too) without a name.
+     */
+    auditLog: (name: string | null) => send("audit_log", { name }),
+    /**
+     * The QR code drawn in Rust, as a PNG data URL the window can show under a
+     * strict CSP.
+     */
+    qrImage: (code: string) => send("qr_image", { code }),
+  };
+}

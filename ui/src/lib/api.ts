@@ -3,11 +3,8 @@
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { load, type Store } from '@tauri-apps/plugin-store';
-import type { Commands } from '../bindings/commands';
-import type { CreateInstance } from '../bindings/CreateInstance';
+import { commandFunctions, type Commands } from '../bindings/commands';
 import type { EngineEvent } from '../bindings/EngineEvent';
-import type { Settings } from '../bindings/Settings';
-import type { WebhookInput } from '../bindings/WebhookInput';
 
 /** A failed command, as the shell sends it: a stable code and a technical message. */
 export class ApiError extends Error {
@@ -29,10 +26,8 @@ export function toApiError(raw: unknown): ApiError {
   return new ApiError('unknown', raw instanceof Error ? raw.message : String(raw));
 }
 
-type Command = keyof Commands;
-
 /** Invokes a command with the argument and answer types generated from the Rust side. */
-async function call<C extends Command>(
+async function call<C extends keyof Commands>(
   command: C,
   args: Commands[C]['args'],
 ): Promise<Commands[C]['answer']> {
@@ -43,39 +38,8 @@ async function call<C extends Command>(
   }
 }
 
-export const api = {
-  listInstances: () => call('list_instances', {}),
-  getInstance: (name: string) => call('get_instance', { name }),
-  /** The account's profile picture as a data URL, or null when there is none to show. */
-  profilePicture: (name: string) => call('profile_picture', { name }),
-  /** Resolves when `name` is free and valid; rejects with invalid_name or name_taken. */
-  checkInstanceName: (name: string) => call('check_instance_name', { name }),
-  createInstance: (input: CreateInstance) => call('create_instance', { input }),
-
-  connectQr: (name: string) => call('connect_qr', { name }),
-  /** Returns the 8-character pairing code to type on the phone. */
-  connectCode: (name: string, phone: string) => call('connect_code', { name, phone }),
-  reconnect: (name: string) => call('reconnect', { name }),
-
-  logout: (name: string) => call('logout', { name }),
-  deleteInstance: (name: string) => call('delete_instance', { name }),
-
-  listChats: (name: string) => call('list_chats', { name }),
-  deleteChat: (name: string, chat: string, deleteMedia: boolean) =>
-    call('delete_chat', { name, chat, deleteMedia }),
-
-  updateSettings: (name: string, settings: Settings) =>
-    call('update_settings', { name, settings }),
-  setWebhook: (name: string, webhook: WebhookInput | null) =>
-    call('set_webhook', { name, webhook }),
-  setProxy: (name: string, proxy: string | null) => call('set_proxy', { name, proxy }),
-
-  /** Destructive actions of one instance, or of every instance (deleted ones too) with null. */
-  auditLog: (name: string | null) => call('audit_log', { name }),
-
-  /** The QR code rendered by the shell, as a `data:image/png` URL. */
-  qrImage: (code: string) => call('qr_image', { code }),
-};
+/** Every command as a typed function, generated from the Rust command list. */
+export const api = commandFunctions(call);
 
 /** Subscribes to the engine's events; resolves to the function that unsubscribes. */
 export function onEngineEvent(handler: (event: EngineEvent) => void): Promise<UnlistenFn> {

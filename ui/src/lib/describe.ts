@@ -34,7 +34,9 @@ export function describeState(instance: Instance, now = Date.now()): string {
       return t(`describe.connecting.${s.via}`);
     case 'disconnected':
       if (s.reason === 'idle') {
-        return t(instance.paired ? 'describe.idle.paired' : 'describe.idle.unpaired');
+        if (instance.paired) return t('describe.idle.paired');
+        // The profile outlives a logout: a known phone means it was linked once.
+        return t(instance.profile.phone_jid ? 'describe.idle.unlinked' : 'describe.idle.unpaired');
       }
       return t(`describe.${s.reason}`);
     case 'loggedout':

@@ -1,4 +1,5 @@
 // Locale-aware formatting of the numbers, sizes, dates and phone numbers the UI shows.
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 
 /** `5511999999999@s.whatsapp.net` (or `:device`) -> `+5511999999999`; other JIDs as given. */
 export function phoneFromJid(jid: string | null | undefined): string | null {
@@ -9,11 +10,31 @@ export function phoneFromJid(jid: string | null | undefined): string | null {
   return null;
 }
 
-/** How a chat is named when it has no name: the phone number, or the JID itself. */
+/** A phone number the way its own country writes it, with and without the country code. */
+export interface ReadablePhone {
+  /** `(11) 98765-4321` */
+  national: string;
+  /** `+55 11 98765 4321` */
+  international: string;
+}
+
+/** The readable forms of a phone JID's number; a number no country knows stays as digits. */
+export function readablePhone(jid: string | null | undefined): ReadablePhone | null {
+  const e164 = phoneFromJid(jid);
+  if (!e164) return null;
+  const parsed = parsePhoneNumberFromString(e164);
+  if (!parsed) return { national: e164, international: e164 };
+  return { national: parsed.formatNational(), international: parsed.formatInternational() };
+}
+
+/**
+ * How a chat is named when it has no name: its number with the country code (contacts
+ * write from anywhere), or the JID itself.
+ */
 export function chatLabel(jid: string, name: string | null): string {
   if (name && name.trim()) return name;
   if (jid.endsWith('@g.us')) return jid;
-  return phoneFromJid(jid) ?? jid.split('@')[0];
+  return readablePhone(jid)?.international ?? jid.split('@')[0];
 }
 
 /** Up to two letters for an avatar placeholder. */

@@ -1,14 +1,32 @@
-// The engine's instance-name rules, mirrored so a person sees which rule fails as they
-// type. The engine stays the authority: the form also asks it (check_instance_name).
+// The engine's instance-name rules (validate.rs), mirrored so a person sees which rule
+// fails as they type. The engine stays the authority: the form also asks it
+// (check_instance_name).
 import type { MessageKey } from './i18n/en';
+import type { Params } from './i18n/index.svelte';
 
 export const maxNameLength = 64;
 
-/** The key of the first rule `name` breaks, or null when it follows them all. */
-export function nameProblem(name: string): MessageKey | null {
-  if (name.length === 0) return 'add.name.empty';
-  if ([...name].length > maxNameLength) return 'add.name.tooLong';
-  if (!/^[\p{L}\p{N}]/u.test(name)) return 'add.name.start';
-  if (!/^[\p{L}\p{N}._-]+$/u.test(name)) return 'add.name.chars';
+export interface NameProblem {
+  key: MessageKey;
+  params?: Params;
+}
+
+/** A letter outside a–z (an accented one, or from another alphabet), shown composed. */
+function foreignLetter(name: string): string | undefined {
+  const letter = /[\p{L}\p{M}]/u;
+  for (const char of name.normalize('NFC')) {
+    if (letter.test(char) && !/[A-Za-z]/.test(char)) return char;
+  }
+  return undefined;
+}
+
+/** The first rule `name` breaks, with the words for it, or null when it follows them all. */
+export function nameProblem(name: string): NameProblem | null {
+  if (name.length === 0) return { key: 'add.name.empty' };
+  if ([...name].length > maxNameLength) return { key: 'add.name.tooLong' };
+  const letter = foreignLetter(name);
+  if (letter) return { key: 'add.name.letter', params: { char: letter } };
+  if (!/^[A-Za-z0-9]/.test(name)) return { key: 'add.name.start' };
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) return { key: 'add.name.chars' };
   return null;
 }

@@ -27,7 +27,10 @@ export type View =
 export type Dialog =
   | { kind: 'logout'; instance: Instance }
   | { kind: 'delete-instance'; instance: Instance }
-  | { kind: 'delete-chat'; instance: Instance; chat: ChatSummary };
+  | { kind: 'delete-chat'; instance: Instance; chat: ChatSummary }
+  /** `onRemoved` lets the settings form forget the address it still shows. */
+  | { kind: 'remove-webhook'; instance: Instance; onRemoved: () => void }
+  | { kind: 'help' };
 
 export interface Toast {
   id: number;

@@ -60,6 +60,8 @@ function world() {
     instances: instances(),
     chats: chats(),
     audit: audit(),
+    /** The saved preferences the window starts with (language, theme…). */
+    prefs: {},
     calls: [],
     /** Per-command overrides: return a value, or throw { code, message }. */
     override: {},
@@ -85,7 +87,7 @@ function answer(w, cmd, args) {
     case 'plugin:store|load':
       return { ok: 1 };
     case 'plugin:store|get':
-      return { ok: [null, false] };
+      return { ok: [w.prefs[args.key] ?? null, args.key in w.prefs] };
     case 'plugin:store|set':
     case 'plugin:store|save':
       return { ok: null };
@@ -94,7 +96,7 @@ function answer(w, cmd, args) {
     case 'get_instance':
       return found(args.name) ? { ok: found(args.name) } : engineError('instance_not_found', 'no such');
     case 'check_instance_name':
-      if (!/^[\p{L}\p{N}][\p{L}\p{N}._-]{0,63}$/u.test(args.name)) return engineError('invalid_name', 'bad');
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(args.name)) return engineError('invalid_name', 'bad');
       return byName(args.name) ? engineError('name_taken', 'taken') : { ok: null };
     case 'create_instance': {
       const created = {
@@ -109,6 +111,10 @@ function answer(w, cmd, args) {
       return { ok: { state: 'connecting', via: 'qr', since: Date.now() } };
     case 'connect_code':
       return { ok: 'K7QM2XWP' };
+    case 'set_proxy':
+      return { ok: { ...found(args.name), proxy: args.proxy } };
+    case 'set_webhook':
+      return { ok: { ...found(args.name), webhook: null } };
     case 'reconnect':
       return { ok: { state: 'connecting', via: 'reconnect', since: Date.now() } };
     case 'list_chats':
@@ -208,6 +214,42 @@ async function settlesAt(locator, expected) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   assert.equal(await locator.count(), expected);
+}
+
+/** A toast must never cover the buttons beside what raised it. */
+async function assertToastClearOf(page, buttons) {
+  const toast = await page.getByTestId('toast').boundingBox();
+  assert.ok(toast, 'a toast is shown');
+  for (const name of buttons) {
+    const box = await page.getByRole('button', { name, exact: true }).boundingBox();
+    const apart =
+      box.x >= toast.x + toast.width || toast.x >= box.x + box.width || box.y >= toast.y + toast.height || toast.y >= box.y + box.height;
+    assert.ok(apart, `the toast covers "${name}"`);
+  }
+}
+
+/** What spills sideways: the page, the top bar, a scroller, or a clipped button. */
+function sidewaysOverflow(page) {
+  return page.evaluate(() => {
+    const found = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > root.clientWidth) found.push(`the page is ${root.scrollWidth}px wide`);
+    const bar = document.querySelector('.topbar');
+    if (bar.scrollWidth > bar.clientWidth) found.push(`the top bar needs ${bar.scrollWidth}px`);
+    for (const el of document.querySelectorAll('main *')) {
+      const style = getComputedStyle(el);
+      if (/auto|scroll/.test(style.overflowX) && el.scrollWidth > el.clientWidth + 1) {
+        found.push(`${el.tagName.toLowerCase()}.${el.className} scrolls sideways`);
+      }
+    }
+    for (const button of document.querySelectorAll('.topbar button, main button')) {
+      const box = button.getBoundingClientRect();
+      if (box.width === 0) continue;
+      if (box.left < 0 || box.right > window.innerWidth) found.push(`"${button.textContent.trim()}" is outside the window`);
+      if (button.scrollWidth > button.clientWidth + 1) found.push(`"${button.textContent.trim()}" is clipped`);
+    }
+    return found;
+  });
 }
 
 async function openBrowser(theme, locale = 'en-US') {
@@ -388,6 +430,10 @@ for (const theme of ['light', 'dark']) {
       await b.page.getByRole('button', { name: 'Save proxy' }).click();
       await b.page.getByText('This proxy address is not valid.').waitFor();
       await b.shot('11-instance-settings');
+      delete b.world.override.set_proxy;
+      await b.page.getByRole('textbox', { name: 'Proxy address' }).fill('socks5://10.0.0.9:1080');
+      await b.page.getByRole('button', { name: 'Save proxy' }).click();
+      await assertToastClearOf(b.page, ['Save proxy', 'Remove proxy', 'Save webhook', 'Remove webhook']);
       await b.page.getByRole('tab', { name: 'Activity' }).click();
       await b.page.getByTestId('audit-row').first().waitFor();
       await b.shot('12-instance-activity');
@@ -429,11 +475,12 @@ for (const theme of ['light', 'dark']) {
       await b.page.keyboard.type('shop-fron');
       assert.equal(await confirm.isDisabled(), true);
       await b.shot('16-dialog-delete-instance');
-      await b.page.keyboard.type('t');
-      assert.equal(await confirm.isDisabled(), false);
       await b.page.keyboard.press('Enter');
       assert.equal(b.world.calls.filter((c) => c.cmd === 'delete_instance').length, 0);
-      await confirm.click();
+      await b.page.keyboard.type('t');
+      assert.equal(await confirm.isDisabled(), false);
+      // The typed name matches: Enter in the field confirms.
+      await b.page.keyboard.press('Enter');
       await dialog.getByRole('heading', { name: 'shop-front was deleted' }).waitFor();
       await b.shot('17-dialog-delete-result');
     });
@@ -474,9 +521,52 @@ for (const theme of ['light', 'dark']) {
 
     test('another language', async () => {
       await b.start();
+      await b.page.getByRole('button', { name: 'Language and theme' }).click();
+      await b.shot('22-prefs');
       await b.page.getByRole('combobox', { name: 'Language' }).selectOption('pt-BR');
       await b.page.getByRole('heading', { name: 'Números' }).waitFor();
+      await b.page.keyboard.press('Escape');
+      await b.page.getByTestId('prefs').waitFor({ state: 'hidden' });
       await b.shot('21-numbers-pt-BR');
+    });
+
+    test('keyboard shortcuts and their help', async () => {
+      await b.start();
+      await b.page.keyboard.press('?');
+      const help = b.page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+      await help.waitFor();
+      assert.match(await help.innerText(), /Add a number[\s\S]*Search on this page[\s\S]*Back to all numbers/);
+      await b.shot('23-help');
+      await b.page.keyboard.press('Escape');
+      await help.waitFor({ state: 'detached' });
+      await b.page.keyboard.press('n');
+      await b.page.getByRole('heading', { name: 'Add a number' }).waitFor();
+      // The name field has the focus, so N is a letter again, not a shortcut.
+      await b.page.keyboard.type('n');
+      assert.equal(await b.page.getByRole('textbox', { name: 'Name' }).inputValue(), 'n');
+      await b.page.keyboard.press('Alt+ArrowLeft');
+      assert.equal(await b.page.getByRole('textbox', { name: 'Name' }).count(), 1, 'Alt+← is ignored while typing');
+      await b.page.getByRole('textbox', { name: 'Name' }).blur();
+      await b.page.keyboard.press('Alt+ArrowLeft');
+      await b.page.getByRole('heading', { name: 'Numbers' }).waitFor();
+      await b.page.keyboard.press('/');
+      assert.equal(await b.page.evaluate(() => document.activeElement?.getAttribute('type')), 'search');
+    });
+
+    test('a webhook is removed only after a confirmation', async () => {
+      await b.start();
+      await openNumber('shop-front');
+      await b.page.getByRole('tab', { name: 'Settings' }).click();
+      await b.page.getByRole('button', { name: 'Remove webhook' }).click();
+      const ask = b.page.getByRole('alertdialog');
+      await ask.getByRole('heading', { name: 'Remove the webhook of shop-front?' }).waitFor();
+      await b.shot('24-dialog-remove-webhook');
+      assert.equal(b.world.calls.filter((c) => c.cmd === 'set_webhook').length, 0);
+      await ask.getByRole('button', { name: 'Remove webhook' }).click();
+      await ask.waitFor({ state: 'detached' });
+      assert.deepEqual(b.world.calls.filter((c) => c.cmd === 'set_webhook').map((c) => c.args), [
+        { name: 'shop-front', webhook: null },
+      ]);
     });
 
     test('nothing broke the policy or left the machine', () => {
@@ -484,6 +574,69 @@ for (const theme of ['light', 'dark']) {
     });
   });
 }
+
+// The window's minimum size (tauri.conf.json): nothing may spill sideways in any language.
+describe('the narrowest window in every language', () => {
+  let b;
+  let minWidth;
+  let minHeight;
+  before(async () => {
+    const conf = JSON.parse(await readFile(join(uiDir, '..', 'tauri.conf.json'), 'utf8'));
+    ({ minWidth, minHeight } = conf.app.windows[0]);
+    b = await openBrowser('light');
+    await b.page.setViewportSize({ width: minWidth, height: minHeight });
+  });
+  after(async () => {
+    await b?.close();
+  });
+
+  for (const locale of ['en', 'pt-BR', 'es', 'id']) {
+    test(`${locale} fits`, async () => {
+      assert.equal(minWidth, 860);
+      await b.start((w) => (w.prefs.language = locale));
+      await settlesAt(b.page.getByTestId('instance-row'), 8);
+      assert.equal(await b.page.evaluate(() => document.documentElement.lang), locale);
+      const add = b.page.locator('.topbar .btn.primary');
+      assert.ok(await add.isVisible(), 'the add button is shown');
+      assert.deepEqual(await sidewaysOverflow(b.page), []);
+      await b.shot(`30-narrow-numbers-${locale}`);
+
+      await b.page.getByTestId('instance-row').filter({ hasText: 'shop-front' }).click();
+      await b.page.getByRole('heading', { level: 1, name: 'shop-front' }).waitFor();
+      await b.page.getByTestId('chat-row').first().waitFor();
+      assert.deepEqual(await sidewaysOverflow(b.page), []);
+      await b.shot(`31-narrow-instance-${locale}`);
+
+      await b.page.locator('#instance-tab-settings').click();
+      assert.deepEqual(await sidewaysOverflow(b.page), []);
+      await b.page.locator('#proxy-url').fill('socks5://10.0.0.9:1080');
+      await b.page.locator('#proxy-url').press('Enter');
+      await b.page.getByTestId('toast').waitFor();
+      const proxyButtons = await b.page.locator('#proxy-url').locator('xpath=ancestor::form').getByRole('button').allInnerTexts();
+      await assertToastClearOf(b.page, proxyButtons);
+
+      await b.page.locator('.topbar nav button').first().click();
+      await b.page.getByTestId('instance-row').filter({ hasText: 'new-branch' }).click();
+      await b.page.locator('.profile .actions .btn.primary').click();
+      await b.page.locator('#link-tab-code').click();
+      await b.page.locator('#link-country').waitFor();
+      assert.deepEqual(await sidewaysOverflow(b.page), []);
+      await b.shot(`33-narrow-link-${locale}`);
+
+      await add.click();
+      await b.page.locator('#add-name').waitFor();
+      assert.deepEqual(await sidewaysOverflow(b.page), []);
+      await b.page.locator('#add-name').blur();
+      await b.page.keyboard.press('?');
+      await b.page.getByRole('dialog').waitFor();
+      await b.shot(`32-narrow-help-${locale}`);
+    });
+  }
+
+  test('nothing broke the policy or left the machine', () => {
+    assert.deepEqual(b.problems, []);
+  });
+});
 
 test('the screenshots folder is filled', async () => {
   const files = await readdir(shotsDir);

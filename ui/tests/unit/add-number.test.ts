@@ -41,6 +41,23 @@ describe('add a number', () => {
     expect(ipc.called('check_instance_name')).toEqual([{ cmd: 'check_instance_name', args: { name: 'shop-front' } }]);
   });
 
+  it('opens with the name field focused', async () => {
+    shell({ list_instances: () => [] });
+    const name = await openAdd();
+    expect(document.activeElement).toBe(name);
+  });
+
+  it('says which letter of an accented name cannot be used, and the hint says a–z', async () => {
+    const ipc = shell({ list_instances: () => [], check_instance_name: () => null });
+    const name = await openAdd();
+    expect(screen.getByText(/^Letters a–z, digits 0–9, dashes/)).toBeTruthy();
+    await fireEvent.input(name, { target: { value: 'loja-são-paulo' } });
+    expect(nameStatus()).toContain('Use letters a–z without accents: “ã” cannot be used.');
+    expect(name.getAttribute('aria-invalid')).toBe('true');
+    await wait(350);
+    expect(ipc.called('check_instance_name')).toHaveLength(0);
+  });
+
   it('asks the engine once typing pauses and shows a taken name in words', async () => {
     const ipc = shell({
       list_instances: () => [],

@@ -121,7 +121,7 @@ describe('delete instance dialog', () => {
   });
 
   it('keeps Delete disabled until the name is typed exactly', async () => {
-    const ipc = await openPage(connectedShop());
+    await openPage(connectedShop());
     await fireEvent.click(screen.getByRole('button', { name: 'Delete number' }));
     const input = within(dialog()).getByRole('textbox', { name: 'Type shop-front to confirm' });
     const del = within(dialog()).getByRole('button', { name: 'Delete forever' }) as HTMLButtonElement;
@@ -131,10 +131,28 @@ describe('delete instance dialog', () => {
     }
     await fireEvent.input(input, { target: { value: 'shop-front' } });
     expect(del.disabled).toBe(false);
-    // Enter in the field does not delete, even with the right name.
-    expect(await fireEvent.keyDown(input, { key: 'Enter' })).toBe(false);
+  });
+
+  it('confirms with Enter in the name field once the name matches, and only then', async () => {
+    const ipc = await openPage(connectedShop(), { delete_instance: () => new Promise(() => {}) });
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete number' }));
+    const input = within(dialog()).getByRole('textbox', { name: 'Type shop-front to confirm' });
+    for (const attempt of ['', 'shop-fron', 'Shop-front']) {
+      await fireEvent.input(input, { target: { value: attempt } });
+      await fireEvent.keyDown(input, { key: 'Enter' });
+      await settle();
+      expect(ipc.called('delete_instance'), JSON.stringify(attempt)).toHaveLength(0);
+    }
+    // Enter on the delete button itself stays inert: only the typed name confirms.
+    await fireEvent.input(input, { target: { value: 'shop-front' } });
+    await fireEvent.keyDown(within(dialog()).getByRole('button', { name: 'Delete forever' }), { key: 'Enter' });
     await settle();
     expect(ipc.called('delete_instance')).toHaveLength(0);
+    await fireEvent.keyDown(input, { key: 'Enter' });
+    await fireEvent.keyDown(input, { key: 'Enter' });
+    await settle();
+    expect(ipc.called('delete_instance')).toEqual([{ cmd: 'delete_instance', args: { name: 'shop-front' } }]);
+    expect(dialog().getAttribute('aria-busy')).toBe('true');
   });
 
   it('shows progress, then the result, then frees the page', async () => {
@@ -316,7 +334,7 @@ describe('delete chat dialog', () => {
       },
     });
     expect(screen.getByTestId('toast').textContent).toContain(
-      'The chat with +5521998887766 was deleted on the phone of shop',
+      'The chat with +55 21 99888 7766 was deleted on the phone of shop',
     );
   });
 });

@@ -5,6 +5,7 @@ import {
   formatPairingCode,
   initials,
   phoneFromJid,
+  readablePhone,
 } from '../../src/lib/format';
 import { nameProblem } from '../../src/lib/names';
 
@@ -14,8 +15,21 @@ describe('formatting', () => {
     expect(phoneFromJid('5511987654321:12@s.whatsapp.net')).toBe('+5511987654321');
     expect(phoneFromJid('123@lid')).toBeNull();
     expect(phoneFromJid(null)).toBeNull();
-    expect(chatLabel('5521998887766@s.whatsapp.net', null)).toBe('+5521998887766');
+    expect(chatLabel('5521998887766@s.whatsapp.net', null)).toBe('+55 21 99888 7766');
     expect(chatLabel('120363@g.us', 'Suppliers')).toBe('Suppliers');
+  });
+
+  it('writes phone numbers the way their country does', () => {
+    expect(readablePhone('5511987654321@s.whatsapp.net')).toEqual({
+      national: '(11) 98765-4321',
+      international: '+55 11 98765 4321',
+    });
+    expect(readablePhone('6281234567890@s.whatsapp.net')?.national).toBe('0812-3456-7890');
+    expect(readablePhone('34612345678:3@s.whatsapp.net')?.international).toBe('+34 612 34 56 78');
+    // A number no country knows is still shown, as digits.
+    expect(readablePhone('999123@s.whatsapp.net')).toEqual({ national: '+999123', international: '+999123' });
+    expect(readablePhone('123@lid')).toBeNull();
+    expect(readablePhone(null)).toBeNull();
   });
 
   it('writes sizes in decimal units', () => {
@@ -48,7 +62,17 @@ describe('instance name rules', () => {
     ['../x', 'add.name.start'],
     ['nul\u0000', 'add.name.chars'],
   ])('%j breaks %s', (name, key) => {
-    expect(nameProblem(name)).toBe(key);
+    expect(nameProblem(name)?.key).toBe(key);
+  });
+
+  it.each([
+    ['loja-são-paulo', 'ã'],
+    ['cafe\u0301', 'é'],
+    ['Ñandú', 'Ñ'],
+    ['магазин', 'м'],
+    ['-ção', 'ç'],
+  ])('%j has a letter outside a–z: %s', (name, letter) => {
+    expect(nameProblem(name)).toEqual({ key: 'add.name.letter', params: { char: letter } });
   });
 
   it.each(['shop-front', 'sales_2', 'v1.2', 'a'.repeat(64), 'Loja9'])('%j is fine', (name) => {

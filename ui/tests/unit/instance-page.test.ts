@@ -1,4 +1,4 @@
-import { fireEvent, screen } from '@testing-library/svelte';
+import { fireEvent, screen, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/bindings/AuditRecord';
 import type { Instance } from '../../src/bindings/Instance';
@@ -61,7 +61,7 @@ describe('instance page', () => {
   it('shows the profile, the state in words and the counts', async () => {
     await openPage(connectedShop());
     expect(screen.getByRole('heading', { name: 'shop-front' })).toBeTruthy();
-    expect(document.body.textContent).toContain('+5511987654321');
+    expect(document.body.textContent).toContain('(11) 98765-4321');
     expect(document.body.textContent).toContain('Padaria Central Ltda');
     expect(screen.getByTestId('state-description').textContent).toContain('Connected since');
     expect(document.body.textContent).toContain('42 chats · 1,873 messages · 128 media files (356 MB)');
@@ -74,7 +74,7 @@ describe('instance page', () => {
     expect(rows.map((r) => r.querySelector('strong')?.textContent)).toEqual([
       'Maria Souza',
       'Suppliers',
-      '+5521998887766',
+      '+55 21 99888 7766',
     ]);
     expect(rows[0].textContent).toContain('214');
     expect(rows[0].textContent).toContain('12 · 24.5 MB');
@@ -170,13 +170,37 @@ describe('instance page', () => {
     expect(screen.getByTestId('toast').textContent).toContain('Proxy saved');
   });
 
-  it('removes the webhook', async () => {
-    const ipc = await openPage(connectedShop(), { set_webhook: () => ({ ...connectedShop(), webhook: null }) });
+  it('asks before removing the webhook, and removes it only when confirmed', async () => {
+    let refuse = true;
+    const ipc = await openPage(connectedShop(), {
+      set_webhook: () => (refuse ? fail('storage_error') : { ...connectedShop(), webhook: null }),
+    });
     await fireEvent.click(screen.getByRole('tab', { name: 'Settings' }));
     await fireEvent.click(screen.getByRole('button', { name: 'Remove webhook' }));
+    const ask = screen.getByRole('alertdialog');
+    expect(within(ask).getByRole('heading', { name: 'Remove the webhook of shop-front?' })).toBeTruthy();
+    expect(ask.textContent).toContain('stops sending the events of shop-front to hooks.example.com');
+    expect(document.activeElement).toBe(within(ask).getByRole('button', { name: 'Cancel' }));
+    await fireEvent.click(within(ask).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(ipc.called('set_webhook')).toHaveLength(0);
+    expect(screen.getByRole('textbox', { name: 'Signing secret' })).toBeTruthy();
+
+    // A refusal is said in the dialog and keeps the webhook.
+    await fireEvent.click(screen.getByRole('button', { name: 'Remove webhook' }));
+    await fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Remove webhook' }));
     await settle();
-    expect(ipc.called('set_webhook')[0].args).toEqual({ name: 'shop-front', webhook: null });
+    expect(within(screen.getByRole('alertdialog')).getByRole('alert').textContent).toContain('could not read or write');
+    expect(app.instances['id-shop-front'].webhook).not.toBeNull();
+
+    refuse = false;
+    await fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Remove webhook' }));
+    await settle();
+    expect(ipc.called('set_webhook').at(-1)?.args).toEqual({ name: 'shop-front', webhook: null });
+    expect(screen.queryByRole('alertdialog')).toBeNull();
     expect(screen.queryByRole('textbox', { name: 'Signing secret' })).toBeNull();
+    expect((screen.getByRole('textbox', { name: 'Address (URL)' }) as HTMLInputElement).value).toBe('');
+    expect(screen.getByTestId('toast').textContent).toContain('Webhook removed');
   });
 
   it('shows the audit log of destructive actions with results in words', async () => {
@@ -185,7 +209,7 @@ describe('instance page', () => {
     await settle();
     expect(ipc.called('audit_log')[0].args).toEqual({ name: 'shop-front' });
     const rows = screen.getAllByTestId('audit-row');
-    expect(rows[0].textContent).toContain('Deleted chat +5511912345678');
+    expect(rows[0].textContent).toContain('Deleted chat +55 11 91234 5678');
     expect(rows[0].textContent).toContain('1 chat, 80 messages, 3 media files (2 MB)');
     expect(rows[1].textContent).toContain('WhatsApp did not answer in time.');
     expect(rows[1].textContent).not.toContain('remove-companion-device');

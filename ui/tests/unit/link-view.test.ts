@@ -141,7 +141,7 @@ describe('link view', () => {
     const success = screen.getByTestId('link-success');
     expect(success.textContent).toContain('shop-front is connected');
     expect(success.textContent).toContain('Padaria Central');
-    expect(success.textContent).toContain('+5511987654321');
+    expect(success.textContent).toContain('(11) 98765-4321');
     await fireEvent.click(screen.getByRole('button', { name: 'Open the number' }));
     expect(app.view).toEqual({ name: 'instance', id: 'id-shop-front' });
   });

@@ -58,7 +58,7 @@ describe('numbers list', () => {
     const rows = screen.getAllByTestId('instance-row');
     expect(rows).toHaveLength(6);
     const shop = rows.find((r) => r.textContent?.includes('shop-front'))!;
-    expect(shop.textContent).toContain('+5511987654321');
+    expect(shop.textContent).toContain('(11) 98765-4321');
     expect(within(shop).getByTestId('state-badge').textContent).toBe('Connected');
     expect(shop.textContent).toContain('Connected since');
     expect(shop.textContent).toContain('42');
@@ -69,6 +69,29 @@ describe('numbers list', () => {
     expect(text('old-line')).toContain('Unlinked from the phone');
     expect(text('promo')).toContain('Banned by WhatsApp');
     expect(text('new-one')).toContain('Not linked to a phone yet');
+  });
+
+  it('tells a number that was unlinked from one that was never linked', async () => {
+    const idle = { state: 'disconnected' as const, reason: 'idle' as const, since: NOW };
+    shell({
+      list_instances: () => [
+        // Logged out once, then a new link was left unfinished: the profile stays.
+        instance('relinking', idle, { profile: connectedShop().profile }),
+        instance('old-line', { state: 'loggedout', cause: 'user', since: NOW }),
+        instance('new-one', idle),
+      ],
+    });
+    render(App);
+    await settle();
+    const row = (name: string) => screen.getAllByTestId('instance-row').find((r) => r.textContent?.includes(name))!;
+    expect(row('relinking').textContent).toContain('No longer linked to its phone. Link it again to use it');
+    expect(row('relinking').textContent).not.toContain('Not linked');
+    expect(within(row('relinking')).getByTestId('own-phone').textContent).toBe('(11) 98765-4321');
+    expect(within(row('relinking')).getByTestId('own-phone').getAttribute('title')).toBe('+55 11 98765 4321');
+    expect(within(row('old-line')).getByText('Unlinked')).toBeTruthy();
+    expect(row('old-line').textContent).toContain('Logged out from Switchboard');
+    expect(row('new-one').textContent).toContain('Not linked to a phone yet');
+    expect(within(row('new-one')).getByText('Not linked')).toBeTruthy();
   });
 
   it('filters by state and searches by name or number', async () => {

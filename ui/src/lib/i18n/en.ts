@@ -6,8 +6,10 @@ export const en = {
   'nav.activity': 'Activity',
   'nav.add': 'Add a number',
   'nav.main': 'Main',
+  'nav.help': 'Keyboard shortcuts',
   'prefs.language': 'Language',
   'prefs.theme': 'Theme',
+  'prefs.open': 'Language and theme',
   'prefs.language.system': 'System language',
   'prefs.theme.system': 'Match system',
   'prefs.theme.light': 'Light',
@@ -38,6 +40,7 @@ export const en = {
   'describe.connecting.code': 'Waiting for the code to be typed on the phone',
   'describe.connecting.reconnect': 'Reconnecting…',
   'describe.idle.unpaired': 'Not linked to a phone yet',
+  'describe.idle.unlinked': 'No longer linked to its phone. Link it again to use it',
   'describe.idle.paired': 'Stopped. Reconnect to use it again',
   'describe.qr_expired': 'The QR codes expired before the phone scanned one',
   'describe.pair_code_expired': 'The pairing code expired before it was typed',
@@ -60,7 +63,7 @@ export const en = {
   'list.col.status': 'Details',
   'list.col.chats': 'Chats',
   'list.col.media': 'Media',
-  'list.showing': 'Showing {shown} of {total}',
+  'list.showing': 'Showing {shown, number} of {total, number}',
   'list.empty.title': 'No numbers yet',
   'list.empty.body':
     'Add the first WhatsApp number. You will link it to its phone by scanning a QR code or by typing a code on the phone.',
@@ -68,6 +71,7 @@ export const en = {
   'list.clearFilters': 'Clear search and filter',
   'list.loadFailed': 'The numbers could not be loaded.',
   'list.notLinked': 'Not linked',
+  'list.unlinked': 'Unlinked',
   'list.open': 'Open {name}',
 
   'add.title': 'Add a number',
@@ -75,13 +79,14 @@ export const en = {
     'Give the number a name your team will recognise. You will link it to the phone in the next step.',
   'add.name': 'Name',
   'add.name.hint':
-    'Letters, digits, dashes, underscores or dots, starting with a letter or digit. For example: shop-front.',
+    'Letters a–z, digits 0–9, dashes (-), underscores (_) or dots (.), starting with a letter or digit. For example: shop-front.',
   'add.name.checking': 'Checking…',
   'add.name.available': 'This name is available',
   'add.name.empty': 'Type a name.',
   'add.name.tooLong': 'Use at most 64 characters.',
   'add.name.start': 'Start with a letter or a digit.',
-  'add.name.chars': 'Use only letters, digits, dashes, underscores or dots (no spaces or slashes).',
+  'add.name.letter': 'Use letters a–z without accents: “{char}” cannot be used.',
+  'add.name.chars': 'Use only letters a–z, digits 0–9, dashes, underscores or dots (no spaces or slashes).',
   'add.options': 'Optional settings',
   'add.options.hint': 'You can change all of these later on the number’s page.',
   'add.submit': 'Add and link',
@@ -141,7 +146,7 @@ export const en = {
   'link.tabs': 'How to link',
   'link.qr.alt': 'QR code to scan with WhatsApp on the phone',
   'link.qr.waiting': 'Preparing the QR code…',
-  'link.qr.expiresIn': 'This code changes in {seconds} s',
+  'link.qr.expiresIn': 'This code changes in {seconds, number} s',
   'link.qr.steps.1': 'Open WhatsApp on the phone.',
   'link.qr.steps.2': 'Tap Menu ⋮ or Settings, then Linked devices.',
   'link.qr.steps.3': 'Tap Link a device and point the phone at this screen.',
@@ -190,7 +195,7 @@ export const en = {
   'instance.created': 'Added {when}',
   'instance.notFound': 'This number no longer exists.',
   'instance.summary':
-    '{chats, plural, one {# chat} other {# chats}} · {messages, plural, one {# message} other {# messages}} · {media, plural, one {# media file} other {# media files}} ({size})',
+    '{chats, plural, one {# chat} other {# chats}} · {messages, plural, one {# message} other {# messages}} · {media, plural, =0 {no media files} one {# media file ({size})} other {# media files ({size})}}',
 
   'chats.search': 'Search chats by name or number',
   'chats.col.chat': 'Chat',
@@ -202,7 +207,7 @@ export const en = {
   'chats.noMatch': 'No chat matches this search.',
   'chats.loadFailed': 'The chats could not be loaded.',
   'chats.never': 'No messages',
-  'chats.mediaCount': '{count} · {size}',
+  'chats.mediaCount': '{count, number} · {size}',
 
   'audit.title': 'Activity',
   'audit.intro': 'Every logout and deletion, kept even after the number itself is deleted.',
@@ -217,7 +222,7 @@ export const en = {
   'audit.action.delete_chat': 'Deleted chat {chat}',
   'audit.result.ok': 'Done',
   'audit.removed':
-    '{chats, plural, one {# chat} other {# chats}}, {messages, plural, one {# message} other {# messages}}, {media, plural, one {# media file} other {# media files}} ({size})',
+    '{chats, plural, one {# chat} other {# chats}}, {messages, plural, one {# message} other {# messages}}, {media, plural, =0 {no media files} one {# media file ({size})} other {# media files ({size})}}',
   'audit.loadFailed': 'The activity could not be loaded.',
 
   'logout.title': 'Log out {name}?',
@@ -236,7 +241,7 @@ export const en = {
   'deleteInstance.removes': 'This removes from this computer:',
   'deleteInstance.chats':
     '{count, plural, one {# chat} other {# chats}} with {messages, plural, one {# message} other {# messages}}',
-  'deleteInstance.media': '{count, plural, one {# media file} other {# media files}} ({size})',
+  'deleteInstance.media': '{count, plural, =0 {no media files} one {# media file ({size})} other {# media files ({size})}}',
   'deleteInstance.settings': 'its settings and linked session',
   'deleteInstance.webhook': 'its webhook to {host} (told about the deletion first)',
   'deleteInstance.proxy': 'its proxy setting',
@@ -248,13 +253,25 @@ export const en = {
   'deleteInstance.workingHint': 'Logging out, telling the webhook and removing the files. This can take a few seconds.',
   'deleteInstance.done': '{name} was deleted',
   'deleteInstance.done.removed':
-    'Removed {chats, plural, one {# chat} other {# chats}}, {messages, plural, one {# message} other {# messages}} and {media, plural, one {# media file} other {# media files}} ({size}).',
+    'Removed {chats, plural, one {# chat} other {# chats}}, {messages, plural, one {# message} other {# messages}} and {media, plural, =0 {no media files} one {# media file ({size})} other {# media files ({size})}}.',
   'deleteInstance.done.logout.confirmed': 'WhatsApp confirmed that the device was removed from the phone.',
   'deleteInstance.done.logout.unconfirmed': 'WhatsApp did not confirm the logout in time. Check the phone’s linked devices.',
   'deleteInstance.done.logout.not_connected': 'It was not connected, so there was nothing to log out.',
   'deleteInstance.done.webhook.delivered': 'The webhook was told about the deletion.',
   'deleteInstance.done.webhook.failed': 'The webhook could not be reached; the deletion went on.',
   'deleteInstance.nameFree': 'The name {name} can be used again right away.',
+
+  'removeWebhook.title': 'Remove the webhook of {name}?',
+  'removeWebhook.body': 'Switchboard stops sending the events of {name} to {host}.',
+  'removeWebhook.kept': 'You can set a webhook again at any time; its signing secret stays the same.',
+  'removeWebhook.working': 'Removing…',
+
+  'help.title': 'Keyboard shortcuts',
+  'help.intro': 'They work everywhere except while you type in a field.',
+  'help.add': 'Add a number',
+  'help.search': 'Search on this page',
+  'help.back': 'Back to all numbers',
+  'help.help': 'Show these shortcuts',
 
   'deleteChat.title': 'Delete the chat with {chat}?',
   'deleteChat.body':
@@ -273,7 +290,8 @@ export const en = {
     'Chat with {chat} deleted, with {count, plural, one {# media file} other {# media files}} ({size})',
   'deleteChat.fromPhone': 'The chat with {chat} was deleted on the phone of {name}',
 
-  'error.invalid_name': 'This name cannot be used. Use 1 to 64 letters, digits, dashes, underscores or dots, starting with a letter or digit.',
+  'error.invalid_name':
+    'This name cannot be used. Use 1 to 64 letters a–z, digits 0–9, dashes, underscores or dots, starting with a letter or digit.',
   'error.name_taken': 'Another number already has this name. Choose a different one.',
   'error.instance_not_found': 'This number no longer exists. It may have just been deleted.',
   'error.invalid_phone': 'This phone number is not valid. Use digits only, with the country code.',

@@ -7,8 +7,10 @@ export const es: Record<MessageKey, string> = {
   'nav.activity': 'Actividad',
   'nav.add': 'Añadir un número',
   'nav.main': 'Principal',
+  'nav.help': 'Atajos de teclado',
   'prefs.language': 'Idioma',
   'prefs.theme': 'Tema',
+  'prefs.open': 'Idioma y tema',
   'prefs.language.system': 'Idioma del sistema',
   'prefs.theme.system': 'Como el sistema',
   'prefs.theme.light': 'Claro',
@@ -39,6 +41,7 @@ export const es: Record<MessageKey, string> = {
   'describe.connecting.code': 'Esperando a que se escriba el código en el teléfono',
   'describe.connecting.reconnect': 'Reconectando…',
   'describe.idle.unpaired': 'Aún no vinculado a un teléfono',
+  'describe.idle.unlinked': 'Ya no está vinculado a su teléfono. Vincúlalo de nuevo para usarlo',
   'describe.idle.paired': 'Detenido. Reconéctalo para volver a usarlo',
   'describe.qr_expired': 'Los códigos QR caducaron antes de que el teléfono escaneara uno',
   'describe.pair_code_expired': 'El código de vinculación caducó antes de escribirse',
@@ -61,7 +64,7 @@ export const es: Record<MessageKey, string> = {
   'list.col.status': 'Detalles',
   'list.col.chats': 'Chats',
   'list.col.media': 'Multimedia',
-  'list.showing': 'Mostrando {shown} de {total}',
+  'list.showing': 'Mostrando {shown, number} de {total, number}',
   'list.empty.title': 'Todavía no hay números',
   'list.empty.body':
     'Añade el primer número de WhatsApp. Lo vincularás a su teléfono escaneando un código QR o escribiendo un código en el teléfono.',
@@ -69,6 +72,7 @@ export const es: Record<MessageKey, string> = {
   'list.clearFilters': 'Borrar búsqueda y filtro',
   'list.loadFailed': 'No se pudieron cargar los números.',
   'list.notLinked': 'Sin vincular',
+  'list.unlinked': 'Desvinculado',
   'list.open': 'Abrir {name}',
 
   'add.title': 'Añadir un número',
@@ -76,14 +80,15 @@ export const es: Record<MessageKey, string> = {
     'Dale al número un nombre que tu equipo reconozca. Lo vincularás al teléfono en el siguiente paso.',
   'add.name': 'Nombre',
   'add.name.hint':
-    'Letras, dígitos, guiones, guiones bajos o puntos, empezando por una letra o un dígito. Por ejemplo: tienda-centro.',
+    'Letras a–z, dígitos 0–9, guiones (-), guiones bajos (_) o puntos (.), empezando por una letra o un dígito. Por ejemplo: tienda-centro.',
   'add.name.checking': 'Comprobando…',
   'add.name.available': 'Este nombre está disponible',
   'add.name.empty': 'Escribe un nombre.',
   'add.name.tooLong': 'Usa como máximo 64 caracteres.',
   'add.name.start': 'Empieza con una letra o un dígito.',
+  'add.name.letter': 'Usa letras a–z sin tildes: «{char}» no se puede usar.',
   'add.name.chars':
-    'Usa solo letras, dígitos, guiones, guiones bajos o puntos (sin espacios ni barras).',
+    'Usa solo letras a–z, dígitos 0–9, guiones, guiones bajos o puntos (sin espacios ni barras).',
   'add.options': 'Ajustes opcionales',
   'add.options.hint': 'Puedes cambiar todo esto más tarde en la página del número.',
   'add.submit': 'Añadir y vincular',
@@ -147,7 +152,7 @@ export const es: Record<MessageKey, string> = {
   'link.tabs': 'Cómo vincular',
   'link.qr.alt': 'Código QR para escanear con WhatsApp en el teléfono',
   'link.qr.waiting': 'Preparando el código QR…',
-  'link.qr.expiresIn': 'Este código cambia en {seconds} s',
+  'link.qr.expiresIn': 'Este código cambia en {seconds, number} s',
   'link.qr.steps.1': 'Abre WhatsApp en el teléfono.',
   'link.qr.steps.2': 'Toca Menú ⋮ o Ajustes y luego Dispositivos vinculados.',
   'link.qr.steps.3': 'Toca Vincular un dispositivo y apunta el teléfono a esta pantalla.',
@@ -199,7 +204,7 @@ export const es: Record<MessageKey, string> = {
   'instance.created': 'Añadido el {when}',
   'instance.notFound': 'Este número ya no existe.',
   'instance.summary':
-    '{chats, plural, one {# chat} other {# chats}} · {messages, plural, one {# mensaje} other {# mensajes}} · {media, plural, one {# archivo multimedia} other {# archivos multimedia}} ({size})',
+    '{chats, plural, one {# chat} other {# chats}} · {messages, plural, one {# mensaje} other {# mensajes}} · {media, plural, =0 {ningún archivo multimedia} one {# archivo multimedia ({size})} other {# archivos multimedia ({size})}}',
 
   'chats.search': 'Buscar chats por nombre o número',
   'chats.col.chat': 'Chat',
@@ -212,7 +217,7 @@ export const es: Record<MessageKey, string> = {
   'chats.noMatch': 'Ningún chat coincide con esta búsqueda.',
   'chats.loadFailed': 'No se pudieron cargar los chats.',
   'chats.never': 'Sin mensajes',
-  'chats.mediaCount': '{count} · {size}',
+  'chats.mediaCount': '{count, number} · {size}',
 
   'audit.title': 'Actividad',
   'audit.intro':
@@ -228,7 +233,7 @@ export const es: Record<MessageKey, string> = {
   'audit.action.delete_chat': 'Eliminó el chat {chat}',
   'audit.result.ok': 'Hecho',
   'audit.removed':
-    '{chats, plural, one {# chat} other {# chats}}, {messages, plural, one {# mensaje} other {# mensajes}}, {media, plural, one {# archivo multimedia} other {# archivos multimedia}} ({size})',
+    '{chats, plural, one {# chat} other {# chats}}, {messages, plural, one {# mensaje} other {# mensajes}}, {media, plural, =0 {ningún archivo multimedia} one {# archivo multimedia ({size})} other {# archivos multimedia ({size})}}',
   'audit.loadFailed': 'No se pudo cargar la actividad.',
 
   'logout.title': '¿Cerrar la sesión de {name}?',
@@ -249,7 +254,7 @@ export const es: Record<MessageKey, string> = {
   'deleteInstance.chats':
     '{count, plural, one {# chat} other {# chats}} con {messages, plural, one {# mensaje} other {# mensajes}}',
   'deleteInstance.media':
-    '{count, plural, one {# archivo multimedia} other {# archivos multimedia}} ({size})',
+    '{count, plural, =0 {ningún archivo multimedia} one {# archivo multimedia ({size})} other {# archivos multimedia ({size})}}',
   'deleteInstance.settings': 'sus ajustes y la sesión vinculada',
   'deleteInstance.webhook': 'su webhook a {host} (avisado antes de la eliminación)',
   'deleteInstance.proxy': 'su ajuste de proxy',
@@ -262,7 +267,7 @@ export const es: Record<MessageKey, string> = {
     'Cerrando sesión, avisando al webhook y borrando los archivos. Puede tardar unos segundos.',
   'deleteInstance.done': '{name} se eliminó',
   'deleteInstance.done.removed':
-    'Se eliminaron {chats, plural, one {# chat} other {# chats}}, {messages, plural, one {# mensaje} other {# mensajes}} y {media, plural, one {# archivo multimedia} other {# archivos multimedia}} ({size}).',
+    'Se eliminaron {chats, plural, one {# chat} other {# chats}}, {messages, plural, one {# mensaje} other {# mensajes}} y {media, plural, =0 {ningún archivo multimedia} one {# archivo multimedia ({size})} other {# archivos multimedia ({size})}}.',
   'deleteInstance.done.logout.confirmed':
     'WhatsApp confirmó que el dispositivo se quitó del teléfono.',
   'deleteInstance.done.logout.unconfirmed':
@@ -271,6 +276,19 @@ export const es: Record<MessageKey, string> = {
   'deleteInstance.done.webhook.delivered': 'Se avisó al webhook de la eliminación.',
   'deleteInstance.done.webhook.failed': 'No se pudo contactar con el webhook; la eliminación siguió.',
   'deleteInstance.nameFree': 'El nombre {name} se puede volver a usar enseguida.',
+
+  'removeWebhook.title': '¿Quitar el webhook de {name}?',
+  'removeWebhook.body': 'Switchboard deja de enviar los eventos de {name} a {host}.',
+  'removeWebhook.kept':
+    'Puedes volver a configurar un webhook cuando quieras; su secreto de firma sigue siendo el mismo.',
+  'removeWebhook.working': 'Quitando…',
+
+  'help.title': 'Atajos de teclado',
+  'help.intro': 'Funcionan en cualquier parte, salvo mientras escribes en un campo.',
+  'help.add': 'Añadir un número',
+  'help.search': 'Buscar en esta página',
+  'help.back': 'Volver a todos los números',
+  'help.help': 'Mostrar estos atajos',
 
   'deleteChat.title': '¿Eliminar el chat con {chat}?',
   'deleteChat.body':
@@ -291,7 +309,7 @@ export const es: Record<MessageKey, string> = {
   'deleteChat.fromPhone': 'El chat con {chat} se eliminó en el teléfono de {name}',
 
   'error.invalid_name':
-    'Este nombre no se puede usar. Usa de 1 a 64 letras, dígitos, guiones, guiones bajos o puntos, empezando por una letra o un dígito.',
+    'Este nombre no se puede usar. Usa de 1 a 64 letras a–z, dígitos 0–9, guiones, guiones bajos o puntos, empezando por una letra o un dígito.',
   'error.name_taken': 'Otro número ya tiene este nombre. Elige uno distinto.',
   'error.instance_not_found': 'Este número ya no existe. Puede que se acabe de eliminar.',
   'error.invalid_phone':

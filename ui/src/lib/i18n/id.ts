@@ -7,8 +7,10 @@ export const id: Record<MessageKey, string> = {
   'nav.activity': 'Aktivitas',
   'nav.add': 'Tambah nomor',
   'nav.main': 'Utama',
+  'nav.help': 'Pintasan keyboard',
   'prefs.language': 'Bahasa',
   'prefs.theme': 'Tema',
+  'prefs.open': 'Bahasa dan tema',
   'prefs.language.system': 'Bahasa sistem',
   'prefs.theme.system': 'Ikuti sistem',
   'prefs.theme.light': 'Terang',
@@ -30,7 +32,7 @@ export const id: Record<MessageKey, string> = {
   'state.connected': 'Terhubung',
   'state.connecting': 'Menghubungkan',
   'state.disconnected': 'Terputus',
-  'state.loggedout': 'Keluar',
+  'state.loggedout': 'Tidak tertaut',
   'state.banned': 'Diblokir',
   'state.deleting': 'Menghapus',
 
@@ -39,6 +41,7 @@ export const id: Record<MessageKey, string> = {
   'describe.connecting.code': 'Menunggu kode diketik di ponsel',
   'describe.connecting.reconnect': 'Menghubungkan ulang…',
   'describe.idle.unpaired': 'Belum ditautkan ke ponsel',
+  'describe.idle.unlinked': 'Tidak lagi tertaut ke ponselnya. Tautkan lagi untuk memakainya',
   'describe.idle.paired': 'Berhenti. Hubungkan ulang untuk memakainya lagi',
   'describe.qr_expired': 'Kode QR kedaluwarsa sebelum ponsel memindainya',
   'describe.pair_code_expired': 'Kode penautan kedaluwarsa sebelum diketik',
@@ -61,7 +64,7 @@ export const id: Record<MessageKey, string> = {
   'list.col.status': 'Keterangan',
   'list.col.chats': 'Chat',
   'list.col.media': 'Media',
-  'list.showing': 'Menampilkan {shown} dari {total}',
+  'list.showing': 'Menampilkan {shown, number} dari {total, number}',
   'list.empty.title': 'Belum ada nomor',
   'list.empty.body':
     'Tambahkan nomor WhatsApp pertama. Anda akan menautkannya ke ponsel dengan memindai kode QR atau mengetik kode di ponsel.',
@@ -69,6 +72,7 @@ export const id: Record<MessageKey, string> = {
   'list.clearFilters': 'Hapus pencarian dan saringan',
   'list.loadFailed': 'Nomor tidak dapat dimuat.',
   'list.notLinked': 'Belum ditautkan',
+  'list.unlinked': 'Tautan dilepas',
   'list.open': 'Buka {name}',
 
   'add.title': 'Tambah nomor',
@@ -76,14 +80,15 @@ export const id: Record<MessageKey, string> = {
     'Beri nomor ini nama yang dikenali tim Anda. Anda akan menautkannya ke ponsel di langkah berikutnya.',
   'add.name': 'Nama',
   'add.name.hint':
-    'Huruf, angka, tanda hubung, garis bawah atau titik, diawali huruf atau angka. Contoh: toko-depan.',
+    'Huruf a–z, angka 0–9, tanda hubung (-), garis bawah (_) atau titik (.), diawali huruf atau angka. Contoh: toko-depan.',
   'add.name.checking': 'Memeriksa…',
   'add.name.available': 'Nama ini tersedia',
   'add.name.empty': 'Ketik sebuah nama.',
   'add.name.tooLong': 'Gunakan paling banyak 64 karakter.',
   'add.name.start': 'Awali dengan huruf atau angka.',
+  'add.name.letter': 'Gunakan huruf a–z tanpa aksen: “{char}” tidak dapat dipakai.',
   'add.name.chars':
-    'Gunakan hanya huruf, angka, tanda hubung, garis bawah atau titik (tanpa spasi atau garis miring).',
+    'Gunakan hanya huruf a–z, angka 0–9, tanda hubung, garis bawah atau titik (tanpa spasi atau garis miring).',
   'add.options': 'Pengaturan opsional',
   'add.options.hint': 'Semua ini bisa diubah nanti di halaman nomor.',
   'add.submit': 'Tambah dan tautkan',
@@ -124,7 +129,7 @@ export const id: Record<MessageKey, string> = {
   'webhook.event.STATE_CHANGED': 'Status berubah',
   'webhook.event.QR_UPDATED': 'Kode QR baru',
   'webhook.event.CONNECTED': 'Terhubung',
-  'webhook.event.LOGGED_OUT': 'Keluar',
+  'webhook.event.LOGGED_OUT': 'Tidak tertaut',
   'webhook.event.MESSAGES_UPSERT': 'Pesan',
   'webhook.event.CHAT_DELETED': 'Chat dihapus',
   'webhook.event.INSTANCE_DELETE': 'Nomor dihapus',
@@ -141,11 +146,11 @@ export const id: Record<MessageKey, string> = {
 
   'link.title': 'Tautkan {name}',
   'link.tab.qr': 'Pindai kode QR',
-  'link.tab.code': 'Tautkan dengan nomor telepon saja',
+  'link.tab.code': 'Atau tautkan dengan nomor telepon',
   'link.tabs': 'Cara menautkan',
   'link.qr.alt': 'Kode QR untuk dipindai dengan WhatsApp di ponsel',
   'link.qr.waiting': 'Menyiapkan kode QR…',
-  'link.qr.expiresIn': 'Kode ini berganti dalam {seconds} dtk',
+  'link.qr.expiresIn': 'Kode ini berganti dalam {seconds, number} dtk',
   'link.qr.steps.1': 'Buka WhatsApp di ponsel.',
   'link.qr.steps.2': 'Ketuk Menu ⋮ atau Setelan, lalu Perangkat tertaut.',
   'link.qr.steps.3': 'Ketuk Tautkan perangkat dan arahkan ponsel ke layar ini.',
@@ -163,7 +168,7 @@ export const id: Record<MessageKey, string> = {
   'link.code.expiresIn': 'Berlaku {time}',
   'link.code.steps.1': 'Buka WhatsApp di ponsel dengan nomor ini.',
   'link.code.steps.2': 'Ketuk Menu ⋮ atau Setelan, lalu Perangkat tertaut, lalu Tautkan perangkat.',
-  'link.code.steps.3': 'Ketuk Tautkan dengan nomor telepon saja.',
+  'link.code.steps.3': 'Ketuk Tautkan dengan nomor telepon.',
   'link.code.steps.4': 'Ketik kode yang ditampilkan di sini.',
   'link.code.expired.title': 'Kode kedaluwarsa',
   'link.code.expired.body': 'Kode tidak diketik tepat waktu. Minta kode baru saat ponsel siap.',
@@ -195,7 +200,7 @@ export const id: Record<MessageKey, string> = {
   'instance.created': 'Ditambahkan {when}',
   'instance.notFound': 'Nomor ini sudah tidak ada.',
   'instance.summary':
-    '{chats, plural, one {# chat} other {# chat}} · {messages, plural, one {# pesan} other {# pesan}} · {media, plural, one {# berkas media} other {# berkas media}} ({size})',
+    '{chats, plural, other {# chat}} · {messages, plural, other {# pesan}} · {media, plural, =0 {tanpa berkas media} other {# berkas media ({size})}}',
 
   'chats.search': 'Cari chat menurut nama atau nomor',
   'chats.col.chat': 'Chat',
@@ -207,10 +212,10 @@ export const id: Record<MessageKey, string> = {
   'chats.noMatch': 'Tidak ada chat yang cocok dengan pencarian ini.',
   'chats.loadFailed': 'Chat tidak dapat dimuat.',
   'chats.never': 'Tidak ada pesan',
-  'chats.mediaCount': '{count} · {size}',
+  'chats.mediaCount': '{count, number} · {size}',
 
   'audit.title': 'Aktivitas',
-  'audit.intro': 'Setiap tindakan keluar dan penghapusan, tetap disimpan walau nomornya sudah dihapus.',
+  'audit.intro': 'Setiap tindakan keluar dan penghapusan, tetap disimpan walaupun nomornya sudah dihapus.',
   'audit.empty': 'Belum ada yang dikeluarkan atau dihapus.',
   'audit.col.when': 'Waktu',
   'audit.col.number': 'Nomor',
@@ -222,7 +227,7 @@ export const id: Record<MessageKey, string> = {
   'audit.action.delete_chat': 'Menghapus chat {chat}',
   'audit.result.ok': 'Selesai',
   'audit.removed':
-    '{chats, plural, one {# chat} other {# chat}}, {messages, plural, one {# pesan} other {# pesan}}, {media, plural, one {# berkas media} other {# berkas media}} ({size})',
+    '{chats, plural, other {# chat}}, {messages, plural, other {# pesan}}, {media, plural, =0 {tanpa berkas media} other {# berkas media ({size})}}',
   'audit.loadFailed': 'Aktivitas tidak dapat dimuat.',
 
   'logout.title': 'Keluarkan {name}?',
@@ -239,8 +244,8 @@ export const id: Record<MessageKey, string> = {
   'deleteInstance.title': 'Hapus {name}?',
   'deleteInstance.removes': 'Ini menghapus dari komputer ini:',
   'deleteInstance.chats':
-    '{count, plural, one {# chat} other {# chat}} dengan {messages, plural, one {# pesan} other {# pesan}}',
-  'deleteInstance.media': '{count, plural, one {# berkas media} other {# berkas media}} ({size})',
+    '{count, plural, other {# chat}} dengan {messages, plural, other {# pesan}}',
+  'deleteInstance.media': '{count, plural, =0 {tanpa berkas media} other {# berkas media ({size})}}',
   'deleteInstance.settings': 'pengaturan dan sesi tertautnya',
   'deleteInstance.webhook': 'webhook-nya ke {host} (diberi tahu lebih dulu)',
   'deleteInstance.proxy': 'pengaturan proxy-nya',
@@ -253,7 +258,7 @@ export const id: Record<MessageKey, string> = {
     'Mengeluarkan, memberi tahu webhook dan menghapus berkas. Ini bisa memakan beberapa detik.',
   'deleteInstance.done': '{name} sudah dihapus',
   'deleteInstance.done.removed':
-    'Terhapus {chats, plural, one {# chat} other {# chat}}, {messages, plural, one {# pesan} other {# pesan}} dan {media, plural, one {# berkas media} other {# berkas media}} ({size}).',
+    'Terhapus {chats, plural, other {# chat}}, {messages, plural, other {# pesan}} dan {media, plural, =0 {tanpa berkas media} other {# berkas media ({size})}}.',
   'deleteInstance.done.logout.confirmed':
     'WhatsApp mengonfirmasi bahwa perangkat sudah dilepas dari ponsel.',
   'deleteInstance.done.logout.unconfirmed':
@@ -263,13 +268,26 @@ export const id: Record<MessageKey, string> = {
   'deleteInstance.done.webhook.failed': 'Webhook tidak dapat dihubungi; penghapusan tetap berjalan.',
   'deleteInstance.nameFree': 'Nama {name} bisa langsung dipakai lagi.',
 
+  'removeWebhook.title': 'Hapus webhook {name}?',
+  'removeWebhook.body': 'Switchboard berhenti mengirim peristiwa {name} ke {host}.',
+  'removeWebhook.kept':
+    'Anda bisa memasang webhook lagi kapan saja; rahasia tanda tangannya tetap sama.',
+  'removeWebhook.working': 'Menghapus…',
+
+  'help.title': 'Pintasan keyboard',
+  'help.intro': 'Berlaku di mana saja, kecuali saat Anda sedang mengetik di kolom isian.',
+  'help.add': 'Tambah nomor',
+  'help.search': 'Cari di halaman ini',
+  'help.back': 'Kembali ke semua nomor',
+  'help.help': 'Tampilkan pintasan ini',
+
   'deleteChat.title': 'Hapus chat dengan {chat}?',
   'deleteChat.body':
     'Chat ini dihapus dari komputer ini, dari ponsel {name} dan dari perangkat tertaut lainnya.',
   'deleteChat.others': 'Peserta lain tetap menyimpan salinan mereka.',
-  'deleteChat.messages': '{count, plural, one {# pesan} other {# pesan}} akan dihapus.',
+  'deleteChat.messages': '{count, plural, other {# pesan}} akan dihapus.',
   'deleteChat.media':
-    'Hapus juga {count, plural, one {# berkas media} other {# berkas media}} ({size}) yang tersimpan di komputer ini',
+    'Hapus juga {count, plural, other {# berkas media}} ({size}) yang tersimpan di komputer ini',
   'deleteChat.noMedia': 'Tidak ada berkas media chat ini yang tersimpan di komputer ini.',
   'deleteChat.notConnected':
     '{name} tidak terhubung. Chat hanya bisa dihapus saat terhubung, agar ponsel ikut menghapusnya. Hubungkan ulang lalu coba lagi.',
@@ -277,11 +295,11 @@ export const id: Record<MessageKey, string> = {
   'deleteChat.working': 'Menghapus…',
   'deleteChat.done': 'Chat dengan {chat} dihapus',
   'deleteChat.doneMedia':
-    'Chat dengan {chat} dihapus, beserta {count, plural, one {# berkas media} other {# berkas media}} ({size})',
+    'Chat dengan {chat} dihapus, beserta {count, plural, other {# berkas media}} ({size})',
   'deleteChat.fromPhone': 'Chat dengan {chat} dihapus di ponsel {name}',
 
   'error.invalid_name':
-    'Nama ini tidak dapat dipakai. Gunakan 1 sampai 64 huruf, angka, tanda hubung, garis bawah atau titik, diawali huruf atau angka.',
+    'Nama ini tidak dapat dipakai. Gunakan 1 sampai 64 huruf a–z, angka 0–9, tanda hubung, garis bawah atau titik, diawali huruf atau angka.',
   'error.name_taken': 'Nomor lain sudah memakai nama ini. Pilih nama lain.',
   'error.instance_not_found': 'Nomor ini sudah tidak ada. Mungkin baru saja dihapus.',
   'error.invalid_phone': 'Nomor telepon ini tidak valid. Gunakan angka saja, dengan kode negara.',

@@ -1,5 +1,7 @@
 // The current language and the `t` function. Reading `i18n.locale` inside `t` makes every
-// template that translates re-render when the language changes.
+// template that translates re-render when the language changes. Messages are ICU
+// MessageFormat, so plurals follow each language's CLDR rules.
+import { IntlMessageFormat } from 'intl-messageformat';
 import type { LanguageChoice } from '../api';
 import { en, type MessageKey } from './en';
 import { es } from './es';
@@ -49,29 +51,23 @@ export const i18n = new I18n();
 
 export type Params = Record<string, string | number>;
 
-const pluralPattern = /\{(\w+), plural, one \{([^}]*)\} other \{([^}]*)\}\}/g;
+/** Parsed once per language and key: a message is compiled the first time it is shown. */
+const compiled = new Map<string, IntlMessageFormat>();
 
-/**
- * Fills `{name}` placeholders and `{n, plural, one {# thing} other {# things}}` choices;
- * numbers are written the way the language writes them.
- */
+/** The message of `key` in `locale` as an ICU formatter (messages are plain text, never tags). */
+export function message(locale: Locale, key: MessageKey): IntlMessageFormat {
+  const cacheKey = `${locale}\u0000${key}`;
+  let format = compiled.get(cacheKey);
+  if (!format) {
+    format = new IntlMessageFormat(dictionaries[locale][key], locale, undefined, { ignoreTag: true });
+    compiled.set(cacheKey, format);
+  }
+  return format;
+}
+
+/** Fills the placeholders of `key`; numbers and plural forms follow the language. */
 export function translate(locale: Locale, key: MessageKey, params?: Params): string {
-  const text = dictionaries[locale][key] ?? en[key];
-  if (!params) return text;
-  const numbers = new Intl.NumberFormat(locale);
-  const plurals = new Intl.PluralRules(locale);
-  const show = (value: string | number) =>
-    typeof value === 'number' ? numbers.format(value) : value;
-  return text
-    .replace(pluralPattern, (whole, name: string, one: string, other: string) => {
-      const value = params[name];
-      if (typeof value !== 'number') return whole;
-      const form = plurals.select(value) === 'one' ? one : other;
-      return form.replace('#', numbers.format(value));
-    })
-    .replace(/\{(\w+)\}/g, (whole, name: string) =>
-      name in params ? show(params[name]) : whole,
-    );
+  return String(message(locale, key).format(params));
 }
 
 export function t(key: MessageKey, params?: Params): string {

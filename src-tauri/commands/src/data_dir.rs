@@ -1,4 +1,4 @@
-//! Where the app keeps its data.
+//! Where a host keeps its data: a flag, then the environment, then its default.
 
 use std::path::PathBuf;
 

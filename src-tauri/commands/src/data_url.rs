@@ -1,4 +1,4 @@
-//! Images the window shows as `data:` URLs: its CSP loads no image from anywhere else.
+//! Images the commands answer as `data:` URLs: the window's CSP loads no image from anywhere else.
 
 use base64::Engine as _;
 

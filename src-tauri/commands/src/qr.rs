@@ -2,6 +2,7 @@
 
 use image::{ImageBuffer, ImageEncoder, Luma};
 use qrcode::{Color, QrCode};
+use switchboard_engine::ErrorPayload;
 
 /// Pixels per QR module: large enough to scan from a screen at arm's length,
 /// and an integer so edges stay sharp.
@@ -9,11 +10,25 @@ const MODULE_PX: u32 = 8;
 /// The blank border scanners need, in modules.
 const QUIET_ZONE: u32 = 4;
 
-pub fn png_data_url(text: &str) -> Result<String, String> {
-    if text.is_empty() {
-        return Err("the QR code text is empty".into());
+/// Text that cannot be drawn as a QR code; crosses to the hosts as `invalid_qr`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidQr(pub String);
+
+impl From<InvalidQr> for ErrorPayload {
+    fn from(InvalidQr(message): InvalidQr) -> Self {
+        ErrorPayload {
+            code: "invalid_qr".into(),
+            message,
+        }
     }
-    let code = QrCode::new(text.as_bytes()).map_err(|e| format!("cannot encode QR code: {e}"))?;
+}
+
+pub fn png_data_url(text: &str) -> Result<String, InvalidQr> {
+    if text.is_empty() {
+        return Err(InvalidQr("the QR code text is empty".into()));
+    }
+    let code = QrCode::new(text.as_bytes())
+        .map_err(|e| InvalidQr(format!("cannot encode QR code: {e}")))?;
     let width = code.width() as u32;
     let colors = code.to_colors();
     let side = (width + 2 * QUIET_ZONE) * MODULE_PX;
@@ -28,7 +43,7 @@ pub fn png_data_url(text: &str) -> Result<String, String> {
     let mut png = Vec::new();
     image::codecs::png::PngEncoder::new(&mut png)
         .write_image(img.as_raw(), side, side, image::ExtendedColorType::L8)
-        .map_err(|e| format!("cannot encode PNG: {e}"))?;
+        .map_err(|e| InvalidQr(format!("cannot encode PNG: {e}")))?;
     Ok(crate::data_url::encode("image/png", &png))
 }
 
@@ -55,7 +70,17 @@ mod tests {
     }
 
     #[test]
-    fn empty_text_is_refused() {
-        assert!(png_data_url("").is_err());
+    fn empty_or_oversized_text_is_refused_as_invalid_qr() {
+        let empty = ErrorPayload::from(png_data_url("").unwrap_err());
+        assert_eq!(empty.code, "invalid_qr");
+        assert_eq!(empty.message, "the QR code text is empty");
+        // A QR code holds at most 2,953 bytes.
+        let oversized = ErrorPayload::from(png_data_url(&"x".repeat(4_000)).unwrap_err());
+        assert_eq!(oversized.code, "invalid_qr");
+        assert!(
+            oversized.message.starts_with("cannot encode QR code"),
+            "{}",
+            oversized.message
+        );
     }
 }

@@ -9,7 +9,7 @@ mod list;
 pub mod logging;
 pub mod qr;
 
-pub use switchboard_engine::{model, Engine, ErrorPayload};
+pub use switchboard_engine::{model, s3, Engine, ErrorPayload};
 
 /// What every command answers: a value, or the engine's coded error.
 pub type CommandResult<T> = Result<T, ErrorPayload>;

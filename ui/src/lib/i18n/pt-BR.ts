@@ -270,6 +270,14 @@ export const ptBR: Record<MessageKey, string> = {
   'deleteInstance.done.webhook.delivered': 'O webhook foi avisado da exclusão.',
   'deleteInstance.done.webhook.failed':
     'Não foi possível alcançar o webhook; a exclusão continuou.',
+  'deleteInstance.s3.counting': 'Contando os arquivos dele no bucket S3…',
+  'deleteInstance.s3.usage': 'No bucket S3 {bucket} em {endpoint}: {count, plural, =0 {nenhum arquivo} one {# arquivo ({size})} other {# arquivos ({size})}}',
+  'deleteInstance.s3.unreachable': 'Não foi possível contar os arquivos dele no bucket S3 {bucket}: o bucket não respondeu.',
+  'deleteInstance.s3.delete': 'Apagar também os arquivos dele do bucket (senão eles ficam lá)',
+  'deleteInstance.done.s3.kept': '{count, plural, =0 {Nenhum arquivo foi mantido} one {# arquivo ({size}) foi mantido} other {# arquivos ({size}) foram mantidos}} no bucket S3 {bucket}, em {prefix}.',
+  'deleteInstance.done.s3.deleted': '{count, plural, =0 {Nenhum arquivo foi apagado} one {# arquivo ({size}) foi apagado} other {# arquivos ({size}) foram apagados}} do bucket S3 {bucket}.',
+  'deleteInstance.done.s3.failed': '{count, plural, one {# arquivo não pôde ser apagado e continua} other {# arquivos não puderam ser apagados e continuam}} no bucket, em {prefix}.',
+  'deleteInstance.done.s3.error': 'O bucket S3 {bucket} não respondeu: os arquivos dele em {prefix} ficaram lá.',
   'deleteInstance.nameFree': 'O nome {name} já pode ser usado de novo.',
 
   'removeWebhook.title': 'Remover o webhook de {name}?',

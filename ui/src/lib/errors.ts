@@ -22,6 +22,11 @@ export const knownErrorCodes = [
   'storage_error',
   'io_error',
   'shutting_down',
+  's3_invalid_config',
+  's3_unreachable',
+  's3_access_denied',
+  's3_no_such_bucket',
+  'media_not_found',
 ] as const;
 
 export type ErrorCode = (typeof knownErrorCodes)[number];

@@ -8,4 +8,4 @@ bash "$root/src-tauri/scripts/install-deps.sh"
 cd "$root"
 (cd ui && npm run build)
 cargo build --release --locked --features tauri/custom-protocol
-exec "$root/target/release/switchboard" "$@"
+exec "${CARGO_TARGET_DIR:-$root/target}/release/switchboard" "$@"

@@ -8,7 +8,10 @@ mod locale;
 mod tray;
 mod window_state;
 
-use switchboard_commands::{data_dir, logging};
+use std::sync::Arc;
+
+use switchboard_api::LocalApi;
+use switchboard_commands::{data_dir, logging, Host};
 use switchboard_engine::{Engine, EngineConfig};
 use tauri::{Manager, RunEvent, WindowEvent};
 
@@ -27,17 +30,23 @@ pub fn run() {
             std::fs::create_dir_all(&data_dir)?;
             app.manage(logging::init(&data_dir)?);
             tracing::info!(data_dir = %data_dir.display(), "starting Switchboard");
-            let mut engine_config = EngineConfig::new(data_dir);
+            let mut engine_config = EngineConfig::new(data_dir.clone());
             // Only a test build (feature insecure-test-server) can point at another server.
             engine_config.wa.server_url =
                 switchboard_engine::actor::WaConfig::server_url_from_env();
             let engine = tauri::async_runtime::block_on(Engine::open(engine_config))?;
+            let local_api = LocalApi::open(engine.clone(), &data_dir)?;
+            app.manage(Host::with_local_api(engine.clone(), local_api.clone()));
+            app.manage(local_api.clone());
             app.manage(engine.clone());
             tray::create(app.handle())?;
             events::forward(app.handle().clone(), engine.clone());
             window_state::restore(app)?;
             // start_background spawns onto the runtime it is called from.
-            tauri::async_runtime::spawn(async move { engine.start_background() });
+            tauri::async_runtime::spawn(async move {
+                engine.start_background();
+                local_api.start_saved().await;
+            });
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -57,8 +66,17 @@ pub fn run() {
         .expect("Switchboard could not start");
     app.run(|app, event| {
         if let RunEvent::Exit = event {
-            let engine = app.state::<Engine>().inner().clone();
-            tauri::async_runtime::block_on(engine.shutdown());
+            // Either is missing when set-up failed before it was made.
+            let local_api = app.try_state::<Arc<LocalApi>>().map(|s| s.inner().clone());
+            let engine = app.try_state::<Engine>().map(|s| s.inner().clone());
+            tauri::async_runtime::block_on(async move {
+                if let Some(local_api) = local_api {
+                    local_api.stop().await;
+                }
+                if let Some(engine) = engine {
+                    engine.shutdown().await;
+                }
+            });
         }
     });
 }

@@ -2,7 +2,7 @@
 
 use image::{ImageBuffer, ImageEncoder, Luma};
 use qrcode::{Color, QrCode};
-use switchboard_engine::ErrorPayload;
+use switchboard_engine::{ErrorCode, ErrorPayload};
 
 /// Pixels per QR module: large enough to scan from a screen at arm's length,
 /// and an integer so edges stay sharp.
@@ -17,7 +17,7 @@ pub struct InvalidQr(pub String);
 impl From<InvalidQr> for ErrorPayload {
     fn from(InvalidQr(message): InvalidQr) -> Self {
         ErrorPayload {
-            code: "invalid_qr".into(),
+            code: ErrorCode::InvalidQr,
             message,
         }
     }
@@ -72,11 +72,11 @@ mod tests {
     #[test]
     fn empty_or_oversized_text_is_refused_as_invalid_qr() {
         let empty = ErrorPayload::from(png_data_url("").unwrap_err());
-        assert_eq!(empty.code, "invalid_qr");
+        assert_eq!(empty.code, ErrorCode::InvalidQr);
         assert_eq!(empty.message, "the QR code text is empty");
         // A QR code holds at most 2,953 bytes.
         let oversized = ErrorPayload::from(png_data_url(&"x".repeat(4_000)).unwrap_err());
-        assert_eq!(oversized.code, "invalid_qr");
+        assert_eq!(oversized.code, ErrorCode::InvalidQr);
         assert!(
             oversized.message.starts_with("cannot encode QR code"),
             "{}",

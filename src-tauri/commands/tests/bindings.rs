@@ -6,7 +6,17 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use switchboard_commands::{LocalApiSettings, LocalApiStatus};
 use ts_rs::{Config, Dependency, TypeVisitor, TS};
+
+/// This crate's own types, declared inside commands.ts (the engine's have their files).
+fn own_declarations() -> Vec<(String, String)> {
+    let cfg = Config::new();
+    vec![
+        (LocalApiSettings::name(&cfg), LocalApiSettings::decl(&cfg)),
+        (LocalApiStatus::name(&cfg), LocalApiStatus::decl(&cfg)),
+    ]
+}
 
 /// One command as the UI sends it.
 struct Signature {
@@ -49,7 +59,7 @@ impl Arg {
 macro_rules! signatures {
     ($(
         $(#[doc = $doc:literal])*
-        fn $name:ident($engine:ident $(, $arg:ident: $ty:ty)* $(,)?) -> $answer:ty $body:block
+        fn $name:ident($host:ident $(, $arg:ident: $ty:ty)* $(,)?) -> $answer:ty $body:block
     )*) => {
         fn all_signatures() -> Vec<Signature> {
             vec![$(
@@ -96,6 +106,7 @@ fn camel_case(snake: &str) -> String {
 }
 
 fn render(signatures: &[Signature]) -> String {
+    let own = own_declarations();
     let imports: BTreeMap<String, PathBuf> = signatures
         .iter()
         .flat_map(|s| {
@@ -103,6 +114,7 @@ fn render(signatures: &[Signature]) -> String {
                 .iter()
                 .chain(s.args.iter().flat_map(|a| &a.imports))
         })
+        .filter(|d| !own.iter().any(|(name, _)| *name == d.ts_name))
         .map(|d| (d.ts_name.clone(), d.output_path.with_extension("")))
         .collect();
     let mut out = String::from(
@@ -113,6 +125,9 @@ fn render(signatures: &[Signature]) -> String {
             "import type {{ {name} }} from \"./{}\";\n",
             path.display()
         ));
+    }
+    for (_, declaration) in &own {
+        out.push_str(&format!("\nexport {declaration}\n"));
     }
     out.push_str("\n/** Every command the shell answers: its arguments as `invoke` sends them, and its answer. */\nexport type Commands = {\n");
     for s in signatures {
@@ -200,6 +215,19 @@ fn arguments_and_functions_are_named_in_camel_case() {
     assert!(ts.contains("    deleteChat: (name: string, chat: string, deleteMedia: boolean) => send(\"delete_chat\", { name, chat, deleteMedia }),"), "{ts}");
     assert!(
         ts.contains("import type { ChatDeleteReport } from \"./ChatDeleteReport\";"),
+        "{ts}"
+    );
+}
+
+#[test]
+fn this_crates_own_types_are_declared_in_the_file_not_imported() {
+    let ts = render(&all_signatures());
+    assert!(ts.contains("\nexport type LocalApiStatus = {"), "{ts}");
+    assert!(!ts.contains("from \"./LocalApiStatus\""), "{ts}");
+    assert!(
+        ts.contains(
+            "set_local_api: { args: { settings: LocalApiSettings }; answer: LocalApiStatus };"
+        ),
         "{ts}"
     );
 }

@@ -5,20 +5,17 @@
 //! The floor copies the same files to the same server with a plain parallel PUT loop
 //! of the same client crate, at the same concurrency, with no bookkeeping.
 
-#[path = "../tests/s3_support/mod.rs"]
-mod s3_support;
-
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use engine_support::s3::{S3Server, ACCESS_KEY, BUCKET, SECRET_KEY};
 use futures::StreamExt;
 use object_store::aws::AmazonS3Builder;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStoreExt, PutPayload};
-use s3_support::{S3Server, ACCESS_KEY, BUCKET, SECRET_KEY};
 use sqlx::SqlitePool;
-use switchboard_engine::actor::MediaSaved;
 use switchboard_engine::model::CreateInstance;
+use switchboard_engine::records::MediaSaved;
 use switchboard_engine::s3::config::validate;
 use switchboard_engine::s3::queue::{self, QueueTuning};
 use switchboard_engine::s3::{stored, S3Tuning, Uploader};

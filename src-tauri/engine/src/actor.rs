@@ -1,6 +1,6 @@
 //! One tokio task per instance owns its whatsapp-rust client and serialises every
 //! WhatsApp-facing action on it. Everything it learns goes out through `SessionSink`.
-//! The protocol side lives in `crate::whatsapp`; this module decides what each command
+//! The protocol side lives in `crate::wa`; this module decides what each command
 //! and each event means for the instance.
 
 use std::path::PathBuf;
@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{Error, Result};
 use crate::model::{InstanceState, LogoutOutcome, Millis, Profile, Settings};
+use crate::records::{ChatUpsert, LastMessage, MediaSaved, MessageUpsert};
 
 mod media;
 mod picture;
@@ -60,46 +61,6 @@ pub struct ActorContext {
     pub sink: Arc<dyn SessionSink>,
 }
 
-/// The last message of a chat, as WhatsApp's delete-chat range wants it.
-#[derive(Debug, Clone)]
-pub struct LastMessage {
-    pub id: String,
-    pub from_me: bool,
-    /// Sender JID in groups.
-    pub participant: Option<String>,
-    pub timestamp: Millis,
-}
-
-/// A chat as history sync or a message delivers it.
-#[derive(Debug, Clone)]
-pub struct ChatUpsert {
-    pub jid: String,
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct MessageUpsert {
-    pub chat_jid: String,
-    pub id: String,
-    pub from_me: bool,
-    pub sender: Option<String>,
-    pub timestamp: Millis,
-    pub text: Option<String>,
-    /// Set when the message carries media; the file may arrive later via `media_saved`.
-    pub media_kind: Option<String>,
-}
-
-/// A media file the actor wrote under `media_dir/<chat>/`.
-#[derive(Debug, Clone)]
-pub struct MediaSaved {
-    pub chat_jid: String,
-    pub message_id: String,
-    /// Path relative to the instance folder.
-    pub relative_path: String,
-    pub bytes: u64,
-    pub mime: Option<String>,
-}
-
 /// Implemented by the engine's storage side; called from actor tasks.
 #[async_trait::async_trait]
 pub trait SessionSink: Send + Sync {
@@ -114,13 +75,6 @@ pub trait SessionSink: Send + Sync {
     async fn media_saved(&self, instance_id: &str, media: MediaSaved);
     /// The phone (or another linked device) deleted a chat.
     async fn remote_chat_deleted(&self, instance_id: &str, chat_jid: String, delete_media: bool);
-}
-
-/// The folder (under the instance's `media` folder) that holds a chat's media files.
-/// Chat JIDs are ASCII; anything outside a small safe set becomes `_`, so a JID can
-/// never name a path outside that folder.
-pub fn chat_folder_name(chat_jid: &str) -> String {
-    media::safe_file_name(chat_jid)
 }
 
 /// The handle the engine keeps for a running instance actor.

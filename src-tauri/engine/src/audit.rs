@@ -3,9 +3,9 @@
 
 use sqlx::Row;
 
-use crate::db::{counts_from_row, now_millis};
+use crate::db::counts_from_row;
 use crate::error::{Error, Result};
-use crate::model::{AuditAction, AuditRecord, Counts};
+use crate::model::{now_millis, AuditAction, AuditRecord, Counts};
 
 pub struct Entry<'a> {
     pub action: AuditAction,
@@ -31,7 +31,7 @@ fn action_from_text(text: &str) -> Result<AuditAction> {
         "logout" => Ok(AuditAction::Logout),
         "delete_instance" => Ok(AuditAction::DeleteInstance),
         "delete_chat" => Ok(AuditAction::DeleteChat),
-        other => Err(Error::Storage(format!("unknown audit action '{other}'"))),
+        other => Err(Error::storage(format!("unknown audit action '{other}'"))),
     }
 }
 

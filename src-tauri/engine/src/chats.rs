@@ -1,12 +1,10 @@
 //! Chats: listing them, and deleting one (on WhatsApp, then here), whether the user
 //! asked for it or the phone did.
 
-use sqlx::Row;
 use tracing::{info, instrument, warn};
 
-use crate::actor::LastMessage;
 use crate::audit;
-use crate::db;
+use crate::chat_store;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::events::EngineEvent;
@@ -15,7 +13,6 @@ use crate::model::{
 };
 use crate::paths;
 use crate::s3;
-use crate::s3::chat_objects::MediaRow;
 use crate::validate;
 
 impl Engine {
@@ -23,26 +20,7 @@ impl Engine {
     #[instrument(skip_all, fields(name = %name))]
     pub async fn list_chats(&self, name: &str) -> Result<Vec<ChatSummary>> {
         let id = self.id_of(name)?;
-        let rows = sqlx::query(
-            "SELECT jid, name, last_message_at, message_count, media_files, media_bytes
-             FROM chats WHERE instance_id = ?
-             ORDER BY last_message_at IS NULL, last_message_at DESC, jid",
-        )
-        .bind(&id)
-        .fetch_all(&self.inner.db)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(ChatSummary {
-                    jid: row.try_get("jid")?,
-                    name: row.try_get("name")?,
-                    last_message_at: row.try_get("last_message_at")?,
-                    messages: row.try_get::<i64, _>("message_count")? as u64,
-                    media_files: row.try_get::<i64, _>("media_files")? as u64,
-                    media_bytes: row.try_get::<i64, _>("media_bytes")? as u64,
-                })
-            })
-            .collect()
+        chat_store::list(self.db(), &id).await
     }
 
     /// Deletes a chat on WhatsApp (the phone and other linked devices drop it too), then
@@ -62,41 +40,21 @@ impl Engine {
             if !self.state_of(&id).is_some_and(|s| s.is_connected()) {
                 return Err(Error::NotConnected(instance_name.clone()));
             }
-            let last = self.last_message(&id, &jid).await?;
+            let last = chat_store::last_message(self.db(), &id, &jid).await?;
             let guard = slot.read().await;
             let actor = guard
                 .as_ref()
                 .ok_or_else(|| Error::NotConnected(instance_name.clone()))?;
             actor.delete_chat(jid.clone(), delete_media, last).await
         }
-        .await;
+        .await
+        .map_err(|e| self.explain(&id, name, e));
         if let Err(e) = sent {
             self.audit_chat_failure(&id, &instance_name, &jid, &e).await;
             return Err(e);
         }
         self.apply_chat_deletion(&id, &jid, delete_media, ChatDeleteOrigin::Local)
             .await
-    }
-
-    /// The newest message of a chat: WhatsApp's delete-chat range ends there.
-    async fn last_message(&self, id: &str, jid: &str) -> Result<Option<LastMessage>> {
-        let row = sqlx::query(
-            "SELECT id, from_me, sender, timestamp FROM messages
-             WHERE instance_id = ? AND chat_jid = ? ORDER BY timestamp DESC LIMIT 1",
-        )
-        .bind(id)
-        .bind(jid)
-        .fetch_optional(&self.inner.db)
-        .await?;
-        row.map(|row| {
-            Ok(LastMessage {
-                id: row.try_get("id")?,
-                from_me: row.try_get("from_me")?,
-                participant: row.try_get("sender")?,
-                timestamp: row.try_get("timestamp")?,
-            })
-        })
-        .transpose()
     }
 
     /// Removes a chat locally (rows, and files with `delete_media`), audits, tells.
@@ -116,7 +74,7 @@ impl Engine {
             }
         };
         audit::record(
-            &self.inner.db,
+            self.db(),
             audit::Entry {
                 action: AuditAction::DeleteChat,
                 instance_id: id,
@@ -154,40 +112,10 @@ impl Engine {
         jid: &str,
         delete_media: bool,
     ) -> Result<ChatDeleteReport> {
-        let mut tx = db::begin_write(&self.inner.db).await?;
-        let media: Vec<MediaRow> = if delete_media {
-            sqlx::query_as(
-                "SELECT path, bytes, s3_endpoint, s3_bucket, s3_key FROM media
-                 WHERE instance_id = ? AND chat_jid = ?",
-            )
-            .bind(id)
-            .bind(jid)
-            .fetch_all(&mut *tx)
-            .await?
-        } else {
-            Vec::new()
-        };
-        sqlx::query("DELETE FROM media WHERE instance_id = ? AND chat_jid = ?")
-            .bind(id)
-            .bind(jid)
-            .execute(&mut *tx)
-            .await?;
-        let messages = sqlx::query("DELETE FROM messages WHERE instance_id = ? AND chat_jid = ?")
-            .bind(id)
-            .bind(jid)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        sqlx::query("DELETE FROM chats WHERE instance_id = ? AND jid = ?")
-            .bind(id)
-            .bind(jid)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-
-        let instance_dir = self.inner.paths.instance_dir(id);
+        let removed = chat_store::delete_rows(self.db(), id, jid, delete_media).await?;
+        let instance_dir = self.paths().instance_dir(id);
         let (mut files, mut bytes) = (0u64, 0u64);
-        let (in_bucket, local): (Vec<_>, Vec<_>) = media.iter().partition(|m| m.4.is_some());
+        let (in_bucket, local): (Vec<_>, Vec<_>) = removed.media.iter().partition(|m| m.4.is_some());
         for (relative, size, ..) in local {
             if !paths::is_safe_media_path(relative) {
                 warn!(instance_id = %id, "skipping a media path outside the media folder");
@@ -200,10 +128,10 @@ impl Engine {
         }
         let mut s3_objects_failed = None;
         if delete_media {
-            let chat_dir = paths::chat_media_dir(&self.inner.paths.media_dir(id), jid);
+            let chat_dir = paths::chat_media_dir(&self.paths().media_dir(id), jid);
             paths::remove_tree(&chat_dir)?;
             let gone =
-                s3::chat_objects::delete(&self.inner.db, &self.inner.s3, id, jid, &in_bucket)
+                s3::chat_objects::delete(self.db(), self.s3_tuning(), id, jid, &in_bucket)
                     .await?;
             if let Some(gone) = gone {
                 files += gone.removed.objects;
@@ -219,7 +147,7 @@ impl Engine {
             } else {
                 "Chat deleted successfully".into()
             },
-            messages_removed: messages,
+            messages_removed: removed.messages,
             media_files_removed: files,
             media_bytes_removed: bytes,
             s3_objects_failed,
@@ -232,11 +160,11 @@ impl Engine {
             instance_id: id,
             instance_name: name,
             target: Some(jid),
-            result: error.code(),
+            result: error.code().as_str(),
             removed: Counts::default(),
             detail: Some(error.to_string()),
         };
-        if let Err(e) = audit::record(&self.inner.db, entry).await {
+        if let Err(e) = audit::record(self.db(), entry).await {
             warn!(error = %e, "could not audit the failed chat deletion");
         }
     }

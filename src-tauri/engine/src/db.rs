@@ -1,4 +1,4 @@
-//! The app database: opening it, and the queries that read instances back.
+//! The app database: opening it, and the queries on the instances table.
 
 use std::time::Duration;
 
@@ -43,19 +43,12 @@ pub async fn begin_write(
     pool.begin_with("BEGIN IMMEDIATE").await
 }
 
-pub fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
-}
-
 pub fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("engine types always serialise")
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| Error::Storage(format!("bad {column} column: {e}")))
+    serde_json::from_str(text).map_err(|e| Error::storage(format!("bad {column} column: {e}")))
 }
 
 /// One instance as stored, plus its counts. The live state and the deleting flag come
@@ -159,10 +152,63 @@ where
     .bind(instance_id)
     .fetch_one(db)
     .await?;
-    Ok(Counts {
-        chats: row.try_get::<i64, _>("chats")? as u64,
-        messages: row.try_get::<i64, _>("messages")? as u64,
-        media_files: row.try_get::<i64, _>("media_files")? as u64,
-        media_bytes: row.try_get::<i64, _>("media_bytes")? as u64,
-    })
+    counts_from_row(&row)
+}
+
+/// Instances with a stored session that was not logged out or banned, and not being
+/// deleted: the ones to reconnect at start-up. `(id, name)` each.
+pub async fn instances_to_reconnect(db: &SqlitePool) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, name FROM instances WHERE paired = 1
+         AND json_extract(state, '$.state') NOT IN ('loggedout', 'banned')
+         AND id NOT IN (SELECT instance_id FROM deletions)",
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+/// Whether the instance holds a linked session, and its name; `None` without a row.
+pub async fn paired_and_name(db: &SqlitePool, id: &str) -> Result<Option<(bool, String)>> {
+    Ok(
+        sqlx::query_as("SELECT paired, name FROM instances WHERE id = ?")
+            .bind(id)
+            .fetch_optional(db)
+            .await?,
+    )
+}
+
+pub async fn set_paired(db: &SqlitePool, id: &str, paired: bool) -> Result<()> {
+    sqlx::query("UPDATE instances SET paired = ? WHERE id = ?")
+        .bind(paired)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// What an instance's actor is configured with: its name, settings and proxy.
+pub async fn actor_config(db: &SqlitePool, id: &str) -> Result<(String, Settings, Option<String>)> {
+    let (name, settings, proxy): (String, String, Option<String>) =
+        sqlx::query_as("SELECT name, settings, proxy FROM instances WHERE id = ?")
+            .bind(id)
+            .fetch_one(db)
+            .await?;
+    Ok((name, from_json("settings", &settings)?, proxy))
+}
+
+/// The linked account as WhatsApp last described it.
+pub async fn store_profile(db: &SqlitePool, id: &str, profile: &Profile) -> Result<()> {
+    sqlx::query(
+        "UPDATE instances SET phone_jid = ?, lid = ?, push_name = ?, business_name = ?,
+                              picture_url = ? WHERE id = ?",
+    )
+    .bind(&profile.phone_jid)
+    .bind(&profile.lid)
+    .bind(&profile.push_name)
+    .bind(&profile.business_name)
+    .bind(&profile.picture_url)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
 }

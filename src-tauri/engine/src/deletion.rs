@@ -23,11 +23,11 @@ use tracing::{info, instrument, warn};
 
 use crate::audit;
 use crate::crash;
-use crate::db::{self, now_millis, to_json};
+use crate::db::{self, to_json};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::events::EngineEvent;
-use crate::model::{AuditAction, Counts, DeleteReport, LogoutOutcome, WebhookOutcome};
+use crate::model::{now_millis, AuditAction, Counts, DeleteReport, LogoutOutcome, WebhookOutcome};
 use crate::paths::{self, Paths};
 use crate::registry::{DeletionOutcome, Entry};
 use crate::s3::objects_step::{self, Recorded, S3MediaChoice};
@@ -116,7 +116,7 @@ impl Engine {
         let settled = outcome
             .wait_for(Option::is_some)
             .await
-            .map_err(|_| Error::Storage("the deletion task ended without an answer".into()))?;
+            .map_err(|_| Error::storage("the deletion task ended without an answer"))?;
         settled.clone().expect("waited for an outcome")
     }
 
@@ -166,17 +166,17 @@ impl Engine {
         let name = self.name_of(id);
         let result = self.deletion_steps(id, &name, s3_media).await;
         if let Err(e) = &result {
-            warn!(instance_id = %id, code = e.code(), error = %e, "deletion failed; it resumes on the next delete or start");
+            warn!(instance_id = %id, code = %e.code(), error = %e, "deletion failed; it resumes on the next delete or start");
             let failure = audit::Entry {
                 action: AuditAction::DeleteInstance,
                 instance_id: id,
                 instance_name: &name,
                 target: None,
-                result: e.code(),
+                result: e.code().as_str(),
                 removed: Counts::default(),
                 detail: Some(e.to_string()),
             };
-            if let Err(audit_error) = audit::record(&self.inner.db, failure).await {
+            if let Err(audit_error) = audit::record(self.db(), failure).await {
                 warn!(error = %audit_error, "could not audit the failed deletion");
             }
         }
@@ -190,7 +190,7 @@ impl Engine {
         s3_media: S3MediaChoice,
     ) -> Result<DeleteReport> {
         // 1. Tombstone: from here on the instance refuses every other operation.
-        let mut tomb = tombstone(&self.inner.db, id, name, s3_media).await?;
+        let mut tomb = tombstone(self.db(), id, name, s3_media).await?;
         let (slot, resumed) = {
             let mut registry = self.registry();
             let entry = registry
@@ -207,13 +207,12 @@ impl Engine {
 
         // 2. INSTANCE_DELETE, delivered or given up, before anything is wiped.
         if tomb.webhook.is_none() {
-            let target = webhook::target(&self.inner.db, id).await?;
+            let target = webhook::target(self.db(), id).await?;
             let outcome = self
-                .inner
-                .webhooks
+                .webhooks()
                 .deliver_instance_delete(target.as_ref(), name, id)
                 .await;
-            save_step(&self.inner.db, id, "webhook", &outcome).await?;
+            save_step(self.db(), id, "webhook", &outcome).await?;
             tomb.webhook = Some(outcome);
         }
         crash::point("delete:webhook_sent");
@@ -221,10 +220,10 @@ impl Engine {
         // 3. Log out on WhatsApp whenever a session is stored, live or idle.
         if tomb.whatsapp_logout.is_none() {
             let outcome = self.remove_device(id, &slot).await.unwrap_or_else(|e| {
-                warn!(instance_id = %id, code = e.code(), error = %e, "logout before deletion failed");
+                warn!(instance_id = %id, code = %e.code(), error = %e, "logout before deletion failed");
                 LogoutOutcome::Unconfirmed
             });
-            save_step(&self.inner.db, id, "whatsapp_logout", &outcome).await?;
+            save_step(self.db(), id, "whatsapp_logout", &outcome).await?;
             tomb.whatsapp_logout = Some(outcome);
         }
         crash::point("delete:logged_out");
@@ -245,12 +244,12 @@ impl Engine {
             let started = match tomb.s3.take() {
                 Some(Recorded::Started { outcome }) => Some(outcome),
                 _ => {
-                    objects_step::survey(&self.inner.db, id, tomb.s3_choice, &self.inner.s3).await?
+                    objects_step::survey(self.db(), id, tomb.s3_choice, self.s3_tuning()).await?
                 }
             };
             if let Some(outcome) = started {
                 save_step(
-                    &self.inner.db,
+                    self.db(),
                     id,
                     "s3_outcome",
                     &Recorded::Started {
@@ -260,16 +259,16 @@ impl Engine {
                 .await?;
                 crash::point("delete:s3_counted");
                 let outcome =
-                    objects_step::finish(&self.inner.db, &self.inner.s3, id, outcome).await?;
+                    objects_step::finish(self.db(), self.s3_tuning(), id, outcome).await?;
                 let done = Recorded::Done { outcome };
-                save_step(&self.inner.db, id, "s3_outcome", &done).await?;
+                save_step(self.db(), id, "s3_outcome", &done).await?;
                 tomb.s3 = Some(done);
             }
         }
         crash::point("delete:s3_done");
 
         // 5-7.
-        finish_local(&self.inner.db, &self.inner.paths, &tomb, resumed, || {
+        finish_local(self.db(), self.paths(), &tomb, resumed, || {
             self.registry().remove(id);
         })
         .await?;
@@ -340,12 +339,7 @@ async fn load_tombstones(db: &SqlitePool, only: Option<&str>) -> Result<Vec<Tomb
             Ok(Tombstone {
                 instance_id: row.try_get("instance_id")?,
                 name: row.try_get("name")?,
-                removed: Counts {
-                    chats: row.try_get::<i64, _>("chats")? as u64,
-                    messages: row.try_get::<i64, _>("messages")? as u64,
-                    media_files: row.try_get::<i64, _>("media_files")? as u64,
-                    media_bytes: row.try_get::<i64, _>("media_bytes")? as u64,
-                },
+                removed: db::counts_from_row(row)?,
                 webhook: parse_step(row.try_get("webhook")?),
                 whatsapp_logout: parse_step(row.try_get("whatsapp_logout")?),
                 s3_choice: parse_step(row.try_get("s3_choice")?).unwrap_or_default(),

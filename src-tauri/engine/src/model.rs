@@ -10,6 +10,14 @@ use crate::s3::{ObjectFailure, S3ConfigInput, S3ConfigView};
 /// Milliseconds since the Unix epoch.
 pub type Millis = i64;
 
+/// The clock every state, record and code expiry is stamped with.
+pub(crate) fn now_millis() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as Millis)
+        .unwrap_or_default()
+}
+
 /// How a connection attempt was started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]

@@ -7,6 +7,8 @@ use std::path::{Component, Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct Paths {
     pub root: PathBuf,
+    /// Locked by the engine that owns the folder (see `folder_lock`).
+    pub lock: PathBuf,
     pub db: PathBuf,
     pub instances: PathBuf,
     pub trash: PathBuf,
@@ -15,6 +17,7 @@ pub struct Paths {
 impl Paths {
     pub fn new(root: PathBuf) -> Paths {
         Paths {
+            lock: root.join("switchboard.lock"),
             db: root.join("switchboard.db"),
             instances: root.join("instances"),
             trash: root.join("trash"),
@@ -100,4 +103,25 @@ pub fn is_safe_media_path(relative: &str) -> bool {
 /// Folder name of a chat's media: the canonical JID (only `[0-9a-z.@-]`).
 pub fn chat_media_dir(media_dir: &Path, chat_jid: &str) -> PathBuf {
     media_dir.join(chat_jid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wiping_a_session_removes_the_store_and_its_companions_and_is_harmless_to_repeat() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("session.db");
+        for name in ["session.db", "session.db-wal", "session.db-shm", "keep.txt"] {
+            std::fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        wipe_session(&db).unwrap();
+        wipe_session(&db).unwrap();
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(left, vec!["keep.txt".to_string()]);
+    }
 }

@@ -218,6 +218,7 @@ fn protocol(why: &str) -> std::io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
 
     #[test]
     fn proxy_urls_are_read_with_their_defaults_and_credentials() {
@@ -233,10 +234,10 @@ mod tests {
         );
         assert_eq!(Proxy::parse("http://[::1]").unwrap().host, "::1");
         let https = Proxy::parse("https://proxy.example").unwrap_err();
-        assert_eq!(https.code(), "invalid_proxy");
+        assert_eq!(https.code(), ErrorCode::InvalidProxy);
         assert_eq!(
             Proxy::parse("not a url").unwrap_err().code(),
-            "invalid_proxy"
+            ErrorCode::InvalidProxy
         );
     }
 }

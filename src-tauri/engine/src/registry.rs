@@ -8,7 +8,7 @@ use tokio::sync::{watch, RwLock};
 
 use crate::actor::ActorHandle;
 use crate::error::{Error, Result};
-use crate::model::{DeleteReport, InstanceState};
+use crate::model::{DeleteReport, Instance, InstanceState};
 
 /// The instance's actor, spawned on the first connect. Operations hold the read lock
 /// while they talk to it; stopping it takes the write lock, so it waits for them.
@@ -26,6 +26,14 @@ pub struct Entry {
     /// Set while a deletion task runs; later callers join it.
     pub deletion: Option<DeletionOutcome>,
     pub actor: ActorSlot,
+}
+
+impl Entry {
+    /// A deletion has started: the instance is listed as deleting and refuses
+    /// operations.
+    pub fn is_deleting(&self) -> bool {
+        self.tombstoned || self.deletion.is_some()
+    }
 }
 
 #[derive(Default)]
@@ -70,10 +78,27 @@ impl Registry {
         let entry = self
             .by_name_key(key)
             .ok_or_else(|| Error::InstanceNotFound(name.to_string()))?;
-        if entry.tombstoned || entry.deletion.is_some() {
+        if entry.is_deleting() {
             return Err(Error::DeletionInProgress(entry.name.clone()));
         }
         Ok(entry)
+    }
+
+    /// A new instance may take `name` (lookup key `key`) only when no other has it.
+    pub fn ensure_name_free(&self, key: &str, name: &str) -> Result<()> {
+        match self.by_name_key(key) {
+            Some(e) if e.is_deleting() => Err(Error::DeletionInProgress(e.name.clone())),
+            Some(_) => Err(Error::NameTaken(name.to_string())),
+            None => Ok(()),
+        }
+    }
+
+    /// Lays the live state and the deleting flag over an instance as stored.
+    pub fn overlay_live(&self, instance: &mut Instance) {
+        if let Some(entry) = self.get(&instance.id) {
+            instance.state = entry.state.clone();
+            instance.deleting |= entry.is_deleting();
+        }
     }
 
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {

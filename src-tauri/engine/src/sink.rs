@@ -2,46 +2,43 @@
 //! the phone) becomes registry state, rows and events here. Sink calls cannot fail
 //! back into the actor: errors are logged.
 
-use std::sync::{Arc, Weak};
-
 use serde::Serialize;
 use tracing::warn;
 
-use crate::actor::{ChatUpsert, MediaSaved, MessageUpsert, SessionSink};
-use crate::db::{self, now_millis};
-use crate::engine::{Engine, Inner};
-use crate::error::{Error, Result};
+use crate::actor::SessionSink;
+use crate::chat_store;
+use crate::db;
+use crate::engine::{Engine, WeakEngine};
+use crate::error::Result;
 use crate::events::EngineEvent;
-use crate::model::{ChatDeleteOrigin, InstanceState, Millis, Profile, WebhookEvent};
-use crate::paths;
-use crate::s3;
+use crate::model::{now_millis, ChatDeleteOrigin, InstanceState, Millis, Profile, WebhookEvent};
+use crate::records::{ChatUpsert, MediaSaved, MessageUpsert};
 use crate::validate;
 
 /// Holds the engine weakly: actors live inside the engine and must not keep it alive.
 pub struct EngineSink {
-    inner: Weak<Inner>,
+    engine: WeakEngine,
 }
 
 impl EngineSink {
-    pub(crate) fn new(inner: &Arc<Inner>) -> EngineSink {
-        EngineSink {
-            inner: Arc::downgrade(inner),
-        }
+    pub(crate) fn new(engine: WeakEngine) -> EngineSink {
+        EngineSink { engine }
     }
 
     /// The engine, if it is still open and the instance still exists.
     fn engine_for(&self, instance_id: &str) -> Option<Engine> {
-        let engine = Engine {
-            inner: self.inner.upgrade()?,
-        };
+        let engine = self.engine.upgrade()?;
         engine.registry().get(instance_id)?;
         Some(engine)
     }
 }
 
-fn log_failure(instance_id: &str, what: &str, result: Result<()>) {
+/// Sink calls cannot fail back into the actor: a failure is logged, as what it means
+/// (a deletion that took the instance meanwhile is no storage failure).
+fn log_failure(engine: &Engine, instance_id: &str, what: &str, result: Result<()>) {
     if let Err(e) = result {
-        warn!(%instance_id, code = e.code(), error = %e, "could not store {what}");
+        let e = engine.explain(instance_id, &engine.name_of(instance_id), e);
+        warn!(%instance_id, code = %e.code(), error = %e, "could not store {what}");
     }
 }
 
@@ -70,6 +67,7 @@ impl SessionSink for EngineSink {
     async fn state_changed(&self, instance_id: &str, state: InstanceState) {
         if let Some(engine) = self.engine_for(instance_id) {
             log_failure(
+                &engine,
                 instance_id,
                 "a state",
                 engine.set_state(instance_id, state).await,
@@ -111,22 +109,11 @@ impl SessionSink for EngineSink {
         let Some(engine) = self.engine_for(instance_id) else {
             return;
         };
-        let stored = sqlx::query(
-            "UPDATE instances SET phone_jid = ?, lid = ?, push_name = ?, business_name = ?,
-                                  picture_url = ? WHERE id = ?",
-        )
-        .bind(&profile.phone_jid)
-        .bind(&profile.lid)
-        .bind(&profile.push_name)
-        .bind(&profile.business_name)
-        .bind(&profile.picture_url)
-        .bind(instance_id)
-        .execute(&engine.inner.db)
-        .await;
         log_failure(
+            &engine,
             instance_id,
             "a profile",
-            stored.map(drop).map_err(Error::from),
+            db::store_profile(engine.db(), instance_id, &profile).await,
         );
         engine.emit(EngineEvent::ProfileUpdated {
             instance_id: instance_id.to_string(),
@@ -138,19 +125,15 @@ impl SessionSink for EngineSink {
         let Some(engine) = self.engine_for(instance_id) else {
             return;
         };
-        let stored = sqlx::query("UPDATE instances SET paired = ? WHERE id = ?")
-            .bind(paired)
-            .bind(instance_id)
-            .execute(&engine.inner.db)
-            .await;
         log_failure(
+            &engine,
             instance_id,
             "the paired flag",
-            stored.map(drop).map_err(Error::from),
+            db::set_paired(engine.db(), instance_id, paired).await,
         );
         // The window offers logout only for a paired instance: tell it at once.
         if let Err(e) = engine.instance_updated(instance_id).await {
-            warn!(%instance_id, code = e.code(), error = %e, "could not announce the paired flag");
+            warn!(%instance_id, code = %e.code(), error = %e, "could not announce the paired flag");
         }
     }
 
@@ -159,9 +142,10 @@ impl SessionSink for EngineSink {
             return;
         };
         log_failure(
+            &engine,
             instance_id,
             "chats",
-            store_chats(&engine, instance_id, &chats).await,
+            chat_store::store_chats(engine.db(), instance_id, &chats).await,
         );
         engine.emit(EngineEvent::ChatsChanged {
             instance_id: instance_id.to_string(),
@@ -172,10 +156,10 @@ impl SessionSink for EngineSink {
         let Some(engine) = self.engine_for(instance_id) else {
             return;
         };
-        let new = match store_messages(&engine, instance_id, &messages).await {
+        let new = match chat_store::store_messages(engine.db(), instance_id, &messages).await {
             Ok(new) => new,
             Err(e) => {
-                log_failure(instance_id, "messages", Err(e));
+                log_failure(&engine, instance_id, "messages", Err(e));
                 return;
             }
         };
@@ -209,11 +193,11 @@ impl SessionSink for EngineSink {
         let Some(engine) = self.engine_for(instance_id) else {
             return;
         };
-        log_failure(
-            instance_id,
-            "a media file",
-            store_media(&engine, instance_id, &media).await,
-        );
+        let stored = chat_store::store_media(engine.db(), instance_id, &media).await;
+        if let Ok(true) = stored {
+            engine.wake_uploads();
+        }
+        log_failure(&engine, instance_id, "a media file", stored.map(|_| ()));
         engine.emit(EngineEvent::ChatsChanged {
             instance_id: instance_id.to_string(),
         });
@@ -226,7 +210,7 @@ impl SessionSink for EngineSink {
         let jid = match validate::chat_jid(&chat_jid) {
             Ok(jid) => jid,
             Err(e) => {
-                warn!(%instance_id, code = e.code(), "ignoring a chat deletion for an unusable JID");
+                warn!(%instance_id, code = %e.code(), "ignoring a chat deletion for an unusable JID");
                 return;
             }
         };
@@ -234,145 +218,10 @@ impl SessionSink for EngineSink {
             .apply_chat_deletion(instance_id, &jid, delete_media, ChatDeleteOrigin::Phone)
             .await;
         log_failure(
+            &engine,
             instance_id,
             "a chat deletion from the phone",
             applied.map(drop),
         );
     }
-}
-
-/// Chat identifiers from WhatsApp are stored canonically, like the ones users type.
-fn canonical(jid: &str) -> String {
-    validate::chat_jid(jid).unwrap_or_else(|_| jid.to_string())
-}
-
-async fn store_chats(engine: &Engine, instance_id: &str, chats: &[ChatUpsert]) -> Result<()> {
-    let mut tx = engine.inner.db.begin().await?;
-    for chat in chats {
-        sqlx::query(
-            "INSERT INTO chats (instance_id, jid, name) VALUES (?, ?, ?)
-             ON CONFLICT (instance_id, jid) DO UPDATE SET name = COALESCE(excluded.name, name)",
-        )
-        .bind(instance_id)
-        .bind(canonical(&chat.jid))
-        .bind(&chat.name)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Inserts messages not seen before (idempotent by chat and message id) and keeps the
-/// chat counters in step. Returns the indexes of the new ones.
-async fn store_messages(
-    engine: &Engine,
-    instance_id: &str,
-    messages: &[MessageUpsert],
-) -> Result<Vec<usize>> {
-    let mut new = Vec::new();
-    let mut tx = engine.inner.db.begin().await?;
-    for (index, message) in messages.iter().enumerate() {
-        let chat = canonical(&message.chat_jid);
-        sqlx::query("INSERT INTO chats (instance_id, jid) VALUES (?, ?) ON CONFLICT DO NOTHING")
-            .bind(instance_id)
-            .bind(&chat)
-            .execute(&mut *tx)
-            .await?;
-        let inserted = sqlx::query(
-            "INSERT INTO messages (instance_id, chat_jid, id, from_me, sender, timestamp, text, media_kind)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        )
-        .bind(instance_id)
-        .bind(&chat)
-        .bind(&message.id)
-        .bind(message.from_me)
-        .bind(&message.sender)
-        .bind(message.timestamp)
-        .bind(&message.text)
-        .bind(&message.media_kind)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted == 1 {
-            sqlx::query(
-                "UPDATE chats SET message_count = message_count + 1,
-                     last_message_at = MAX(COALESCE(last_message_at, 0), ?)
-                 WHERE instance_id = ? AND jid = ?",
-            )
-            .bind(message.timestamp)
-            .bind(instance_id)
-            .bind(&chat)
-            .execute(&mut *tx)
-            .await?;
-            new.push(index);
-        }
-    }
-    tx.commit().await?;
-    Ok(new)
-}
-
-/// Records a media file; a repeat for the same message replaces it and corrects the
-/// counters. Paths outside the instance's media folder are refused.
-async fn store_media(engine: &Engine, instance_id: &str, media: &MediaSaved) -> Result<()> {
-    if !paths::is_safe_media_path(&media.relative_path) {
-        return Err(Error::Io(format!(
-            "refusing media path '{}' outside media/",
-            media.relative_path
-        )));
-    }
-    let chat = canonical(&media.chat_jid);
-    let mut tx = db::begin_write(&engine.inner.db).await?;
-    let previous: Option<i64> = sqlx::query_scalar(
-        "SELECT bytes FROM media WHERE instance_id = ? AND chat_jid = ? AND message_id = ?",
-    )
-    .bind(instance_id)
-    .bind(&chat)
-    .bind(&media.message_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    sqlx::query("INSERT INTO chats (instance_id, jid) VALUES (?, ?) ON CONFLICT DO NOTHING")
-        .bind(instance_id)
-        .bind(&chat)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO media (instance_id, chat_jid, message_id, path, bytes, mime)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (instance_id, chat_jid, message_id)
-         DO UPDATE SET path = excluded.path, bytes = excluded.bytes, mime = excluded.mime,
-                       s3_endpoint = NULL, s3_bucket = NULL, s3_key = NULL",
-    )
-    .bind(instance_id)
-    .bind(&chat)
-    .bind(&media.message_id)
-    .bind(&media.relative_path)
-    .bind(media.bytes as i64)
-    .bind(&media.mime)
-    .execute(&mut *tx)
-    .await?;
-    let (files_delta, bytes_delta) = match previous {
-        Some(old) => (0, media.bytes as i64 - old),
-        None => (1, media.bytes as i64),
-    };
-    sqlx::query(
-        "UPDATE chats SET media_files = media_files + ?, media_bytes = media_bytes + ?
-         WHERE instance_id = ? AND jid = ?",
-    )
-    .bind(files_delta)
-    .bind(bytes_delta)
-    .bind(instance_id)
-    .bind(&chat)
-    .execute(&mut *tx)
-    .await?;
-    // With a bucket, the file goes up from the persistent queue (kept here until then).
-    let upload = s3::stored::load(&mut *tx, instance_id).await?.is_some();
-    if upload {
-        s3::queue::enqueue(&mut *tx, instance_id, &chat, &media.message_id).await?;
-    }
-    tx.commit().await?;
-    if upload {
-        engine.inner.uploads.wake();
-    }
-    Ok(())
 }

@@ -1,11 +1,14 @@
-//! Input rules for every public operation. Each function either returns the canonical
-//! form of its input or a coded error whose message names the rule that failed.
+//! Input rules for every public operation, and the engine's only rules for names,
+//! phone numbers and chat JIDs (the actor and the protocol adapter use these too).
+//! Each function either returns the canonical form of its input or a coded error
+//! whose message names the rule that failed.
 
 use crate::error::{Error, Result};
 use crate::model::{Settings, WebhookEvent, WebhookInput};
 
 pub const NAME_MAX: usize = 64;
-/// E.164 numbers have at most 15 digits; no real number is shorter than 7.
+/// E.164 numbers have at most 15 digits; no real number is shorter than 7. The one
+/// phone rule of the engine: pairing codes and phone JIDs both follow it.
 pub const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 7..=15;
 pub const REPLY_TEXT_MAX: usize = 1000;
 pub const URL_MAX: usize = 2048;
@@ -38,13 +41,26 @@ pub fn name(name: &str) -> Result<String> {
     Ok(name.to_ascii_lowercase())
 }
 
-/// Phone numbers for pairing codes: a leading `+` and spaces are stripped, then digits only.
+/// Phone numbers for pairing codes: a leading `+` and spaces are stripped, then the
+/// phone rule applies (see [`phone_digits`]). Returns the digits.
 pub fn phone(input: &str) -> Result<String> {
     let without_spaces: String = input.chars().filter(|c| *c != ' ').collect();
     let digits = without_spaces.strip_prefix('+').unwrap_or(&without_spaces);
-    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+    phone_digits(digits)?;
+    Ok(digits.to_string())
+}
+
+/// The one phone rule, for numbers already reduced to digits: international format,
+/// country code first (so never a leading 0), 7 to 15 digits.
+pub fn phone_digits(digits: &str) -> Result<()> {
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Error::InvalidPhone(
             "the phone number may only contain digits (with an optional leading '+')".into(),
+        ));
+    }
+    if digits.starts_with('0') {
+        return Err(Error::InvalidPhone(
+            "the phone number must start with its country code, not with 0".into(),
         ));
     }
     if !PHONE_DIGITS.contains(&digits.len()) {
@@ -55,12 +71,13 @@ pub fn phone(input: &str) -> Result<String> {
             digits.len()
         )));
     }
-    Ok(digits.to_string())
+    Ok(())
 }
 
-/// Chat identifiers: a bare number or `<digits>@s.whatsapp.net`, `<digits>@lid`,
-/// `<digits>[-<digits>]@g.us`. Returns the canonical JID (bare numbers become
-/// `@s.whatsapp.net`, the server part is lower-cased).
+/// Chat identifiers: a phone number (the phone rule, digits only) bare or as
+/// `<number>@s.whatsapp.net`, `<1-20 digits>@lid`, or a group
+/// `<1-20 digits>[-<1-20 digits>]@g.us`. Returns the canonical JID (bare numbers
+/// become `@s.whatsapp.net`, the server part is lower-cased).
 pub fn chat_jid(input: &str) -> Result<String> {
     let invalid = || {
         Err(Error::InvalidJid(format!(
@@ -68,9 +85,10 @@ pub fn chat_jid(input: &str) -> Result<String> {
             input.escape_debug()
         )))
     };
+    let is_phone = |s: &str| phone_digits(s).is_ok();
     let all_digits = |s: &str| (1..=20).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
     let Some((user, server)) = input.split_once('@') else {
-        return if all_digits(input) {
+        return if is_phone(input) {
             Ok(format!("{input}@s.whatsapp.net"))
         } else {
             invalid()
@@ -78,7 +96,8 @@ pub fn chat_jid(input: &str) -> Result<String> {
     };
     let server = server.to_ascii_lowercase();
     let user_ok = match server.as_str() {
-        "s.whatsapp.net" | "lid" => all_digits(user),
+        "s.whatsapp.net" => is_phone(user),
+        "lid" => all_digits(user),
         "g.us" => match user.split_once('-') {
             Some((creator, created)) => all_digits(creator) && all_digits(created),
             None => all_digits(user),

@@ -14,9 +14,9 @@ use tracing::{debug, info, warn};
 
 use crate::backoff;
 use crate::config::WebhookTuning;
-use crate::db::{now_millis, to_json};
+use crate::db::to_json;
 use crate::error::Result;
-use crate::model::{WebhookEvent, WebhookOutcome};
+use crate::model::{now_millis, WebhookEvent, WebhookOutcome};
 
 pub const SIGNATURE_HEADER: &str = "X-Switchboard-Signature";
 pub const EVENT_HEADER: &str = "X-Switchboard-Event";

@@ -1,10 +1,11 @@
 //! Deleting an instance: the order, the webhook before the wipe, concurrency, and
 //! crash safety (a child process aborted at each step, then a reopen).
 
-mod common;
-
-use common::*;
-use switchboard_engine::model::{AuditAction, LogoutOutcome, WebhookOutcome};
+use engine_support::*;
+use switchboard_engine::model::{
+    AuditAction, LogoutOutcome, Settings, WebhookInput, WebhookOutcome,
+};
+use switchboard_engine::ErrorCode;
 use switchboard_engine::{Engine, EngineEvent};
 
 #[tokio::test]
@@ -72,21 +73,21 @@ async fn delete_of_a_missing_or_invalid_name_is_refused() {
     create(&engine, "shop").await;
     assert_eq!(
         engine.delete_instance("nope").await.unwrap_err().code(),
-        "instance_not_found"
+        ErrorCode::InstanceNotFound
     );
     assert_eq!(
         engine.delete_instance("shop ").await.unwrap_err().code(),
-        "invalid_name"
+        ErrorCode::InvalidName
     );
     assert_eq!(
         engine.delete_instance("").await.unwrap_err().code(),
-        "invalid_name"
+        ErrorCode::InvalidName
     );
     assert_eq!(engine.list_instances().await.unwrap().len(), 1);
     engine.delete_instance("shop").await.unwrap();
     assert_eq!(
         engine.delete_instance("shop").await.unwrap_err().code(),
-        "instance_not_found"
+        ErrorCode::InstanceNotFound
     );
 }
 
@@ -190,7 +191,7 @@ async fn twenty_simultaneous_deletes_make_one_deletion() {
     for answer in answers {
         match answer.expect("no caller panics") {
             Ok(report) => reports.push(report),
-            Err(e) => assert_eq!(e.code(), "instance_not_found", "late callers: {e}"),
+            Err(e) => assert_eq!(e.code(), ErrorCode::InstanceNotFound, "late callers: {e}"),
         }
     }
     assert!(!reports.is_empty());
@@ -212,6 +213,56 @@ async fn twenty_simultaneous_deletes_make_one_deletion() {
     assert!(!instance_dir(dir.path(), &instance.id).exists());
     assert!(trash_is_empty(dir.path()));
     create(&engine, "busy").await;
+}
+
+/// Writes that race a deletion answer with what happened to the instance, never with
+/// the storage failure (a foreign key, a vanished row) the race caused underneath.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writes_that_race_a_deletion_answer_as_the_deletion() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    let hook = WebhookInput {
+        url: "http://127.0.0.1:9/hook".into(),
+        events: vec![],
+        authorization: None,
+    };
+    for round in 0..40u64 {
+        let name = format!("race{round}");
+        create(&engine, &name).await;
+        let writes = (0..4u64).map(|i| {
+            let (engine, name, hook) = (engine.clone(), name.clone(), hook.clone());
+            tokio::spawn(async move {
+                // Spread the writes over the deletion's steps.
+                for _ in 0..(round + i) % 8 {
+                    tokio::task::yield_now().await;
+                }
+                match i {
+                    0 => engine.set_webhook(&name, Some(hook)).await.map(drop),
+                    1 => engine.set_webhook(&name, None).await.map(drop),
+                    2 => engine
+                        .update_settings(&name, Settings::default())
+                        .await
+                        .map(drop),
+                    _ => engine.set_proxy(&name, None).await.map(drop),
+                }
+            })
+        });
+        let writes: Vec<_> = writes.collect();
+        engine.delete_instance(&name).await.unwrap();
+        for write in writes {
+            if let Err(e) = write.await.unwrap() {
+                assert!(
+                    matches!(
+                        e.code(),
+                        ErrorCode::InstanceNotFound | ErrorCode::DeletionInProgress
+                    ),
+                    "round {round}: {} ({e})",
+                    e.code()
+                );
+            }
+        }
+    }
+    engine.shutdown().await;
 }
 
 #[tokio::test]
@@ -250,7 +301,7 @@ async fn a_deleting_instance_refuses_other_operations_and_a_second_create() {
             .unwrap_err(),
         engine.check_name("SLOW").await.unwrap_err(),
     ] {
-        assert_eq!(err.code(), "deletion_in_progress");
+        assert_eq!(err.code(), ErrorCode::DeletionInProgress);
     }
     let report = deleting.await.unwrap().unwrap();
     assert_eq!(
@@ -275,8 +326,8 @@ const STEPS: &[&str] = &[
 ];
 
 #[test]
-fn crash_child_process() {
-    common::crash_child_process();
+fn child_process() {
+    engine_support::child::serve();
 }
 
 #[tokio::test]
@@ -294,7 +345,7 @@ async fn a_deletion_killed_at_any_step_is_finished_after_the_restart() {
             (victim, bystander)
         };
 
-        delete_in_crashing_child(dir.path(), "victim", step, None).await;
+        engine_support::child::delete_in_crashing_child(dir.path(), "victim", step, None).await;
 
         // Where the child stopped, as seen on disk.
         let folder = instance_dir(dir.path(), &victim.id);
@@ -349,7 +400,7 @@ async fn a_deletion_killed_at_any_step_is_finished_after_the_restart() {
             );
             assert_eq!(
                 engine.connect_qr("victim").await.unwrap_err().code(),
-                "deletion_in_progress"
+                ErrorCode::DeletionInProgress
             );
             let mut events = engine.subscribe();
             engine.start_background();

@@ -6,9 +6,6 @@
 //! webhook and the phone after a restart, and media received with an S3 bucket goes
 //! up to it (s3s-fs on loopback) and leaves it with its chat.
 
-mod common;
-mod s3_support;
-
 use std::path::Path;
 use std::time::Duration;
 
@@ -17,6 +14,7 @@ use switchboard_engine::model::{
     ConnectVia, CreateInstance, DisconnectReason, Instance, InstanceState, LogoutOutcome, Settings,
     WebhookEvent, WebhookInput, WebhookOutcome,
 };
+use switchboard_engine::ErrorCode;
 use switchboard_engine::{Engine, EngineConfig, EngineEvent};
 use tokio::sync::broadcast::Receiver;
 use wa_mock::{
@@ -28,7 +26,7 @@ const WAIT: Duration = Duration::from_secs(30);
 const CUSTOMER: &str = "5511955554444@s.whatsapp.net";
 
 fn config(dir: &Path, mock: &WaMock) -> EngineConfig {
-    let mut config = common::patient_config(dir);
+    let mut config = engine_support::patient_config(dir);
     config.wa.server_url = Some(mock.ws_url());
     // A logout reconnects an idle session first; a busy machine must not turn that into
     // an unconfirmed logout.
@@ -41,7 +39,7 @@ async fn next_event<T>(
     what: &str,
     pick: impl FnMut(EngineEvent) -> Option<T>,
 ) -> T {
-    common::next_event(events, what, WAIT, pick).await
+    engine_support::next_event(events, what, WAIT, pick).await
 }
 
 fn is_connected(event: &EngineEvent, id: &str) -> bool {
@@ -228,9 +226,9 @@ async fn the_accounts_profile_picture_is_kept_for_the_window_and_goes_with_the_i
     assert_eq!(engine.profile_picture("shop").await.unwrap(), Some(picture));
 
     let missing = engine.profile_picture("nobody").await.unwrap_err();
-    assert_eq!(missing.code(), "instance_not_found");
+    assert_eq!(missing.code(), ErrorCode::InstanceNotFound);
     let bad = engine.profile_picture("../shop").await.unwrap_err();
-    assert_eq!(bad.code(), "invalid_name");
+    assert_eq!(bad.code(), ErrorCode::InvalidName);
     engine
         .create_instance(CreateInstance {
             name: "plain".into(),
@@ -265,7 +263,7 @@ async fn deleting_an_idle_linked_instance_still_removes_its_device() {
         .connect_code("shop", "5511933334444")
         .await
         .unwrap_err();
-    assert_eq!(refused.code(), "already_linked");
+    assert_eq!(refused.code(), ErrorCode::AlreadyLinked);
     assert_eq!(engine.get_instance("shop").await.unwrap().state, idle.state);
 
     let report = engine.delete_instance("shop").await.unwrap();
@@ -323,7 +321,7 @@ async fn a_linked_instance_reconnects_at_start_up_without_a_code_and_connect_cha
         .connect_code("shop", "+55 11 96666 7777")
         .await
         .unwrap_err();
-    assert_eq!(refused.code(), "already_connected");
+    assert_eq!(refused.code(), ErrorCode::AlreadyConnected);
     assert_eq!(
         refused.to_string(),
         "instance 'shop' is already connected to WhatsApp"
@@ -372,7 +370,7 @@ async fn a_qr_round_that_runs_out_is_qr_expired_and_connect_starts_a_fresh_round
     engine.connect_qr("shop").await.unwrap();
     let first = next_event(&mut events, "QR code", qr_of).await;
 
-    let ended = common::next_event(
+    let ended = engine_support::next_event(
         &mut events,
         "the end of the round",
         Duration::from_secs(120),
@@ -433,15 +431,15 @@ async fn a_qr_round_that_runs_out_is_qr_expired_and_connect_starts_a_fresh_round
 }
 
 #[test]
-fn crash_child_process() {
-    common::crash_child_process();
+fn child_process() {
+    engine_support::child::serve();
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_deletion_killed_after_its_tombstone_still_tells_the_webhook_and_the_phone() {
     let mock = WaMock::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let receiver = common::Receiver::start(vec![], 200, None).await;
+    let receiver = engine_support::Receiver::start(vec![], 200, None).await;
     let (instance, linked, secret) = {
         let engine = Engine::open(config(dir.path(), &mock)).await.unwrap();
         let (instance, linked) =
@@ -463,7 +461,7 @@ async fn a_deletion_killed_after_its_tombstone_still_tells_the_webhook_and_the_p
         (instance, linked, webhook.secret)
     };
 
-    common::delete_in_crashing_child(
+    engine_support::child::delete_in_crashing_child(
         dir.path(),
         "shop",
         "delete:tombstoned",
@@ -479,10 +477,10 @@ async fn a_deletion_killed_after_its_tombstone_still_tells_the_webhook_and_the_p
     // A delete meanwhile joins the resumed deletion; only if that one already finished
     // does it find no instance.
     let joined = engine.delete_instance("shop").await;
-    let report = common::instance_deleted(&mut events, &instance.id).await;
+    let report = engine_support::instance_deleted(&mut events, &instance.id).await;
     match joined {
         Ok(joined) => assert_eq!(joined, report),
-        Err(e) => assert_eq!(e.code(), "instance_not_found"),
+        Err(e) => assert_eq!(e.code(), ErrorCode::InstanceNotFound),
     }
     assert_eq!(report.webhook, WebhookOutcome::Delivered);
     assert_eq!(report.whatsapp_logout, LogoutOutcome::Confirmed);
@@ -496,7 +494,7 @@ async fn a_deletion_killed_after_its_tombstone_still_tells_the_webhook_and_the_p
             instance.id
         )
     );
-    assert!(common::signature_verifies(&secret, &deliveries[0]));
+    assert!(engine_support::signature_verifies(&secret, &deliveries[0]));
     let removals = mock
         .received(&linked.jid)
         .unwrap()
@@ -505,9 +503,9 @@ async fn a_deletion_killed_after_its_tombstone_still_tells_the_webhook_and_the_p
         .count();
     assert_eq!(removals, 1, "the device left the phone, once");
 
-    common::assert_no_rows(dir.path(), &instance.id).await;
+    engine_support::assert_no_rows(dir.path(), &instance.id).await;
     assert!(!dir.path().join("instances").join(&instance.id).exists());
-    assert!(common::trash_is_empty(dir.path()));
+    assert!(engine_support::trash_is_empty(dir.path()));
     let audit = engine.audit_log(Some("shop")).await.unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].result, "ok");
@@ -524,7 +522,7 @@ async fn a_deletion_killed_after_its_tombstone_still_tells_the_webhook_and_the_p
 
 #[tokio::test(flavor = "multi_thread")]
 async fn media_received_with_a_bucket_goes_up_and_leaves_with_its_chat() {
-    let server = s3_support::S3Server::start().await;
+    let server = engine_support::s3::S3Server::start().await;
     let mock = WaMock::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(config(dir.path(), &mock)).await.unwrap();

@@ -4,14 +4,11 @@
 //! delete chat removing exactly that chat's objects, delete instance keeping or
 //! deleting them (and finishing that step after a crash).
 
-mod common;
-mod s3_support;
-
 use std::path::Path;
 use std::time::Duration;
 
-use common::{create, instance_dir, open, patient_config, seed};
-use s3_support::{S3Server, SECRET_KEY};
+use engine_support::s3::{S3Server, SECRET_KEY};
+use engine_support::{create, instance_dir, open, patient_config, seed};
 use switchboard_engine::model::{CreateInstance, Instance};
 use switchboard_engine::s3::config::SECRET_MASK;
 use switchboard_engine::s3::{S3MediaChoice, S3Store, S3Tuning};
@@ -253,7 +250,7 @@ async fn delete_chat_with_media_removes_exactly_that_chats_objects() {
         .remote_chat_deleted(&shop.id, "5511900000000@s.whatsapp.net".into(), true)
         .await;
     let report =
-        common::next_event(
+        engine_support::next_event(
             &mut events,
             "chat deleted",
             Duration::from_secs(10),
@@ -350,7 +347,7 @@ async fn delete_instance_with_delete_removes_only_its_objects() {
         .as_deref()
         .unwrap()
         .contains("S3 objects deleted: 6 of 6"));
-    common::assert_no_rows(dir.path(), &victim.id).await;
+    engine_support::assert_no_rows(dir.path(), &victim.id).await;
 }
 
 #[tokio::test]
@@ -369,7 +366,7 @@ async fn an_unreachable_bucket_never_leaves_the_instance_half_deleted() {
         "{s3:?}"
     );
     assert_eq!(s3.removed.objects, 0);
-    common::assert_no_rows(dir.path(), &victim.id).await;
+    engine_support::assert_no_rows(dir.path(), &victim.id).await;
     assert!(!instance_dir(dir.path(), &victim.id).exists());
     server.restart().await;
     assert_eq!(
@@ -433,10 +430,10 @@ async fn a_crash_in_the_middle_of_deleting_objects_is_finished_after_the_restart
         } else {
             let mut events = engine.subscribe();
             engine.start_background();
-            Some(common::instance_deleted(&mut events, &victim.id).await)
+            Some(engine_support::instance_deleted(&mut events, &victim.id).await)
         };
         assert!(objects(&server, &prefix).await.is_empty(), "{step}");
-        common::assert_no_rows(dir.path(), &victim.id).await;
+        engine_support::assert_no_rows(dir.path(), &victim.id).await;
         if let Some(report) = report {
             let s3 = report.s3_media.unwrap();
             assert_eq!((s3.found.objects, s3.removed.objects), (6, 6), "{step}");

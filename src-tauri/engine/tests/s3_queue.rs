@@ -2,13 +2,10 @@
 //! (s3s-fs on loopback): media rows written by the engine's own sink, uploads that
 //! wait out an unreachable server and go up when it returns.
 
-mod common;
-mod s3_support;
-
 use std::path::Path;
 use std::time::Duration;
 
-use s3_support::S3Server;
+use engine_support::s3::S3Server;
 use sqlx::SqlitePool;
 use switchboard_engine::error::Error;
 use switchboard_engine::s3::config::validate;
@@ -92,9 +89,9 @@ struct Shop {
 
 async fn shop(chats: usize, messages: usize, media: usize) -> Shop {
     let dir = tempfile::tempdir().unwrap();
-    let engine = common::open(dir.path()).await;
-    let instance = common::create(&engine, "shop").await;
-    common::seed(&engine, dir.path(), &instance, chats, messages, media).await;
+    let engine = engine_support::open(dir.path()).await;
+    let instance = engine_support::create(&engine, "shop").await;
+    engine_support::seed(&engine, dir.path(), &instance, chats, messages, media).await;
     let db = pool(dir.path()).await;
     Shop {
         dir,
@@ -130,7 +127,7 @@ async fn queued_media_goes_up_and_the_local_copy_goes_once_confirmed() {
         assert_eq!(key, format!("wa/{}/{file}", instance.id));
         let object = store.get(key).await.unwrap().expect("the object is there");
         assert_eq!(object.content_type.as_deref(), Some("image/jpeg"));
-        assert!(!common::instance_dir(dir.path(), &instance.id)
+        assert!(!engine_support::instance_dir(dir.path(), &instance.id)
             .join(relative)
             .exists());
     }
@@ -153,7 +150,7 @@ async fn an_upload_queued_while_the_server_is_down_goes_up_when_it_returns() {
     } = shop(1, 1, 1).await;
     configure(&db, &instance.id, &server).await;
     let media = queue_all(&db, &instance.id).await;
-    let local = common::instance_dir(dir.path(), &instance.id).join(&media[0].2);
+    let local = engine_support::instance_dir(dir.path(), &instance.id).join(&media[0].2);
 
     server.stop().await;
     let pass = uploader(&db, dir.path()).run_due().await.unwrap();
@@ -188,9 +185,9 @@ async fn the_queue_survives_a_restart_of_the_engine() {
     let server = S3Server::start().await;
     let dir = tempfile::tempdir().unwrap();
     let instance = {
-        let engine = common::open(dir.path()).await;
-        let instance = common::create(&engine, "shop").await;
-        common::seed(&engine, dir.path(), &instance, 1, 2, 2).await;
+        let engine = engine_support::open(dir.path()).await;
+        let instance = engine_support::create(&engine, "shop").await;
+        engine_support::seed(&engine, dir.path(), &instance, 1, 2, 2).await;
         let db = pool(dir.path()).await;
         configure(&db, &instance.id, &server).await;
         queue_all(&db, &instance.id).await;
@@ -198,7 +195,7 @@ async fn the_queue_survives_a_restart_of_the_engine() {
         engine.shutdown().await;
         instance
     };
-    let _engine = common::open(dir.path()).await;
+    let _engine = engine_support::open(dir.path()).await;
     let db = pool(dir.path()).await;
     assert_eq!(queue::pending(&db, &instance.id).await.unwrap(), 2);
     let pass = uploader(&db, dir.path()).run_due().await.unwrap();
@@ -230,7 +227,7 @@ async fn turning_s3_off_or_deleting_the_chat_drops_its_queued_uploads() {
     assert!(stored::remove(&db, &instance.id).await.unwrap());
     let pass = uploader(&db, dir.path()).run_due().await.unwrap();
     assert_eq!((pass.uploaded, pass.failed, pass.next_due), (0, 0, None));
-    assert!(common::instance_dir(dir.path(), &instance.id)
+    assert!(engine_support::instance_dir(dir.path(), &instance.id)
         .join(&media[1].2)
         .exists());
     assert_eq!(located(&db, &instance.id).await, [None]);

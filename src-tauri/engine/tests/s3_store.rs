@@ -1,13 +1,14 @@
 //! The S3 client, the probe and the upload queue against a real S3-compatible server
 //! (s3s-fs on loopback), with the real client crate.
 
-mod s3_support;
-
 use std::time::Duration;
 
-use s3_support::{closed_port, config_for, S3Server, Unavailable, ACCESS_KEY, BUCKET, SECRET_KEY};
+use engine_support::s3::{
+    closed_port, config_for, S3Server, Unavailable, ACCESS_KEY, BUCKET, SECRET_KEY,
+};
 use switchboard_engine::s3::config::{validate, SECRET_MASK};
 use switchboard_engine::s3::{keys, probe, S3Config, S3ConfigInput, S3Store, S3Tuning, Secret};
+use switchboard_engine::ErrorCode;
 
 /// Short waits, but the same retry behaviour as in production.
 fn tuning() -> S3Tuning {
@@ -38,13 +39,13 @@ async fn wrong_keys_are_access_denied() {
     let mut wrong_secret = server.config("");
     wrong_secret.secret_key = Some("not-the-secret".into());
     let error = probe(&valid(wrong_secret), &tuning()).await.unwrap_err();
-    assert_eq!(error.code(), "s3_access_denied", "{error}");
+    assert_eq!(error.code(), ErrorCode::S3AccessDenied, "{error}");
     assert!(!error.to_string().contains("not-the-secret"));
 
     let mut unknown_key = server.config("");
     unknown_key.access_key = "nobody".into();
     let error = probe(&valid(unknown_key), &tuning()).await.unwrap_err();
-    assert_eq!(error.code(), "s3_access_denied", "{error}");
+    assert_eq!(error.code(), ErrorCode::S3AccessDenied, "{error}");
 }
 
 #[tokio::test]
@@ -53,7 +54,7 @@ async fn a_missing_bucket_is_named() {
     let mut input = server.config("");
     input.bucket = "no-such-bucket".into();
     let error = probe(&valid(input), &tuning()).await.unwrap_err();
-    assert_eq!(error.code(), "s3_no_such_bucket", "{error}");
+    assert_eq!(error.code(), ErrorCode::S3NoSuchBucket, "{error}");
     assert!(error.to_string().contains("no-such-bucket"), "{error}");
 }
 
@@ -63,7 +64,7 @@ async fn an_endpoint_nobody_answers_is_unreachable() {
     let error = probe(&valid(config_for(&endpoint, "")), &tuning())
         .await
         .unwrap_err();
-    assert_eq!(error.code(), "s3_unreachable", "{error}");
+    assert_eq!(error.code(), ErrorCode::S3Unreachable, "{error}");
     assert!(error.to_string().contains(&endpoint), "{error}");
 }
 
@@ -85,7 +86,7 @@ async fn a_server_that_keeps_answering_503_is_unreachable_after_the_retries() {
     let error = probe(&valid(config_for(&flaky.endpoint(), "")), &tuning())
         .await
         .unwrap_err();
-    assert_eq!(error.code(), "s3_unreachable", "{error}");
+    assert_eq!(error.code(), ErrorCode::S3Unreachable, "{error}");
     assert_eq!(flaky.answered_503(), 1 + tuning().max_retries);
 }
 
@@ -225,7 +226,7 @@ fn leaving_the_secret_out_keeps_the_stored_one_and_is_refused_without_one() {
         let config = validate(input.clone(), Some(&stored)).unwrap();
         assert_eq!(config.secret_key.expose(), "kept-secret");
         let error = validate(input, None).unwrap_err();
-        assert_eq!(error.code(), "s3_invalid_config");
+        assert_eq!(error.code(), ErrorCode::S3InvalidConfig);
     }
 }
 
@@ -252,7 +253,7 @@ fn every_bad_field_is_refused_with_a_coded_reason() {
         let mut input = config_for("http://127.0.0.1:9000", "");
         edit(&mut input);
         let error = validate(input.clone(), None).unwrap_err();
-        assert_eq!(error.code(), "s3_invalid_config", "{input:?}");
+        assert_eq!(error.code(), ErrorCode::S3InvalidConfig, "{input:?}");
         assert!(error.to_string().contains(words), "{input:?}: {error}");
     }
     let mut blank_region = config_for("http://127.0.0.1:9000", "");

@@ -2,19 +2,19 @@
 //! QR and by code, reconnecting, logging out, deleting a chat, and what the phone or
 //! the server does to a linked device.
 
-mod wa_support;
-
 use std::time::Duration;
 
-use switchboard_engine::actor::{ActorHandle, LastMessage};
+use engine_support::actor::{phone, Call, Instance};
+use switchboard_engine::actor::ActorHandle;
 use switchboard_engine::model::{ConnectVia, InstanceState, LogoutCause, LogoutOutcome, Profile};
+use switchboard_engine::records::LastMessage;
+use switchboard_engine::ErrorCode;
 use wa_mock::{Linked, WaMock};
-use wa_support::{phone, Call, Instance};
 
 const WAIT: Duration = Duration::from_secs(30);
 
 async fn first_qr(instance: &Instance) -> String {
-    wa_support::first_qr(instance, WAIT).await
+    engine_support::actor::first_qr(instance, WAIT).await
 }
 
 async fn connected(instance: &Instance) -> InstanceState {
@@ -37,7 +37,7 @@ async fn link(mock: &WaMock, instance: &Instance, number: &str) -> (ActorHandle,
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn qr_scan_connects_with_the_profile_and_logout_removes_the_device() {
     let mock = WaMock::start().await.unwrap();
-    let instance = Instance::new();
+    let instance = Instance::default();
     let actor = instance.spawn(Some(mock.ws_url()));
 
     let state = actor.connect_qr().await.unwrap();
@@ -91,7 +91,7 @@ async fn qr_scan_connects_with_the_profile_and_logout_removes_the_device() {
         .connect_code("5511999970001".into())
         .await
         .unwrap_err();
-    assert_eq!(err.code(), "already_connected", "{err}");
+    assert_eq!(err.code(), ErrorCode::AlreadyConnected, "{err}");
     assert_eq!(instance.sink.states().len(), states_before);
 
     assert_eq!(actor.logout().await.unwrap(), LogoutOutcome::Confirmed);
@@ -111,7 +111,10 @@ async fn qr_scan_connects_with_the_profile_and_logout_removes_the_device() {
         })
     ));
     assert!(matches!(instance.sink.calls().last(), Some(Call::State(_))));
-    assert_eq!(actor.reconnect().await.unwrap_err().code(), "not_paired");
+    assert_eq!(
+        actor.reconnect().await.unwrap_err().code(),
+        ErrorCode::NotPaired
+    );
     // A new QR round starts on the same instance.
     let again = actor.connect_qr().await.unwrap();
     assert!(matches!(
@@ -127,7 +130,7 @@ async fn qr_scan_connects_with_the_profile_and_logout_removes_the_device() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stored_session_reconnects_without_a_qr_code() {
     let mock = WaMock::start().await.unwrap();
-    let instance = Instance::new();
+    let instance = Instance::default();
     let (actor, _) = link(&mock, &instance, "5511999970002").await;
     actor.shutdown().await;
     assert!(matches!(
@@ -157,7 +160,7 @@ async fn a_stored_session_reconnects_without_a_qr_code() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn switching_from_qr_to_a_pairing_code_links_by_code() {
     let mock = WaMock::start().await.unwrap();
-    let instance = Instance::new();
+    let instance = Instance::default();
     let actor = instance.spawn(Some(mock.ws_url()));
     actor.connect_qr().await.unwrap();
     first_qr(&instance).await;
@@ -189,7 +192,7 @@ async fn switching_from_qr_to_a_pairing_code_links_by_code() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_chat_sends_the_mutation_with_the_last_message() {
     let mock = WaMock::start().await.unwrap();
-    let instance = Instance::new();
+    let instance = Instance::default();
     let (actor, linked) = link(&mock, &instance, "5511999970004").await;
     let last = LastMessage {
         id: "3EB0FEED".into(),
@@ -231,7 +234,7 @@ async fn delete_chat_sends_the_mutation_with_the_last_message() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unlinked_from_the_phone_the_instance_is_logged_out_at_once() {
     let mock = WaMock::start().await.unwrap();
-    let instance = Instance::new();
+    let instance = Instance::default();
     let (actor, linked) = link(&mock, &instance, "5511999970005").await;
     mock.logout_device(&linked.jid).unwrap();
     instance
@@ -252,14 +255,17 @@ async fn unlinked_from_the_phone_the_instance_is_logged_out_at_once() {
         .iter()
         .any(|c| matches!(c, Call::Paired(false))));
     assert!(!instance.session_db().exists(), "revoked keys are wiped");
-    assert_eq!(actor.reconnect().await.unwrap_err().code(), "not_paired");
+    assert_eq!(
+        actor.reconnect().await.unwrap_err().code(),
+        ErrorCode::NotPaired
+    );
     assert_eq!(
         actor
             .delete_chat("5511988887777".into(), false, None)
             .await
             .unwrap_err()
             .code(),
-        "not_connected"
+        ErrorCode::NotConnected
     );
     actor.shutdown().await;
 }
@@ -267,7 +273,7 @@ async fn unlinked_from_the_phone_the_instance_is_logged_out_at_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_banned_account_is_banned() {
     let mock = WaMock::start().await.unwrap();
-    let instance = Instance::new();
+    let instance = Instance::default();
     let (actor, linked) = link(&mock, &instance, "5511999970006").await;
     mock.ban_device(&linked.jid, None).unwrap();
     let state = instance
@@ -282,7 +288,7 @@ async fn a_banned_account_is_banned() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_temporary_ban_carries_its_end() {
     let mock = WaMock::start().await.unwrap();
-    let instance = Instance::new();
+    let instance = Instance::default();
     let (actor, linked) = link(&mock, &instance, "5511999970007").await;
     let before = switchboard_now();
     mock.ban_device(&linked.jid, Some(Duration::from_secs(3600)))

@@ -1,22 +1,21 @@
 //! The instance actor's paths that need no WhatsApp server: validation, not_paired,
 //! logout without a client, and a QR attempt against a server that does not answer.
 
-mod wa_support;
-
 use std::time::Duration;
 
-use switchboard_engine::actor::LastMessage;
+use engine_support::actor::{dead_server_url, Call, Instance};
 use switchboard_engine::model::{
     ConnectVia, DisconnectReason, InstanceState, LogoutCause, LogoutOutcome,
 };
-use wa_support::{dead_server_url, Call, Instance};
+use switchboard_engine::records::LastMessage;
+use switchboard_engine::ErrorCode;
 
 #[tokio::test]
 async fn reconnect_without_a_stored_session_is_not_paired() {
-    let instance = Instance::new();
+    let instance = Instance::default();
     let actor = instance.spawn(Some(dead_server_url()));
     let err = actor.reconnect().await.unwrap_err();
-    assert_eq!(err.code(), "not_paired");
+    assert_eq!(err.code(), ErrorCode::NotPaired);
     assert!(err.to_string().contains("'shop'"), "{err}");
     assert!(
         !instance.session_db().exists(),
@@ -28,7 +27,7 @@ async fn reconnect_without_a_stored_session_is_not_paired() {
 
 #[tokio::test]
 async fn logout_without_a_client_wipes_the_session_and_is_harmless_to_repeat() {
-    let instance = Instance::new();
+    let instance = Instance::default();
     let db = instance.session_db();
     std::fs::create_dir_all(db.parent().unwrap()).unwrap();
     for suffix in ["", "-wal", "-shm"] {
@@ -84,7 +83,7 @@ async fn logout_without_a_client_wipes_the_session_and_is_harmless_to_repeat() {
 
 #[tokio::test]
 async fn delete_chat_validates_the_jid_then_needs_a_connection() {
-    let instance = Instance::new();
+    let instance = Instance::default();
     let actor = instance.spawn(Some(dead_server_url()));
     for bad in [
         "",
@@ -97,7 +96,7 @@ async fn delete_chat_validates_the_jid_then_needs_a_connection() {
             .delete_chat(bad.into(), false, None)
             .await
             .unwrap_err();
-        assert_eq!(err.code(), "invalid_jid", "{bad:?}");
+        assert_eq!(err.code(), ErrorCode::InvalidJid, "{bad:?}");
     }
     let last = LastMessage {
         id: "3EB0".into(),
@@ -115,7 +114,7 @@ async fn delete_chat_validates_the_jid_then_needs_a_connection() {
             .delete_chat(good.into(), true, Some(last.clone()))
             .await
             .unwrap_err();
-        assert_eq!(err.code(), "not_connected", "{good:?}");
+        assert_eq!(err.code(), ErrorCode::NotConnected, "{good:?}");
     }
     assert!(instance.sink.calls().is_empty());
     actor.shutdown().await;
@@ -123,7 +122,7 @@ async fn delete_chat_validates_the_jid_then_needs_a_connection() {
 
 #[tokio::test]
 async fn connect_code_rejects_what_is_not_a_phone_number() {
-    let instance = Instance::new();
+    let instance = Instance::default();
     let actor = instance.spawn(Some(dead_server_url()));
     for bad in [
         "",
@@ -134,7 +133,7 @@ async fn connect_code_rejects_what_is_not_a_phone_number() {
         "1234567890123456",
     ] {
         let err = actor.connect_code(bad.into()).await.unwrap_err();
-        assert_eq!(err.code(), "invalid_phone", "{bad:?}");
+        assert_eq!(err.code(), ErrorCode::InvalidPhone, "{bad:?}");
     }
     assert!(!instance.session_db().exists());
     actor.shutdown().await;
@@ -142,7 +141,7 @@ async fn connect_code_rejects_what_is_not_a_phone_number() {
 
 #[tokio::test]
 async fn a_qr_round_against_a_silent_server_stays_connecting_until_shutdown() {
-    let instance = Instance::new();
+    let instance = Instance::default();
     let actor = instance.spawn(Some(dead_server_url()));
     let first = actor.connect_qr().await.unwrap();
     assert!(matches!(
@@ -176,7 +175,7 @@ async fn a_qr_round_against_a_silent_server_stays_connecting_until_shutdown() {
 
 #[tokio::test]
 async fn dropping_the_handle_stops_the_client() {
-    let instance = Instance::new();
+    let instance = Instance::default();
     let actor = instance.spawn(Some(dead_server_url()));
     actor.connect_qr().await.unwrap();
     drop(actor);

@@ -2,15 +2,14 @@
 //! socket, pictures and media, the logout), and a proxy that cannot be used is never
 //! bypassed.
 
-mod wa_support;
-
 use std::time::Duration;
 
+use engine_support::actor::{first_qr, phone, Instance};
+use engine_support::proxy::TestProxy;
 use switchboard_engine::actor::ActorHandle;
 use switchboard_engine::model::{InstanceState, LogoutOutcome, Settings};
+use switchboard_engine::ErrorCode;
 use wa_mock::WaMock;
-use wa_support::proxy::TestProxy;
-use wa_support::{first_qr, phone, Instance};
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -43,7 +42,7 @@ async fn a_socks5_proxy_with_a_login_carries_the_link_the_picture_and_the_logout
         .unwrap();
     let proxy = TestProxy::socks5(Some(("ana", "s@cret"))).await;
     let url = proxy.url.replace("socks5://", "socks5://ana:s%40cret@");
-    let instance = Instance::new();
+    let instance = Instance::default();
     let actor = actor_behind(&mock, &instance, &url);
 
     actor.connect_qr().await.unwrap();
@@ -71,7 +70,7 @@ async fn a_socks5_proxy_with_a_login_carries_the_link_the_picture_and_the_logout
 async fn an_http_connect_proxy_carries_the_link() {
     let mock = WaMock::start().await.unwrap();
     let proxy = TestProxy::http_connect().await;
-    let instance = Instance::new();
+    let instance = Instance::default();
     let actor = actor_behind(&mock, &instance, &proxy.url);
 
     actor.connect_qr().await.unwrap();
@@ -92,7 +91,7 @@ async fn a_proxy_that_refuses_or_is_gone_is_never_bypassed() {
         wrong_login.url.replace("socks5://", "socks5://ana:wrong@"),
         gone,
     ] {
-        let instance = Instance::new();
+        let instance = Instance::default();
         let actor = actor_behind(&mock, &instance, &proxy);
         let state = actor.connect_qr().await.unwrap();
         assert!(matches!(state, InstanceState::Connecting { .. }), "{proxy}");
@@ -112,19 +111,19 @@ async fn a_proxy_that_refuses_or_is_gone_is_never_bypassed() {
 
 #[tokio::test]
 async fn a_proxy_kind_the_client_cannot_use_refuses_the_connect_and_changes_nothing() {
-    let instance = Instance::new();
+    let instance = Instance::default();
     let mut ctx = instance.context(Settings::default(), None);
     ctx.proxy = Some("https://127.0.0.1:1080".into());
     let actor = ActorHandle::spawn(ctx);
     assert_eq!(
         actor.connect_qr().await.unwrap_err().code(),
-        "invalid_proxy"
+        ErrorCode::InvalidProxy
     );
     let refused = actor
         .connect_code("5511999999999".into())
         .await
         .unwrap_err();
-    assert_eq!(refused.code(), "invalid_proxy");
+    assert_eq!(refused.code(), ErrorCode::InvalidProxy);
     assert!(instance.sink.calls().is_empty());
     actor.shutdown().await;
 }

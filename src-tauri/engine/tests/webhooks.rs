@@ -1,13 +1,11 @@
 //! Queued webhooks against a real HTTP receiver on loopback: signatures, filters,
 //! retries on 5xx only, and an outbox that survives a restart.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
-use switchboard_engine::actor::MessageUpsert;
+use engine_support::*;
 use switchboard_engine::model::{InstanceState, WebhookEvent, WebhookInput};
+use switchboard_engine::records::MessageUpsert;
 use switchboard_engine::{Engine, WebhookTuning};
 
 async fn outbox_rows(dir: &std::path::Path) -> Vec<(String, i64)> {

@@ -13,6 +13,31 @@ import type { S3MediaOutcome } from "./S3MediaOutcome";
 import type { Settings } from "./Settings";
 import type { WebhookInput } from "./WebhookInput";
 
+export type LocalApiSettings = { 
+/**
+ * Off by default.
+ */
+enabled: boolean, port: number, 
+/**
+ * Listen on every network interface instead of this computer only (127.0.0.1):
+ * anyone on the network who has a token can then reach the numbers.
+ */
+all_interfaces: boolean, };
+
+export type LocalApiStatus = { settings: LocalApiSettings, 
+/**
+ * Where the API answers now, e.g. `http://127.0.0.1:8790/api`; none while it is off.
+ */
+base_url: string | null, 
+/**
+ * The API's description (OpenAPI), while it is on.
+ */
+description_url: string | null, 
+/**
+ * The account token: it reaches every route.
+ */
+account_token: string, };
+
 /** Every command the shell answers: its arguments as `invoke` sends them, and its answer. */
 export type Commands = {
   list_instances: { args: Record<string, never>; answer: Array<Instance> };
@@ -35,6 +60,9 @@ export type Commands = {
   set_proxy: { args: { name: string; proxy: string | null }; answer: Instance };
   audit_log: { args: { name: string | null }; answer: Array<AuditRecord> };
   qr_image: { args: { code: string }; answer: string };
+  local_api_status: { args: Record<string, never>; answer: LocalApiStatus };
+  set_local_api: { args: { settings: LocalApiSettings }; answer: LocalApiStatus };
+  regenerate_api_token: { args: Record<string, never>; answer: LocalApiStatus };
 };
 
 /** Sends one command and resolves to its answer, or rejects with the shell's error. */
@@ -95,5 +123,14 @@ export function commandFunctions(send: SendCommand) {
      * strict CSP.
      */
     qrImage: (code: string) => send("qr_image", { code }),
+    /** The local API as the window's Settings show it. */
+    localApiStatus: () => send("local_api_status", {}),
+    /**
+     * Switches the local API on or off, or moves it; a change that fails leaves
+     * it as it was.
+     */
+    setLocalApi: (settings: LocalApiSettings) => send("set_local_api", { settings }),
+    /** A new account token for the local API; the old one stops working at once. */
+    regenerateApiToken: () => send("regenerate_api_token", {}),
   };
 }

@@ -1,35 +1,45 @@
 // Error codes in plain words. The technical message never reaches the screen.
+import type { ErrorCode } from '../bindings/ErrorCode';
 import { toApiError } from './api';
 import { t, type MessageKey } from './i18n/index.svelte';
 
-export const knownErrorCodes = [
-  'invalid_name',
-  'name_taken',
-  'instance_not_found',
-  'invalid_phone',
-  'invalid_jid',
-  'invalid_webhook',
-  'invalid_proxy',
-  'invalid_settings',
-  'not_connected',
-  'already_connected',
-  'already_linked',
-  'not_paired',
-  'deletion_in_progress',
-  'chat_not_found',
-  'whatsapp_error',
-  'timeout',
-  'storage_error',
-  'io_error',
-  'shutting_down',
-  's3_invalid_config',
-  's3_unreachable',
-  's3_access_denied',
-  's3_no_such_bucket',
-  'media_not_found',
-] as const;
+export type { ErrorCode };
 
-export type ErrorCode = (typeof knownErrorCodes)[number];
+/** The words for each code the engine answers; a code missing here fails the type check. */
+const words: Record<ErrorCode, MessageKey> = {
+  invalid_name: 'error.invalid_name',
+  name_taken: 'error.name_taken',
+  instance_not_found: 'error.instance_not_found',
+  invalid_phone: 'error.invalid_phone',
+  invalid_jid: 'error.invalid_jid',
+  invalid_webhook: 'error.invalid_webhook',
+  invalid_proxy: 'error.invalid_proxy',
+  invalid_settings: 'error.invalid_settings',
+  invalid_qr: 'error.invalid_qr',
+  not_connected: 'error.not_connected',
+  not_paired: 'error.not_paired',
+  already_connected: 'error.already_connected',
+  already_linked: 'error.already_linked',
+  deletion_in_progress: 'error.deletion_in_progress',
+  chat_not_found: 'error.chat_not_found',
+  data_folder_in_use: 'error.data_folder_in_use',
+  whatsapp_error: 'error.whatsapp_error',
+  timeout: 'error.timeout',
+  storage_error: 'error.storage_error',
+  io_error: 'error.io_error',
+  shutting_down: 'error.shutting_down',
+  s3_invalid_config: 'error.s3_invalid_config',
+  s3_unreachable: 'error.s3_unreachable',
+  s3_access_denied: 'error.s3_access_denied',
+  s3_no_such_bucket: 'error.s3_no_such_bucket',
+  media_not_found: 'error.media_not_found',
+};
+
+export const knownErrorCodes = Object.keys(words) as ErrorCode[];
+
+function isKnown(code: string): code is ErrorCode {
+  return Object.hasOwn(words, code);
+}
 
 export function errorCode(raw: unknown): string {
   return toApiError(raw).code;
@@ -38,6 +48,5 @@ export function errorCode(raw: unknown): string {
 /** The sentence to show for a failed command (or a bare code), in the current language. */
 export function errorText(raw: unknown): string {
   const code = typeof raw === 'string' ? raw : errorCode(raw);
-  const known = (knownErrorCodes as readonly string[]).includes(code);
-  return t((known ? `error.${code}` : 'error.unknown') as MessageKey);
+  return t(isKnown(code) ? words[code] : 'error.unknown');
 }

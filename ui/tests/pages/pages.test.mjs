@@ -153,6 +153,15 @@ function answer(w, cmd, args) {
         },
       };
     }
+    case 'local_api_status':
+      return {
+        ok: {
+          settings: { enabled: false, port: 8790, all_interfaces: false },
+          base_url: null,
+          description_url: null,
+          account_token: 'f'.repeat(64),
+        },
+      };
     default:
       return engineError('unknown_command', `no handler for ${cmd}`);
   }

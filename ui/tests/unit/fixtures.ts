@@ -6,6 +6,7 @@ import { tick } from 'svelte';
 import { forgetPictures } from '../../src/lib/pictures';
 import App from '../../src/App.svelte';
 import type { ChatSummary } from '../../src/bindings/ChatSummary';
+import type { LocalApiStatus } from '../../src/bindings/commands';
 import type { EngineEvent } from '../../src/bindings/EngineEvent';
 import type { Instance } from '../../src/bindings/Instance';
 import type { InstanceState } from '../../src/bindings/InstanceState';
@@ -93,6 +94,19 @@ export const chats = (): ChatSummary[] => [
 
 export type Handler = (args: Record<string, unknown>) => unknown;
 
+/** The local API as a fresh install has it: off, on the default port. */
+export const localApiOff = (): LocalApiStatus => ({
+  settings: { enabled: false, port: 8790, all_interfaces: false },
+  base_url: null,
+  description_url: null,
+  account_token: 'a'.repeat(64),
+});
+
+/** Commands every screen may call that a test need not think about. */
+const defaults: Record<string, Handler> = {
+  local_api_status: localApiOff,
+};
+
 /** Installs a mocked shell; unknown commands fail the way a missing command would. */
 export function shell(handlers: Record<string, Handler>) {
   const calls: { cmd: string; args: Record<string, unknown> }[] = [];
@@ -108,7 +122,7 @@ export function shell(handlers: Record<string, Handler>) {
         return null;
       }
       calls.push({ cmd, args });
-      const handler = handlers[cmd];
+      const handler = handlers[cmd] ?? defaults[cmd];
       if (!handler) throw { code: 'unknown_command', message: `no handler for ${cmd}` };
       return handler(args);
     },

@@ -5,13 +5,14 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{MediaSaved, SessionSink};
+use super::SessionSink;
 use crate::error::{Error, Result};
-use crate::whatsapp::{MediaRef, Remote};
+use crate::records::MediaSaved;
+use crate::wa::{MediaRef, Remote};
 
 /// Keeps ASCII letters, digits, `@`, `.`, `-` and `_`; everything else becomes `_`.
 /// A name made only of dots could climb out of its folder, so it gets a prefix.
-pub(crate) fn safe_file_name(raw: &str) -> String {
+fn safe_file_name(raw: &str) -> String {
     let mut name: String = raw
         .chars()
         .map(|c| {
@@ -103,7 +104,7 @@ async fn write(remote: &Remote, job: &Download) -> Result<MediaSaved> {
     let path = media_path(&job.media_dir, &job.chat_jid, &job.message_id, &extension);
     let folder = path
         .parent()
-        .ok_or_else(|| Error::Io("media path has no folder".into()))?;
+        .ok_or_else(|| Error::io("media path has no folder"))?;
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)

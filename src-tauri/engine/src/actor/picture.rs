@@ -6,7 +6,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use crate::error::Result;
-use crate::whatsapp::Remote;
+use crate::wa::Remote;
 
 /// Downloads the picture at `url` into `file`, unless that very picture is there already.
 pub(super) async fn refresh(

@@ -28,7 +28,7 @@ impl Engine {
     #[instrument(skip_all, fields(name = %name))]
     pub async fn get_s3(&self, name: &str) -> Result<Option<S3ConfigView>> {
         let id = self.id_of(name)?;
-        Ok(stored::load(&self.inner.db, &id)
+        Ok(stored::load(self.db(), &id)
             .await?
             .map(|config| config.view()))
     }
@@ -42,17 +42,17 @@ impl Engine {
         let (id, _) = self.live(&key, name)?;
         match input {
             Some(input) => {
-                let stored_secret = stored::load(&self.inner.db, &id)
+                let stored_secret = stored::load(self.db(), &id)
                     .await?
                     .map(|config| config.secret_key);
                 let config = self.tested_s3(input, stored_secret.as_ref()).await?;
-                stored::save(&self.inner.db, &id, &config).await?;
-                queue::make_all_due(&self.inner.db).await?;
-                self.inner.uploads.wake();
+                stored::save(self.db(), &id, &config).await?;
+                queue::make_all_due(self.db()).await?;
+                self.wake_uploads();
                 info!(instance_id = %id, bucket = %config.bucket, "S3 media storage saved");
             }
             None => {
-                if stored::remove(&self.inner.db, &id).await? {
+                if stored::remove(self.db(), &id).await? {
                     info!(instance_id = %id, "S3 media storage turned off");
                 }
             }
@@ -67,7 +67,7 @@ impl Engine {
         stored_secret: Option<&config::Secret>,
     ) -> Result<S3Config> {
         let config = config::validate(input, stored_secret)?;
-        probe(&config, &self.inner.s3).await?;
+        probe(&config, self.s3_tuning()).await?;
         Ok(config)
     }
 
@@ -76,7 +76,7 @@ impl Engine {
     #[instrument(skip_all, fields(name = %name))]
     pub async fn s3_media_usage(&self, name: &str) -> Result<Option<S3MediaOutcome>> {
         let id = self.id_of(name)?;
-        objects_step::survey(&self.inner.db, &id, S3MediaChoice::Keep, &self.inner.s3).await
+        objects_step::survey(self.db(), &id, S3MediaChoice::Keep, self.s3_tuning()).await
     }
 
     /// A received media file, read from the disk or from the bucket it was uploaded to.
@@ -91,7 +91,7 @@ impl Engine {
         .bind(&id)
         .bind(&jid)
         .bind(message_id)
-        .fetch_optional(&self.inner.db)
+        .fetch_optional(self.db())
         .await?
         .ok_or_else(|| {
             Error::MediaNotFound(format!("no media for message '{message_id}' in chat {jid}"))
@@ -104,7 +104,7 @@ impl Engine {
                     "the media of message '{message_id}' has no valid path"
                 )));
             }
-            let bytes = tokio::fs::read(self.inner.paths.instance_dir(&id).join(&relative))
+            let bytes = tokio::fs::read(self.paths().instance_dir(&id).join(&relative))
                 .await
                 .map_err(|e| match e.kind() {
                     std::io::ErrorKind::NotFound => Error::MediaNotFound(format!(
@@ -120,7 +120,7 @@ impl Engine {
         };
         let endpoint: Option<String> = row.try_get("s3_endpoint")?;
         let bucket: Option<String> = row.try_get("s3_bucket")?;
-        let config = stored::load(&self.inner.db, &id)
+        let config = stored::load(self.db(), &id)
             .await?
             .filter(|c| Some(&c.endpoint) == endpoint.as_ref() && Some(&c.bucket) == bucket.as_ref())
             .ok_or_else(|| {
@@ -130,7 +130,7 @@ impl Engine {
                     endpoint.as_deref().unwrap_or_default()
                 ))
             })?;
-        let object = S3Store::new(&config, &self.inner.s3)?
+        let object = S3Store::new(&config, self.s3_tuning())?
             .get(&key)
             .await?
             .ok_or_else(|| {

@@ -8,8 +8,8 @@ use std::time::Duration;
 use sqlx::{Row, SqlitePool};
 
 use crate::backoff;
-use crate::db::now_millis;
 use crate::error::{Error, Result};
+use crate::model::now_millis;
 use crate::model::Millis;
 
 /// Waits between tries of one upload (tests shorten them).

@@ -3,8 +3,8 @@
 use sqlx::Row;
 
 use super::config::{S3Config, Secret};
-use crate::db::now_millis;
 use crate::error::Result;
+use crate::model::now_millis;
 
 /// The instance's configuration, if it has one.
 pub async fn load<'e, E: sqlx::SqliteExecutor<'e>>(

@@ -14,8 +14,8 @@ use super::keys;
 use super::queue::{self, PendingUpload, QueueTuning};
 use super::store::{S3Store, S3Tuning};
 use super::stored;
-use crate::db::now_millis;
 use crate::error::Result;
+use crate::model::now_millis;
 use crate::model::Millis;
 
 /// Uploads taken from the queue at a time (the last few of a batch run with fewer in
@@ -149,7 +149,7 @@ impl Uploader {
             }
             Err(e) => {
                 let next = queue::retry_later(&self.db, upload, &e, &self.queue).await?;
-                info!(instance_id = %upload.instance_id, code = e.code(), error = %e,
+                info!(instance_id = %upload.instance_id, code = %e.code(), error = %e,
                       retry_in_ms = next - now_millis(), "media upload failed; it will be retried");
                 Ok(Outcome::Failed)
             }

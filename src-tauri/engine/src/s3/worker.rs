@@ -2,15 +2,15 @@
 //! is saved, or the next retry is due; each pass's instances are told to the window
 //! (their pending uploads changed) through the engine's events.
 
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{watch, Notify};
 use tracing::warn;
 
 use super::uploader::Uploader;
-use crate::db::now_millis;
-use crate::engine::{Engine, Inner};
+use crate::model::now_millis;
+use crate::engine::WeakEngine;
 
 /// Wait after a pass failed on the database itself.
 const AFTER_FAILURE: Duration = Duration::from_secs(5);
@@ -34,17 +34,16 @@ impl UploadWorker {
     }
 
     /// Runs passes until `stop` turns true or the engine is gone.
-    pub async fn run(self: Arc<Self>, engine: Weak<Inner>, mut stop: watch::Receiver<bool>) {
+    pub async fn run(self: Arc<Self>, engine: WeakEngine, mut stop: watch::Receiver<bool>) {
         loop {
             if *stop.borrow() {
                 return;
             }
             let wait = match self.uploader.run_due().await {
                 Ok(pass) => {
-                    let Some(inner) = engine.upgrade() else {
+                    let Some(engine) = engine.upgrade() else {
                         return;
                     };
-                    let engine = Engine { inner };
                     for id in &pass.instances {
                         // Gone meanwhile (deleted): nothing to show.
                         let _ = engine.instance_updated(id).await;
@@ -53,7 +52,7 @@ impl UploadWorker {
                         .map(|at| Duration::from_millis((at - now_millis()).max(0) as u64))
                 }
                 Err(e) => {
-                    warn!(code = e.code(), error = %e, "upload queue pass failed");
+                    warn!(code = %e.code(), error = %e, "upload queue pass failed");
                     Some(AFTER_FAILURE)
                 }
             };

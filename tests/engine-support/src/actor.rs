@@ -1,18 +1,13 @@
-//! Shared by the wa_* tests: a `SessionSink` that records every call in order, and a
-//! way to build an actor on a temporary instance folder.
-
-#![allow(dead_code)] // each test file uses its own part of this module
-
-pub mod proxy;
+//! One actor on a temporary instance folder, reporting into a sink that records every
+//! call in order.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use switchboard_engine::actor::{
-    ActorContext, ActorHandle, ChatUpsert, MediaSaved, MessageUpsert, SessionSink, WaConfig,
-};
+use switchboard_engine::actor::{ActorContext, ActorHandle, SessionSink, WaConfig};
 use switchboard_engine::model::{InstanceState, Millis, Profile, Settings};
+use switchboard_engine::records::{ChatUpsert, MediaSaved, MessageUpsert};
 use tokio::sync::Notify;
 use wa_mock::PhoneProfile;
 
@@ -137,14 +132,16 @@ pub struct Instance {
     pub sink: Arc<RecordingSink>,
 }
 
-impl Instance {
-    pub fn new() -> Instance {
+impl Default for Instance {
+    fn default() -> Instance {
         Instance {
             dir: tempfile::tempdir().unwrap(),
             sink: Arc::new(RecordingSink::default()),
         }
     }
+}
 
+impl Instance {
     pub fn session_db(&self) -> PathBuf {
         self.dir.path().join("instances/i1/session.db")
     }

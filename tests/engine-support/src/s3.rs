@@ -2,7 +2,6 @@
 //! installed by src-tauri/scripts/install-deps.sh), one process per test on a free
 //! loopback port, storing into a temp folder, with access keys. Also a network fault
 //! injector: a loopback forwarder that answers 503 to the first requests.
-#![allow(dead_code)]
 
 use std::path::PathBuf;
 use std::process::Stdio;

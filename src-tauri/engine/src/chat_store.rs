@@ -1,0 +1,244 @@
+//! Chats, messages and media rows: storing what sessions report (idempotently, with
+//! the chat counters kept in step), listing chats, and removing one chat's rows.
+
+use sqlx::{Row, SqlitePool};
+
+use crate::db;
+use crate::error::{Error, Result};
+use crate::model::ChatSummary;
+use crate::paths;
+use crate::records::{ChatUpsert, LastMessage, MediaSaved, MessageUpsert};
+use crate::s3;
+use crate::s3::chat_objects::MediaRow;
+use crate::validate;
+
+/// Chat identifiers from WhatsApp are stored canonically, like the ones users type.
+fn canonical(jid: &str) -> String {
+    validate::chat_jid(jid).unwrap_or_else(|_| jid.to_string())
+}
+
+pub async fn store_chats(db: &SqlitePool, instance_id: &str, chats: &[ChatUpsert]) -> Result<()> {
+    let mut tx = db.begin().await?;
+    for chat in chats {
+        sqlx::query(
+            "INSERT INTO chats (instance_id, jid, name) VALUES (?, ?, ?)
+             ON CONFLICT (instance_id, jid) DO UPDATE SET name = COALESCE(excluded.name, name)",
+        )
+        .bind(instance_id)
+        .bind(canonical(&chat.jid))
+        .bind(&chat.name)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Inserts messages not seen before (idempotent by chat and message id) and keeps the
+/// chat counters in step. Returns the indexes of the new ones.
+pub async fn store_messages(
+    db: &SqlitePool,
+    instance_id: &str,
+    messages: &[MessageUpsert],
+) -> Result<Vec<usize>> {
+    let mut new = Vec::new();
+    let mut tx = db.begin().await?;
+    for (index, message) in messages.iter().enumerate() {
+        let chat = canonical(&message.chat_jid);
+        sqlx::query("INSERT INTO chats (instance_id, jid) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            .bind(instance_id)
+            .bind(&chat)
+            .execute(&mut *tx)
+            .await?;
+        let inserted = sqlx::query(
+            "INSERT INTO messages (instance_id, chat_jid, id, from_me, sender, timestamp, text, media_kind)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(instance_id)
+        .bind(&chat)
+        .bind(&message.id)
+        .bind(message.from_me)
+        .bind(&message.sender)
+        .bind(message.timestamp)
+        .bind(&message.text)
+        .bind(&message.media_kind)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            sqlx::query(
+                "UPDATE chats SET message_count = message_count + 1,
+                     last_message_at = MAX(COALESCE(last_message_at, 0), ?)
+                 WHERE instance_id = ? AND jid = ?",
+            )
+            .bind(message.timestamp)
+            .bind(instance_id)
+            .bind(&chat)
+            .execute(&mut *tx)
+            .await?;
+            new.push(index);
+        }
+    }
+    tx.commit().await?;
+    Ok(new)
+}
+
+/// Records a media file; a repeat for the same message replaces it and corrects the
+/// counters. Paths outside the instance's media folder are refused. With a bucket, the
+/// file is queued for upload in the same transaction; answers whether it was.
+pub async fn store_media(db: &SqlitePool, instance_id: &str, media: &MediaSaved) -> Result<bool> {
+    if !paths::is_safe_media_path(&media.relative_path) {
+        return Err(Error::io(format!(
+            "refusing media path '{}' outside media/",
+            media.relative_path
+        )));
+    }
+    let chat = canonical(&media.chat_jid);
+    let mut tx = db::begin_write(db).await?;
+    let previous: Option<i64> = sqlx::query_scalar(
+        "SELECT bytes FROM media WHERE instance_id = ? AND chat_jid = ? AND message_id = ?",
+    )
+    .bind(instance_id)
+    .bind(&chat)
+    .bind(&media.message_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    sqlx::query("INSERT INTO chats (instance_id, jid) VALUES (?, ?) ON CONFLICT DO NOTHING")
+        .bind(instance_id)
+        .bind(&chat)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO media (instance_id, chat_jid, message_id, path, bytes, mime)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (instance_id, chat_jid, message_id)
+         DO UPDATE SET path = excluded.path, bytes = excluded.bytes, mime = excluded.mime,
+                       s3_endpoint = NULL, s3_bucket = NULL, s3_key = NULL",
+    )
+    .bind(instance_id)
+    .bind(&chat)
+    .bind(&media.message_id)
+    .bind(&media.relative_path)
+    .bind(media.bytes as i64)
+    .bind(&media.mime)
+    .execute(&mut *tx)
+    .await?;
+    let (files_delta, bytes_delta) = match previous {
+        Some(old) => (0, media.bytes as i64 - old),
+        None => (1, media.bytes as i64),
+    };
+    sqlx::query(
+        "UPDATE chats SET media_files = media_files + ?, media_bytes = media_bytes + ?
+         WHERE instance_id = ? AND jid = ?",
+    )
+    .bind(files_delta)
+    .bind(bytes_delta)
+    .bind(instance_id)
+    .bind(&chat)
+    .execute(&mut *tx)
+    .await?;
+    // With a bucket, the file goes up from the persistent queue (kept here until then).
+    let upload = s3::stored::load(&mut *tx, instance_id).await?.is_some();
+    if upload {
+        s3::queue::enqueue(&mut *tx, instance_id, &chat, &media.message_id).await?;
+    }
+    tx.commit().await?;
+    Ok(upload)
+}
+
+/// The instance's chats, most recent first.
+pub async fn list(db: &SqlitePool, instance_id: &str) -> Result<Vec<ChatSummary>> {
+    let rows = sqlx::query(
+        "SELECT jid, name, last_message_at, message_count, media_files, media_bytes
+         FROM chats WHERE instance_id = ?
+         ORDER BY last_message_at IS NULL, last_message_at DESC, jid",
+    )
+    .bind(instance_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ChatSummary {
+                jid: row.try_get("jid")?,
+                name: row.try_get("name")?,
+                last_message_at: row.try_get("last_message_at")?,
+                messages: row.try_get::<i64, _>("message_count")? as u64,
+                media_files: row.try_get::<i64, _>("media_files")? as u64,
+                media_bytes: row.try_get::<i64, _>("media_bytes")? as u64,
+            })
+        })
+        .collect()
+}
+
+/// The newest message of a chat: WhatsApp's delete-chat range ends there.
+pub async fn last_message(
+    db: &SqlitePool,
+    instance_id: &str,
+    jid: &str,
+) -> Result<Option<LastMessage>> {
+    let row = sqlx::query(
+        "SELECT id, from_me, sender, timestamp FROM messages
+         WHERE instance_id = ? AND chat_jid = ? ORDER BY timestamp DESC LIMIT 1",
+    )
+    .bind(instance_id)
+    .bind(jid)
+    .fetch_optional(db)
+    .await?;
+    row.map(|row| {
+        Ok(LastMessage {
+            id: row.try_get("id")?,
+            from_me: row.try_get("from_me")?,
+            participant: row.try_get("sender")?,
+            timestamp: row.try_get("timestamp")?,
+        })
+    })
+    .transpose()
+}
+
+/// What removing a chat's rows took away.
+pub struct RemovedRows {
+    pub messages: u64,
+    /// Each media row (path relative to the instance folder, bytes, and where it lives
+    /// in a bucket), when the caller asked for the media to go too.
+    pub media: Vec<MediaRow>,
+}
+
+/// Removes a chat's chat, message and media rows in one transaction.
+pub async fn delete_rows(
+    db: &SqlitePool,
+    instance_id: &str,
+    jid: &str,
+    list_media: bool,
+) -> Result<RemovedRows> {
+    let mut tx = db::begin_write(db).await?;
+    let media: Vec<MediaRow> = if list_media {
+        sqlx::query_as(
+            "SELECT path, bytes, s3_endpoint, s3_bucket, s3_key FROM media
+             WHERE instance_id = ? AND chat_jid = ?",
+        )
+        .bind(instance_id)
+            .bind(jid)
+            .fetch_all(&mut *tx)
+            .await?
+    } else {
+        Vec::new()
+    };
+    sqlx::query("DELETE FROM media WHERE instance_id = ? AND chat_jid = ?")
+        .bind(instance_id)
+        .bind(jid)
+        .execute(&mut *tx)
+        .await?;
+    let messages = sqlx::query("DELETE FROM messages WHERE instance_id = ? AND chat_jid = ?")
+        .bind(instance_id)
+        .bind(jid)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    sqlx::query("DELETE FROM chats WHERE instance_id = ? AND jid = ?")
+        .bind(instance_id)
+        .bind(jid)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(RemovedRows { messages, media })
+}

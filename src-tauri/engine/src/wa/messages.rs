@@ -1,0 +1,222 @@
+//! History sync and incoming messages: the part of each message Switchboard keeps
+//! (text and media kind), and what the actor may still do about one (download its
+//! media, send a read receipt, reject a call).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use whatsapp_rust::prelude::*;
+use whatsapp_rust::types::events::{InboundMessage, LazyHistorySync};
+use whatsapp_rust::wacore::download::Downloadable;
+use whatsapp_rust::wacore::types::call::IncomingCall;
+use whatsapp_rust::waproto::whatsapp as wa;
+
+use crate::model::Millis;
+use crate::records::{ChatUpsert, MessageUpsert};
+
+/// A history-sync blob as the library hands it over, still compressed.
+pub(crate) struct HistoryBlob(pub(super) Box<LazyHistorySync>);
+
+impl HistoryBlob {
+    /// Inflates and decodes the blob (CPU work: call it off the async threads).
+    pub(crate) fn decode(&self) -> (Vec<ChatUpsert>, Vec<MessageUpsert>) {
+        let Some(history) = self.0.get() else {
+            tracing::warn!("a history sync blob could not be decoded; skipped");
+            return (Vec::new(), Vec::new());
+        };
+        let names: BTreeMap<&str, &str> = history
+            .pushnames
+            .iter()
+            .filter_map(|p| Some((p.id.as_deref()?, p.pushname.as_deref()?)))
+            .collect();
+        let mut chats = Vec::new();
+        let mut messages = Vec::new();
+        for conversation in &history.conversations {
+            let Ok(jid) = conversation.id.parse::<Jid>() else {
+                continue;
+            };
+            if !is_chat(&jid) {
+                continue;
+            }
+            let chat_jid = jid.to_non_ad_string();
+            let name = conversation
+                .name
+                .clone()
+                .or_else(|| conversation.display_name.clone())
+                .or_else(|| names.get(conversation.id.as_str()).map(|n| n.to_string()));
+            chats.push(ChatUpsert {
+                jid: chat_jid.clone(),
+                name,
+            });
+            for entry in &conversation.messages {
+                let Some(info) = entry.message.as_option() else {
+                    continue;
+                };
+                if let Some(upsert) = history_message(&chat_jid, info) {
+                    messages.push(upsert);
+                }
+            }
+        }
+        (chats, messages)
+    }
+}
+
+fn history_message(chat_jid: &str, info: &wa::WebMessageInfo) -> Option<MessageUpsert> {
+    let key = info.key.as_option()?;
+    let id = key.id.clone().filter(|id| !id.is_empty())?;
+    let content = MessageContent::of(info.message.as_option()?);
+    if content.is_empty() {
+        return None;
+    }
+    let sender = info
+        .participant
+        .clone()
+        .or_else(|| key.participant.clone())
+        .filter(|s| !s.is_empty());
+    Some(MessageUpsert {
+        chat_jid: chat_jid.to_string(),
+        id,
+        from_me: key.from_me.unwrap_or(false),
+        sender,
+        timestamp: (info.message_timestamp.unwrap_or(0) as Millis).saturating_mul(1000),
+        text: content.text,
+        media_kind: content.media_kind.map(str::to_string),
+    })
+}
+
+/// Chats worth keeping: people, LIDs and groups (not status, newsletters or broadcasts).
+fn is_chat(jid: &Jid) -> bool {
+    matches!(jid.server, Server::Pn | Server::Lid | Server::Group)
+}
+
+/// The part of a message Switchboard keeps: its text and what media it carries.
+struct MessageContent<'a> {
+    text: Option<String>,
+    media_kind: Option<&'static str>,
+    media: Option<&'a dyn Downloadable>,
+    mime: Option<String>,
+    file_name: Option<String>,
+}
+
+impl<'a> MessageContent<'a> {
+    fn of(message: &'a wa::Message) -> Self {
+        let base = message.get_base_message();
+        let mut content = MessageContent {
+            text: base
+                .text_content()
+                .or_else(|| base.get_caption())
+                .map(str::to_string),
+            media_kind: None,
+            media: None,
+            mime: None,
+            file_name: None,
+        };
+        if let Some(m) = base.image_message.as_option() {
+            content.set_media("image", m, m.mimetype.clone(), None);
+        } else if let Some(m) = base.video_message.as_option() {
+            content.set_media("video", m, m.mimetype.clone(), None);
+        } else if let Some(m) = base.audio_message.as_option() {
+            content.set_media("audio", m, m.mimetype.clone(), None);
+        } else if let Some(m) = base.document_message.as_option() {
+            content.set_media("document", m, m.mimetype.clone(), m.file_name.clone());
+        } else if let Some(m) = base.sticker_message.as_option() {
+            content.set_media("sticker", m, m.mimetype.clone(), None);
+        }
+        content
+    }
+
+    fn set_media(
+        &mut self,
+        kind: &'static str,
+        media: &'a dyn Downloadable,
+        mime: Option<String>,
+        file_name: Option<String>,
+    ) {
+        self.media_kind = Some(kind);
+        self.media = Some(media);
+        self.mime = mime;
+        self.file_name = file_name;
+    }
+
+    fn is_empty(&self) -> bool {
+        self.text.is_none() && self.media_kind.is_none()
+    }
+}
+
+/// One incoming message, translated, with what the actor may still do about it.
+pub(crate) struct Incoming {
+    pub upsert: MessageUpsert,
+    pub is_group: bool,
+    pub media: Option<MediaRef>,
+    pub receipt: ReadReceipt,
+}
+
+impl Incoming {
+    pub(super) fn from_inbound(inbound: &InboundMessage) -> Option<Incoming> {
+        let source = &inbound.info.source;
+        if !is_chat(&source.chat) {
+            return None;
+        }
+        let content = MessageContent::of(&inbound.message);
+        if content.is_empty() {
+            return None;
+        }
+        let chat_jid = source.chat.to_non_ad_string();
+        let media = content.media.map(|_| MediaRef {
+            message: Arc::clone(&inbound.message),
+            mime: content.mime.clone(),
+            file_name: content.file_name.clone(),
+        });
+        Some(Incoming {
+            upsert: MessageUpsert {
+                chat_jid,
+                id: inbound.info.id.to_string(),
+                from_me: source.is_from_me,
+                sender: Some(source.sender.to_non_ad_string()),
+                timestamp: inbound.info.timestamp.timestamp_millis(),
+                text: content.text,
+                media_kind: content.media_kind.map(str::to_string),
+            },
+            is_group: source.is_group,
+            media,
+            receipt: ReadReceipt {
+                chat: source.chat.clone(),
+                sender: source.is_group.then(|| source.sender.clone()),
+                id: inbound.info.id.to_string(),
+                from_me: source.is_from_me,
+            },
+        })
+    }
+}
+
+/// A media attachment that can still be downloaded.
+pub(crate) struct MediaRef {
+    message: Arc<wa::Message>,
+    pub mime: Option<String>,
+    /// The sender's file name (documents only).
+    pub file_name: Option<String>,
+}
+
+impl MediaRef {
+    pub(super) fn downloadable(&self) -> Option<&dyn Downloadable> {
+        MessageContent::of(&self.message).media
+    }
+}
+
+/// What a read receipt for one message needs.
+#[derive(Clone)]
+pub(crate) struct ReadReceipt {
+    pub(super) chat: Jid,
+    pub(super) sender: Option<Jid>,
+    pub(super) id: String,
+    pub(super) from_me: bool,
+}
+
+/// An incoming call offer.
+pub(crate) struct CallOffer(pub(super) Box<IncomingCall>);
+
+impl CallOffer {
+    pub(crate) fn caller(&self) -> String {
+        self.0.from.to_non_ad_string()
+    }
+}

@@ -1,0 +1,56 @@
+//! Waiting for what the engine does in the background.
+
+use std::time::Duration;
+
+use switchboard_engine::model::DeleteReport;
+use switchboard_engine::EngineEvent;
+use tokio::sync::broadcast;
+
+/// Polls `check` until it holds (5 s at most).
+pub async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    for _ in 0..500 {
+        if check() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+/// The next event `pick` accepts, waiting `within` at most.
+pub async fn next_event<T>(
+    events: &mut broadcast::Receiver<EngineEvent>,
+    what: &str,
+    within: Duration,
+    mut pick: impl FnMut(EngineEvent) -> Option<T>,
+) -> T {
+    tokio::time::timeout(within, async {
+        loop {
+            let event = events.recv().await.expect("engine events keep coming");
+            if let Some(found) = pick(event) {
+                return found;
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no {what} within {within:?}"))
+}
+
+pub async fn instance_deleted(
+    events: &mut broadcast::Receiver<EngineEvent>,
+    id: &str,
+) -> DeleteReport {
+    next_event(
+        events,
+        "InstanceDeleted",
+        Duration::from_secs(60),
+        |e| match e {
+            EngineEvent::InstanceDeleted {
+                instance_id,
+                report,
+            } if instance_id == id => Some(report),
+            _ => None,
+        },
+    )
+    .await
+}

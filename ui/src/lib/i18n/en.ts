@@ -132,6 +132,8 @@ export const en = {
 
   's3.title': 'Media storage (S3)',
   's3.hint': 'Keep the media this number receives in your own S3-compatible bucket instead of on this computer.',
+  's3.useOnCreate': 'Keep the media this number receives in your own S3-compatible bucket',
+  's3.testedOnCreate': 'The bucket is tested before the number is added; nothing is added if the test fails.',
   's3.endpoint': 'Endpoint URL',
   's3.region': 'Region',
   's3.bucket': 'Bucket',
@@ -341,10 +343,6 @@ export const en = {
   'error.invalid_qr': 'This QR code could not be drawn. Start linking again to get a new one.',
   'error.data_folder_in_use':
     'Another Switchboard (the app or the server) is using this data folder. Close it, or start this one with another folder.',
-  'error.s3_invalid_config': 'These S3 settings are not valid. Check the endpoint, the bucket, the region and the keys.',
-  'error.s3_unreachable': 'The S3 storage could not be reached. Check the endpoint address and the network, then try again.',
-  'error.s3_access_denied': 'The S3 storage refused these keys. Check the access key, the secret key and their permissions.',
-  'error.s3_no_such_bucket': 'This bucket does not exist on the S3 storage. Check its name and region.',
   'error.shutting_down': 'Switchboard is closing. Open it again to continue.',
   'error.unknown': 'Something went wrong. Try again, and restart Switchboard if it keeps happening.',
 

@@ -138,6 +138,8 @@ export const es: Record<MessageKey, string> = {
 
   's3.title': 'Almacenamiento de multimedia (S3)',
   's3.hint': 'Guarda los archivos que recibe este número en tu propio bucket compatible con S3 en lugar de en esta computadora.',
+  's3.useOnCreate': 'Guardar los archivos que recibe este número en tu propio bucket compatible con S3',
+  's3.testedOnCreate': 'El bucket se prueba antes de añadir el número; si la prueba falla, no se añade nada.',
   's3.endpoint': 'URL del endpoint',
   's3.region': 'Región',
   's3.bucket': 'Bucket',
@@ -366,10 +368,6 @@ export const es: Record<MessageKey, string> = {
   'error.invalid_qr': 'No se pudo dibujar este código QR. Vuelve a empezar la vinculación para recibir otro.',
   'error.data_folder_in_use':
     'Otro Switchboard (la app o el servidor) está usando esta carpeta de datos. Ciérralo, o abre este con otra carpeta.',
-  'error.s3_invalid_config': 'Esta configuración de S3 no es válida. Revisa el endpoint, el bucket, la región y las claves.',
-  'error.s3_unreachable': 'No se pudo llegar al almacenamiento S3. Revisa la dirección del endpoint y la red, y vuelve a intentarlo.',
-  'error.s3_access_denied': 'El almacenamiento S3 rechazó estas claves. Revisa la clave de acceso, la clave secreta y sus permisos.',
-  'error.s3_no_such_bucket': 'Este bucket no existe en el almacenamiento S3. Revisa su nombre y su región.',
   'error.shutting_down': 'Switchboard se está cerrando. Ábrelo de nuevo para continuar.',
   'error.unknown':
     'Algo salió mal. Vuelve a intentarlo y reinicia Switchboard si sigue ocurriendo.',

@@ -136,6 +136,8 @@ export const id: Record<MessageKey, string> = {
 
   's3.title': 'Penyimpanan media (S3)',
   's3.hint': 'Simpan media yang diterima nomor ini di bucket milik Anda yang kompatibel dengan S3, bukan di komputer ini.',
+  's3.useOnCreate': 'Simpan media yang diterima nomor ini di bucket Anda sendiri yang kompatibel dengan S3',
+  's3.testedOnCreate': 'Bucket diuji sebelum nomor ditambahkan; tidak ada yang ditambahkan jika pengujian gagal.',
   's3.endpoint': 'URL endpoint',
   's3.region': 'Region',
   's3.bucket': 'Bucket',
@@ -354,10 +356,6 @@ export const id: Record<MessageKey, string> = {
   'error.invalid_qr': 'Kode QR ini tidak dapat digambar. Tautkan lagi untuk mendapatkan kode baru.',
   'error.data_folder_in_use':
     'Switchboard lain (aplikasi atau server) sedang memakai folder data ini. Tutup itu, atau buka yang ini dengan folder lain.',
-  'error.s3_invalid_config': 'Pengaturan S3 ini tidak valid. Periksa endpoint, bucket, region, dan kuncinya.',
-  'error.s3_unreachable': 'Penyimpanan S3 tidak dapat dijangkau. Periksa alamat endpoint dan jaringan, lalu coba lagi.',
-  'error.s3_access_denied': 'Penyimpanan S3 menolak kunci ini. Periksa access key, secret key, dan izinnya.',
-  'error.s3_no_such_bucket': 'Bucket ini tidak ada di penyimpanan S3. Periksa nama dan region-nya.',
   'error.shutting_down': 'Switchboard sedang ditutup. Buka lagi untuk melanjutkan.',
   'error.unknown':
     'Terjadi kesalahan. Coba lagi, dan mulai ulang Switchboard jika terus terjadi.',

@@ -135,6 +135,8 @@ export const ptBR: Record<MessageKey, string> = {
 
   's3.title': 'Armazenamento de mídia (S3)',
   's3.hint': 'Guarde a mídia que este número recebe no seu próprio bucket compatível com S3 em vez deste computador.',
+  's3.useOnCreate': 'Guardar as mídias que este número recebe no seu próprio bucket compatível com S3',
+  's3.testedOnCreate': 'O bucket é testado antes de o número ser adicionado; nada é adicionado se o teste falhar.',
   's3.endpoint': 'URL do endpoint',
   's3.region': 'Região',
   's3.bucket': 'Bucket',
@@ -361,10 +363,6 @@ export const ptBR: Record<MessageKey, string> = {
   'error.invalid_qr': 'Não foi possível desenhar este QR code. Comece a vinculação de novo para receber outro.',
   'error.data_folder_in_use':
     'Outro Switchboard (o app ou o servidor) está usando esta pasta de dados. Feche-o, ou abra este com outra pasta.',
-  'error.s3_invalid_config': 'Estas configurações de S3 não são válidas. Confira o endpoint, o bucket, a região e as chaves.',
-  'error.s3_unreachable': 'Não foi possível alcançar o armazenamento S3. Confira o endereço do endpoint e a rede, e tente de novo.',
-  'error.s3_access_denied': 'O armazenamento S3 recusou estas chaves. Confira a chave de acesso, a chave secreta e as permissões delas.',
-  'error.s3_no_such_bucket': 'Este bucket não existe no armazenamento S3. Confira o nome e a região.',
   'error.shutting_down': 'O Switchboard está fechando. Abra-o de novo para continuar.',
   'error.unknown':
     'Algo deu errado. Tente de novo e reinicie o Switchboard se continuar acontecendo.',

@@ -12,6 +12,7 @@ use crate::model::{
     AuditAction, ChatDeleteOrigin, ChatDeleteReport, ChatSummary, Counts, WebhookEvent,
 };
 use crate::paths;
+use crate::s3;
 use crate::validate;
 
 impl Engine {
@@ -101,8 +102,10 @@ impl Engine {
         Ok(report)
     }
 
-    /// Rows first, in one transaction; then the files the rows named. A crash between
-    /// the two leaves unreferenced files inside the instance folder, which go with it.
+    /// Rows first, in one transaction; then the files the rows named, on this computer
+    /// and in the bucket. A crash between the two leaves unreferenced files inside the
+    /// instance folder, which go with it (and objects under the chat's prefix, which a
+    /// later delete of the chat or the instance's objects removes).
     async fn delete_chat_rows_and_files(
         &self,
         id: &str,
@@ -112,7 +115,8 @@ impl Engine {
         let removed = chat_store::delete_rows(self.db(), id, jid, delete_media).await?;
         let instance_dir = self.paths().instance_dir(id);
         let (mut files, mut bytes) = (0u64, 0u64);
-        for (relative, size) in &removed.media {
+        let (in_bucket, local): (Vec<_>, Vec<_>) = removed.media.iter().partition(|m| m.4.is_some());
+        for (relative, size, ..) in local {
             if !paths::is_safe_media_path(relative) {
                 warn!(instance_id = %id, "skipping a media path outside the media folder");
                 continue;
@@ -122,9 +126,18 @@ impl Engine {
                 bytes += *size as u64;
             }
         }
+        let mut s3_objects_failed = None;
         if delete_media {
             let chat_dir = paths::chat_media_dir(&self.paths().media_dir(id), jid);
             paths::remove_tree(&chat_dir)?;
+            let gone =
+                s3::chat_objects::delete(self.db(), self.s3_tuning(), id, jid, &in_bucket)
+                    .await?;
+            if let Some(gone) = gone {
+                files += gone.removed.objects;
+                bytes += gone.removed.bytes;
+                s3_objects_failed = Some(gone.failed);
+            }
         }
         Ok(ChatDeleteReport {
             chat_jid: jid.to_string(),
@@ -137,6 +150,7 @@ impl Engine {
             messages_removed: removed.messages,
             media_files_removed: files,
             media_bytes_removed: bytes,
+            s3_objects_failed,
         })
     }
 

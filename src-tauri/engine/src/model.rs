@@ -4,6 +4,9 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::s3::objects_step::S3MediaOutcome;
+use crate::s3::{ObjectFailure, S3ConfigInput, S3ConfigView};
+
 /// Milliseconds since the Unix epoch.
 pub type Millis = i64;
 
@@ -185,6 +188,19 @@ pub struct CreateInstance {
     pub webhook: Option<WebhookInput>,
     /// `http://`, `https://` or `socks5://` URL.
     pub proxy: Option<String>,
+    /// Received media goes to this bucket (tested before the instance is created).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s3: Option<S3ConfigInput>,
+}
+
+/// An instance's bucket as shown: the configuration (secret masked) and the uploads
+/// still waiting to go up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct S3Status {
+    pub config: S3ConfigView,
+    #[ts(type = "number")]
+    pub uploads_pending: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -198,6 +214,10 @@ pub struct Instance {
     pub settings: Settings,
     pub webhook: Option<Webhook>,
     pub proxy: Option<String>,
+    /// Where received media goes; none keeps it on this computer.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3: Option<S3Status>,
     pub counts: Counts,
     /// True while a deletion is under way.
     pub deleting: bool,
@@ -257,6 +277,11 @@ pub struct DeleteReport {
     pub removed: Counts,
     pub whatsapp_logout: LogoutOutcome,
     pub webhook: WebhookOutcome,
+    /// The instance's objects in its bucket: kept or deleted, and where (none without
+    /// a bucket).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_media: Option<S3MediaOutcome>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -272,6 +297,11 @@ pub struct ChatDeleteReport {
     pub media_files_removed: u64,
     #[ts(type = "number")]
     pub media_bytes_removed: u64,
+    /// With media deleted from a bucket: the chat's objects it did not let go, with
+    /// why (empty when all went; none when no bucket was involved).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_objects_failed: Option<Vec<ObjectFailure>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

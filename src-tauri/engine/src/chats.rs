@@ -9,7 +9,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::events::EngineEvent;
 use crate::model::{
-    AuditAction, ChatDeleteOrigin, ChatDeleteReport, ChatSummary, Counts, WebhookEvent,
+    AuditAction, ChatDeleteOrigin, ChatDeleteReport, ChatSummary, Counts, Requester, WebhookEvent,
 };
 use crate::paths;
 use crate::s3;
@@ -66,10 +66,15 @@ impl Engine {
         origin: ChatDeleteOrigin,
     ) -> Result<ChatDeleteReport> {
         let instance_name = self.name_of(id);
+        let requested_by = match origin {
+            ChatDeleteOrigin::Phone => Requester::Phone,
+            ChatDeleteOrigin::Local => self.requester(),
+        };
         let report = match self.delete_chat_rows_and_files(id, jid, delete_media).await {
             Ok(report) => report,
             Err(e) => {
-                self.audit_chat_failure(id, &instance_name, jid, &e).await;
+                self.audit_chat_failure(id, &instance_name, jid, &e, requested_by)
+                    .await;
                 return Err(e);
             }
         };
@@ -88,6 +93,7 @@ impl Engine {
                     media_bytes: report.media_bytes_removed,
                 },
                 detail: Some(format!("origin: {origin:?}; delete_media: {delete_media}")),
+                requested_by,
             },
         )
         .await?;
@@ -154,7 +160,14 @@ impl Engine {
         })
     }
 
-    async fn audit_chat_failure(&self, id: &str, name: &str, jid: &str, error: &Error) {
+    async fn audit_chat_failure(
+        &self,
+        id: &str,
+        name: &str,
+        jid: &str,
+        error: &Error,
+        requested_by: Requester,
+    ) {
         let entry = audit::Entry {
             action: AuditAction::DeleteChat,
             instance_id: id,
@@ -163,6 +176,7 @@ impl Engine {
             result: error.code().as_str(),
             removed: Counts::default(),
             detail: Some(error.to_string()),
+            requested_by,
         };
         if let Err(e) = audit::record(self.db(), entry).await {
             warn!(error = %e, "could not audit the failed chat deletion");

@@ -27,7 +27,9 @@ use crate::db::{self, to_json};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::events::EngineEvent;
-use crate::model::{now_millis, AuditAction, Counts, DeleteReport, LogoutOutcome, WebhookOutcome};
+use crate::model::{
+    now_millis, AuditAction, Counts, DeleteReport, LogoutOutcome, Requester, WebhookOutcome,
+};
 use crate::paths::{self, Paths};
 use crate::registry::{DeletionOutcome, Entry};
 use crate::s3::objects_step::{self, Recorded, S3MediaChoice};
@@ -47,6 +49,8 @@ struct Tombstone {
     whatsapp_logout: Option<LogoutOutcome>,
     s3_choice: S3MediaChoice,
     s3: Option<Recorded>,
+    /// Whoever started the deletion, also when it is finished after a restart.
+    requested_by: Requester,
 }
 
 impl Tombstone {
@@ -175,6 +179,7 @@ impl Engine {
                 result: e.code().as_str(),
                 removed: Counts::default(),
                 detail: Some(e.to_string()),
+                requested_by: self.requester(),
             };
             if let Err(audit_error) = audit::record(self.db(), failure).await {
                 warn!(error = %audit_error, "could not audit the failed deletion");
@@ -190,7 +195,7 @@ impl Engine {
         s3_media: S3MediaChoice,
     ) -> Result<DeleteReport> {
         // 1. Tombstone: from here on the instance refuses every other operation.
-        let mut tomb = tombstone(self.db(), id, name, s3_media).await?;
+        let mut tomb = tombstone(self.db(), id, name, s3_media, self.requester()).await?;
         let (slot, resumed) = {
             let mut registry = self.registry();
             let entry = registry
@@ -288,13 +293,14 @@ async fn tombstone(
     id: &str,
     name: &str,
     s3_choice: S3MediaChoice,
+    requested_by: Requester,
 ) -> Result<Tombstone> {
     let mut tx = db::begin_write(db).await?;
     let counts = db::instance_counts(&mut *tx, id).await?;
     sqlx::query(
         "INSERT INTO deletions (instance_id, name, started_at, chats, messages, media_files,
-                                media_bytes, s3_choice)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (instance_id) DO NOTHING",
+                                media_bytes, s3_choice, requested_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (instance_id) DO NOTHING",
     )
     .bind(id)
     .bind(name)
@@ -304,6 +310,7 @@ async fn tombstone(
     .bind(counts.media_files as i64)
     .bind(counts.media_bytes as i64)
     .bind(to_json(&s3_choice))
+    .bind(requested_by.as_str())
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -344,6 +351,7 @@ async fn load_tombstones(db: &SqlitePool, only: Option<&str>) -> Result<Vec<Tomb
                 whatsapp_logout: parse_step(row.try_get("whatsapp_logout")?),
                 s3_choice: parse_step(row.try_get("s3_choice")?).unwrap_or_default(),
                 s3: parse_step(row.try_get("s3_outcome")?),
+                requested_by: Requester::from_stored(&row.try_get::<String, _>("requested_by")?),
             })
         })
         .collect()
@@ -394,6 +402,7 @@ async fn finish_local(
             result: "ok",
             removed: tomb.removed.clone(),
             detail: Some(tomb.detail(resumed)),
+            requested_by: tomb.requested_by,
         },
     )
     .await?;

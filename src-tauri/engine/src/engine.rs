@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::events::EngineEvent;
 use crate::folder_lock::FolderLock;
 use crate::model::now_millis;
-use crate::model::{DisconnectReason, Instance, InstanceState, WebhookEvent};
+use crate::model::{DisconnectReason, Instance, InstanceState, Requester, WebhookEvent};
 use crate::paths::{self, create_private_dir, Paths};
 use crate::registry::{ActorSlot, Entry, Registry};
 use crate::s3::worker::UploadWorker;
@@ -33,6 +33,8 @@ const EVENT_BUFFER: usize = 1024;
 #[derive(Clone)]
 pub struct Engine {
     inner: Arc<Inner>,
+    /// Who this handle acts for; the audit trail records it.
+    requester: Requester,
 }
 
 /// The engine without keeping it alive: what actors' callbacks hold.
@@ -42,7 +44,10 @@ pub(crate) struct WeakEngine(Weak<Inner>);
 impl WeakEngine {
     /// The engine, while it is open.
     pub(crate) fn upgrade(&self) -> Option<Engine> {
-        self.0.upgrade().map(|inner| Engine { inner })
+        self.0.upgrade().map(|inner| Engine {
+            inner,
+            requester: Requester::Window,
+        })
     }
 }
 
@@ -139,6 +144,7 @@ impl Engine {
         tokio::spawn(webhooks.clone().run_outbox(stop_rx.clone()));
         info!(instances = registry.entries().count(), "engine opened");
         let engine = Engine {
+            requester: Requester::Window,
             inner: Arc::new(Inner {
                 db,
                 paths,
@@ -190,7 +196,20 @@ impl Engine {
         info!("engine shut down");
     }
 
+    /// The same engine, acting for `requester`: what a host hands each caller so that
+    /// the audit trail says who asked.
+    pub fn on_behalf_of(&self, requester: Requester) -> Engine {
+        Engine {
+            inner: self.inner.clone(),
+            requester,
+        }
+    }
+
     // ---- the parts the operation modules use ----------------------------------------
+
+    pub(crate) fn requester(&self) -> Requester {
+        self.requester
+    }
 
     pub(crate) fn db(&self) -> &SqlitePool {
         &self.inner.db

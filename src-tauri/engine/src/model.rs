@@ -312,6 +312,45 @@ pub enum AuditAction {
     DeleteChat,
 }
 
+/// Who asked for a destructive action, as the audit trail records it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Requester {
+    /// Someone at the window.
+    #[default]
+    Window,
+    /// The local API, with the account token.
+    AccountToken,
+    /// The local API, with the instance's own token.
+    InstanceToken,
+    /// The phone: a chat deleted there.
+    Phone,
+}
+
+impl Requester {
+    /// The word stored in the audit trail.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Requester::Window => "window",
+            Requester::AccountToken => "account_token",
+            Requester::InstanceToken => "instance_token",
+            Requester::Phone => "phone",
+        }
+    }
+
+    /// Reads a stored word; one this version does not know reads as the window's.
+    pub fn from_stored(text: &str) -> Requester {
+        [
+            Requester::AccountToken,
+            Requester::InstanceToken,
+            Requester::Phone,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
+        .unwrap_or_default()
+    }
+}
+
 /// One destructive action, kept after the instance itself is gone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AuditRecord {
@@ -329,6 +368,7 @@ pub struct AuditRecord {
     pub removed: Counts,
     /// Free text: WhatsApp logout outcome, error message, origin (phone/local).
     pub detail: Option<String>,
+    pub requested_by: Requester,
 }
 
 /// Where a chat deletion came from.

@@ -28,6 +28,7 @@ const audit = (): AuditRecord[] => [
     result: 'ok',
     removed: { chats: 1, messages: 80, media_files: 3, media_bytes: 2_000_000 },
     detail: null,
+    requested_by: 'phone' as const,
   },
   {
     id: 2,
@@ -39,6 +40,7 @@ const audit = (): AuditRecord[] => [
     result: 'timeout',
     removed: { chats: 0, messages: 0, media_files: 0, media_bytes: 0 },
     detail: 'remove-companion-device was not acknowledged',
+    requested_by: 'window' as const,
   },
 ];
 

@@ -262,9 +262,10 @@ pub struct LogoutAnswer {
 )]
 pub async fn logout(
     State(api): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     InstanceName(name): InstanceName,
 ) -> Result<Json<LogoutAnswer>, Refusal> {
-    let report = switchboard_commands::logout(&api.host, name).await?;
+    let report = switchboard_commands::logout(&api.host_for(&caller), name).await?;
     Ok(Json(LogoutAnswer {
         success: true,
         message: "Instance logged out",
@@ -339,7 +340,7 @@ pub async fn delete(
         return Err(Refusal::invalid_token());
     }
     api.limits.admit_delete().map_err(Refusal::rate_limited)?;
-    let report = switchboard_commands::delete_instance(&api.host, name, args.delete_s3_media)
+    let report = switchboard_commands::delete_instance(&api.host_for(&caller), name, args.delete_s3_media)
         .await
         .map_err(|e| {
             let refusal = Refusal::from_engine(e);

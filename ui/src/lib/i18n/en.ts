@@ -238,6 +238,10 @@ export const en = {
   'audit.action.logout': 'Logged out',
   'audit.action.delete_instance': 'Deleted the number',
   'audit.action.delete_chat': 'Deleted chat {chat}',
+  'audit.by.window': 'from this window',
+  'audit.by.account_token': 'through the API, with the account token',
+  'audit.by.instance_token': 'through the API, with the number\'s own token',
+  'audit.by.phone': 'on the phone',
   'audit.result.ok': 'Done',
   'audit.removed':
     '{chats, plural, one {# chat} other {# chats}}, {messages, plural, one {# message} other {# messages}}, {media, plural, =0 {no media files} one {# media file ({size})} other {# media files ({size})}}',

@@ -249,6 +249,10 @@ export const es: Record<MessageKey, string> = {
   'audit.action.logout': 'Cerró sesión',
   'audit.action.delete_instance': 'Eliminó el número',
   'audit.action.delete_chat': 'Eliminó el chat {chat}',
+  'audit.by.window': 'desde esta ventana',
+  'audit.by.account_token': 'por la API, con el token de la cuenta',
+  'audit.by.instance_token': 'por la API, con el token propio del número',
+  'audit.by.phone': 'en el teléfono',
   'audit.result.ok': 'Hecho',
   'audit.removed':
     '{chats, plural, one {# chat} other {# chats}}, {messages, plural, one {# mensaje} other {# mensajes}}, {media, plural, =0 {ningún archivo multimedia} one {# archivo multimedia ({size})} other {# archivos multimedia ({size})}}',

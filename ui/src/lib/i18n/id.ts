@@ -243,6 +243,10 @@ export const id: Record<MessageKey, string> = {
   'audit.action.logout': 'Keluar',
   'audit.action.delete_instance': 'Menghapus nomor',
   'audit.action.delete_chat': 'Menghapus chat {chat}',
+  'audit.by.window': 'dari jendela ini',
+  'audit.by.account_token': 'melalui API, dengan token akun',
+  'audit.by.instance_token': 'melalui API, dengan token milik nomor itu',
+  'audit.by.phone': 'di ponsel',
   'audit.result.ok': 'Selesai',
   'audit.removed':
     '{chats, plural, other {# chat}}, {messages, plural, other {# pesan}}, {media, plural, =0 {tanpa berkas media} other {# berkas media ({size})}}',

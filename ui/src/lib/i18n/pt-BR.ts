@@ -244,6 +244,10 @@ export const ptBR: Record<MessageKey, string> = {
   'audit.action.logout': 'Desconectou',
   'audit.action.delete_instance': 'Excluiu o número',
   'audit.action.delete_chat': 'Excluiu a conversa {chat}',
+  'audit.by.window': 'nesta janela',
+  'audit.by.account_token': 'pela API, com o token da conta',
+  'audit.by.instance_token': 'pela API, com o token do próprio número',
+  'audit.by.phone': 'no celular',
   'audit.result.ok': 'Concluído',
   'audit.removed':
     '{chats, plural, =0 {nenhuma conversa} one {# conversa} other {# conversas}}, {messages, plural, =0 {nenhuma mensagem} one {# mensagem} other {# mensagens}}, {media, plural, =0 {nenhum arquivo de mídia} one {# arquivo de mídia ({size})} other {# arquivos de mídia ({size})}}',

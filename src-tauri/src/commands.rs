@@ -24,8 +24,7 @@ macro_rules! tauri_commands {
         )*
 
         /// Answers every command of the list over the window's IPC.
-        pub fn handler<R: tauri::Runtime>(
-        ) -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+        pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
             tauri::generate_handler![$($name),*]
         }
     };

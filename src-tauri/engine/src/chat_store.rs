@@ -217,9 +217,9 @@ pub async fn delete_rows(
              WHERE instance_id = ? AND chat_jid = ?",
         )
         .bind(instance_id)
-            .bind(jid)
-            .fetch_all(&mut *tx)
-            .await?
+        .bind(jid)
+        .fetch_all(&mut *tx)
+        .await?
     } else {
         Vec::new()
     };

@@ -50,7 +50,8 @@ impl Engine {
         .await
         .map_err(|e| self.explain(&id, name, e));
         if let Err(e) = sent {
-            self.audit_chat_failure(&id, &instance_name, &jid, &e).await;
+            self.audit_chat_failure(&id, &instance_name, &jid, &e, self.requester())
+                .await;
             return Err(e);
         }
         self.apply_chat_deletion(&id, &jid, delete_media, ChatDeleteOrigin::Local)
@@ -121,7 +122,8 @@ impl Engine {
         let removed = chat_store::delete_rows(self.db(), id, jid, delete_media).await?;
         let instance_dir = self.paths().instance_dir(id);
         let (mut files, mut bytes) = (0u64, 0u64);
-        let (in_bucket, local): (Vec<_>, Vec<_>) = removed.media.iter().partition(|m| m.4.is_some());
+        let (in_bucket, local): (Vec<_>, Vec<_>) =
+            removed.media.iter().partition(|m| m.4.is_some());
         for (relative, size, ..) in local {
             if !paths::is_safe_media_path(relative) {
                 warn!(instance_id = %id, "skipping a media path outside the media folder");
@@ -137,8 +139,7 @@ impl Engine {
             let chat_dir = paths::chat_media_dir(&self.paths().media_dir(id), jid);
             paths::remove_tree(&chat_dir)?;
             let gone =
-                s3::chat_objects::delete(self.db(), self.s3_tuning(), id, jid, &in_bucket)
-                    .await?;
+                s3::chat_objects::delete(self.db(), self.s3_tuning(), id, jid, &in_bucket).await?;
             if let Some(gone) = gone {
                 files += gone.removed.objects;
                 bytes += gone.removed.bytes;

@@ -248,9 +248,7 @@ impl Engine {
         if tomb.s3_done().is_none() {
             let started = match tomb.s3.take() {
                 Some(Recorded::Started { outcome }) => Some(outcome),
-                _ => {
-                    objects_step::survey(self.db(), id, tomb.s3_choice, self.s3_tuning()).await?
-                }
+                _ => objects_step::survey(self.db(), id, tomb.s3_choice, self.s3_tuning()).await?,
             };
             if let Some(outcome) = started {
                 save_step(

@@ -70,13 +70,13 @@ async fn a_bucket_is_saved_only_after_its_probe_and_its_secret_is_never_shown() 
     let mut wrong = server.config("wa");
     wrong.secret_key = Some("wrong-secret".into());
     let error = engine.set_s3("shop", Some(wrong)).await.unwrap_err();
-    assert_eq!(error.code(), "s3_access_denied");
+    assert_eq!(error.code().as_str(), "s3_access_denied");
     assert_eq!(engine.get_s3("shop").await.unwrap(), None, "not saved");
 
     let mut missing = server.config("wa");
     missing.bucket = "missing-bucket".into();
     let error = engine.set_s3("shop", Some(missing)).await.unwrap_err();
-    assert_eq!(error.code(), "s3_no_such_bucket");
+    assert_eq!(error.code().as_str(), "s3_no_such_bucket");
 
     let instance = engine
         .set_s3("shop", Some(server.config("wa")))
@@ -108,7 +108,7 @@ async fn a_bucket_is_saved_only_after_its_probe_and_its_secret_is_never_shown() 
     let mut bad = server.config("wa");
     bad.endpoint = "ftp://nowhere".into();
     let error = engine.set_s3("shop", Some(bad)).await.unwrap_err();
-    assert_eq!(error.code(), "s3_invalid_config");
+    assert_eq!(error.code().as_str(), "s3_invalid_config");
     assert_eq!(
         engine.get_s3("shop").await.unwrap().unwrap().prefix,
         "other",
@@ -137,7 +137,7 @@ async fn a_bucket_given_at_creation_is_tested_first() {
         })
         .await
         .unwrap_err();
-    assert_eq!(error.code(), "s3_no_such_bucket");
+    assert_eq!(error.code().as_str(), "s3_no_such_bucket");
     assert!(engine.list_instances().await.unwrap().is_empty());
     let instance = engine
         .create_instance(CreateInstance {
@@ -193,7 +193,7 @@ async fn received_media_goes_to_the_bucket_and_opens_the_same_from_there() {
         .media_file("shop", "5511900000001", "NOPE")
         .await
         .unwrap_err();
-    assert_eq!(error.code(), "media_not_found");
+    assert_eq!(error.code().as_str(), "media_not_found");
     // The instance without a bucket kept its file here.
     assert_eq!(media_files(dir.path(), &local), 1);
 }
@@ -249,17 +249,16 @@ async fn delete_chat_with_media_removes_exactly_that_chats_objects() {
         .session_sink()
         .remote_chat_deleted(&shop.id, "5511900000000@s.whatsapp.net".into(), true)
         .await;
-    let report =
-        engine_support::next_event(
-            &mut events,
-            "chat deleted",
-            Duration::from_secs(10),
-            |e| match e {
-                EngineEvent::ChatDeleted { report, .. } => Some(report),
-                _ => None,
-            },
-        )
-        .await;
+    let report = engine_support::next_event(
+        &mut events,
+        "chat deleted",
+        Duration::from_secs(10),
+        |e| match e {
+            EngineEvent::ChatDeleted { report, .. } => Some(report),
+            _ => None,
+        },
+    )
+    .await;
     assert_eq!(
         (report.media_files_removed, report.media_bytes_removed),
         (2, 201)

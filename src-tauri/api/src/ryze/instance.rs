@@ -340,23 +340,24 @@ pub async fn delete(
         return Err(Refusal::invalid_token());
     }
     api.limits.admit_delete().map_err(Refusal::rate_limited)?;
-    let report = switchboard_commands::delete_instance(&api.host_for(&caller), name, args.delete_s3_media)
-        .await
-        .map_err(|e| {
-            let refusal = Refusal::from_engine(e);
-            if refusal.status.is_server_error() {
-                let reason = refusal
-                    .detail
-                    .clone()
-                    .unwrap_or_else(|| refusal.message.clone());
-                Refusal::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("Failed to delete instance: {reason}"),
-                )
-            } else {
-                refusal
-            }
-        })?;
+    let report =
+        switchboard_commands::delete_instance(&api.host_for(&caller), name, args.delete_s3_media)
+            .await
+            .map_err(|e| {
+                let refusal = Refusal::from_engine(e);
+                if refusal.status.is_server_error() {
+                    let reason = refusal
+                        .detail
+                        .clone()
+                        .unwrap_or_else(|| refusal.message.clone());
+                    Refusal::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        format!("Failed to delete instance: {reason}"),
+                    )
+                } else {
+                    refusal
+                }
+            })?;
     api.live.remove(&report.instance_id);
     Ok(Json(DeleteAnswer {
         success: true,

@@ -96,8 +96,9 @@ impl Refusal {
             InstanceNotFound => (StatusCode::NOT_FOUND, INSTANCE_NOT_FOUND.to_string()),
             NotConnected => (StatusCode::SERVICE_UNAVAILABLE, NOT_CONNECTED.to_string()),
             InvalidName | InvalidPhone | InvalidJid | InvalidWebhook | InvalidProxy
-            | InvalidSettings | InvalidQr | S3InvalidConfig | S3AccessDenied
-            | S3NoSuchBucket => (StatusCode::BAD_REQUEST, own()),
+            | InvalidSettings | InvalidQr | S3InvalidConfig | S3AccessDenied | S3NoSuchBucket => {
+                (StatusCode::BAD_REQUEST, own())
+            }
             ChatNotFound | MediaNotFound => (StatusCode::NOT_FOUND, own()),
             NameTaken | NotPaired | AlreadyConnected | AlreadyLinked | DeletionInProgress => {
                 (StatusCode::CONFLICT, own())

@@ -9,8 +9,8 @@ use tokio::sync::{watch, Notify};
 use tracing::warn;
 
 use super::uploader::Uploader;
-use crate::model::now_millis;
 use crate::engine::WeakEngine;
+use crate::model::now_millis;
 
 /// Wait after a pass failed on the database itself.
 const AFTER_FAILURE: Duration = Duration::from_secs(5);

@@ -2,6 +2,7 @@
 //! forwarding, tray, notifications and plugins; no business logic lives here.
 
 mod attention;
+mod closing;
 mod commands;
 mod events;
 mod locale;
@@ -40,6 +41,7 @@ pub fn run() {
         })
         .on_window_event(|window, event| {
             window_state::on_event(window, event);
+            closing::on_event(window, event);
             // The language may have changed in the window: re-word the tray as the
             // user leaves for it.
             if let WindowEvent::Focused(false) = event {

@@ -118,6 +118,7 @@ export function audit() {
       result: 'ok',
       removed: { chats: 1, messages: 80, media_files: 3, media_bytes: 2_000_000 },
       detail: 'local',
+      requested_by: 'window',
     },
     {
       id: 2,
@@ -129,6 +130,7 @@ export function audit() {
       result: 'timeout',
       removed: noCounts,
       detail: 'unconfirmed',
+      requested_by: 'instance_token',
     },
     {
       id: 1,
@@ -140,6 +142,7 @@ export function audit() {
       result: 'ok',
       removed: { chats: 210, messages: 4_400, media_files: 380, media_bytes: 950_000_000 },
       detail: 'confirmed',
+      requested_by: 'account_token',
     },
   ];
 }

@@ -93,7 +93,7 @@ async fn a_server_killed_during_a_delete_finishes_it_after_a_restart() {
 
     // The audit record names the account token, also for the half finished after the
     // restart.
-    server.signal_and_wait("TERM").await;
+    server.signal_and_wait("-TERM").await;
     let engine = Engine::open(EngineConfig::new(dir.path().to_path_buf()))
         .await
         .unwrap();

@@ -132,8 +132,8 @@ impl Dialect for Ryze {
     fn set_proxy() -> Served {
         Served::At(&["POST /api/instance/proxy/{instance}"])
     }
-    fn audit_log() -> Served {
-        Served::Not("the audit log is read in the window")
+    fn timeline() -> Served {
+        Served::Not("the timeline is read in the window")
     }
     fn qr_image() -> Served {
         Served::At(&["GET /api/instance/connect/{instance}"])

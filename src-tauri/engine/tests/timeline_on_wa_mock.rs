@@ -102,11 +102,17 @@ async fn the_timeline_tells_what_happened_to_the_number_and_stays_with_its_id() 
         })
         .filter(|k| *k != "webhook")
         .collect();
-    assert_eq!(
-        kinds,
-        ["linked", "lost", "back", "banned", "unlinked"],
-        "{events:?}"
+    // In this order; a busy machine may also see the socket close a moment before the
+    // client reports the unlink, which the timeline then tells as a lost connection.
+    let expected = ["linked", "lost", "back", "banned", "unlinked"];
+    let mut rest = kinds.iter();
+    assert!(
+        expected.iter().all(|want| rest.any(|k| k == want)),
+        "{kinds:?} holds {expected:?} in order: {events:?}"
     );
+    assert_eq!(kinds.first(), Some(&"linked"));
+    assert_eq!(kinds.last(), Some(&"unlinked"));
+    assert_eq!(kinds.iter().filter(|k| **k == "back").count(), 1);
     let back = events.iter().find_map(|e| match e {
         TimelineEvent::ConnectionBack { after_ms } => Some(*after_ms),
         _ => None,

@@ -321,13 +321,26 @@ fn switchboard_now() -> i64 {
         .as_millis() as i64
 }
 
-/// The states recorded after the first one `after` picks, in order.
-fn states_after(calls: &[Call], after: impl Fn(&InstanceState) -> bool) -> Vec<InstanceState> {
-    let states = calls.iter().filter_map(|c| match c {
-        Call::State(s) => Some(s.clone()),
-        _ => None,
-    });
-    states.skip_while(|s| !after(s)).skip(1).collect()
+/// Waits for a connected state recorded after the first state `after` picks.
+async fn connected_after(
+    instance: &Instance,
+    after: impl Fn(&InstanceState) -> bool,
+) -> InstanceState {
+    instance
+        .sink
+        .wait_for("connected again", WAIT, |calls| {
+            calls
+                .iter()
+                .filter_map(|c| match c {
+                    Call::State(s) => Some(s),
+                    _ => None,
+                })
+                .skip_while(|s| !after(s))
+                .skip(1)
+                .find(|s| s.is_connected())
+                .cloned()
+        })
+        .await
 }
 
 /// The library notices a silent server by its keepalive: one or two unanswered pings
@@ -355,14 +368,10 @@ async fn a_frozen_server_leaves_connected_and_a_thaw_connects_again_since_then()
 
     let thawed_at = switchboard_now();
     mock.thaw_device(&linked.jid).unwrap();
-    let back = instance
-        .sink
-        .wait_for("connected again", WAIT, |calls| {
-            states_after(calls, |s| matches!(s, InstanceState::Reconnecting { .. }))
-                .into_iter()
-                .find(InstanceState::is_connected)
-        })
-        .await;
+    let back = connected_after(&instance, |s| {
+        matches!(s, InstanceState::Reconnecting { .. })
+    })
+    .await;
     assert!(
         back.since() >= thawed_at,
         "connected since the thaw: {back:?}"
@@ -384,14 +393,7 @@ async fn a_temporary_ban_ends_and_the_number_reconnects_by_itself() {
             matches!(s, InstanceState::Banned { until: Some(_), .. })
         })
         .await;
-    let back = instance
-        .sink
-        .wait_for("connected after the ban", WAIT, |calls| {
-            states_after(calls, |s| matches!(s, InstanceState::Banned { .. }))
-                .into_iter()
-                .find(InstanceState::is_connected)
-        })
-        .await;
+    let back = connected_after(&instance, |s| matches!(s, InstanceState::Banned { .. })).await;
     assert!(back.is_connected());
     assert!(
         mock.devices()[0].connected,

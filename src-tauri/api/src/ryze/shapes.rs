@@ -15,8 +15,7 @@ pub struct InstanceView {
     pub name: String,
     /// The instance's own token (TokenInstance).
     pub token: String,
-    /// The connection state's name: disconnected, connecting, connected, reconnecting,
-    /// loggedout, banned.
+    /// The state's name: disconnected, connecting, connected, reconnecting, loggedout, banned.
     pub status: &'static str,
     pub connection: ConnectionView,
     pub profile: ProfileView,
@@ -267,6 +266,14 @@ mod tests {
             since: 5,
         };
         assert_eq!(display_status(&state), "Disconnected (qr_expired)");
-        assert_eq!(since(&state), 5);
+        assert_eq!(state.since(), 5);
+        let reconnecting = InstanceState::Reconnecting {
+            detail: None,
+            next_attempt: Some(9),
+            since: 6,
+        };
+        assert_eq!(display_status(&reconnecting), "Reconnecting");
+        assert_eq!(reconnecting.since(), 6);
+        assert_eq!(reconnecting.name(), "reconnecting");
     }
 }

@@ -5,7 +5,7 @@ use sqlx::Row;
 
 use crate::db::counts_from_row;
 use crate::error::{Error, Result};
-use crate::model::{now_millis, AuditAction, AuditRecord, Counts};
+use crate::model::{now_millis, AuditAction, AuditRecord, Counts, Requester};
 
 pub struct Entry<'a> {
     pub action: AuditAction,
@@ -16,6 +16,7 @@ pub struct Entry<'a> {
     pub result: &'a str,
     pub removed: Counts,
     pub detail: Option<String>,
+    pub requested_by: Requester,
 }
 
 fn action_text(action: AuditAction) -> &'static str {
@@ -38,8 +39,8 @@ fn action_from_text(text: &str) -> Result<AuditAction> {
 pub async fn record<'e, E: sqlx::SqliteExecutor<'e>>(db: E, entry: Entry<'_>) -> Result<()> {
     sqlx::query(
         "INSERT INTO audit (action, instance_id, instance_name, target, at, result,
-                            chats, messages, media_files, media_bytes, detail)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            chats, messages, media_files, media_bytes, detail, requested_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(action_text(entry.action))
     .bind(entry.instance_id)
@@ -52,6 +53,7 @@ pub async fn record<'e, E: sqlx::SqliteExecutor<'e>>(db: E, entry: Entry<'_>) ->
     .bind(entry.removed.media_files as i64)
     .bind(entry.removed.media_bytes as i64)
     .bind(entry.detail)
+    .bind(entry.requested_by.as_str())
     .execute(db)
     .await?;
     Ok(())
@@ -87,6 +89,7 @@ pub async fn list(
                 result: row.try_get("result")?,
                 removed: counts_from_row(row)?,
                 detail: row.try_get("detail")?,
+                requested_by: Requester::from_stored(&row.try_get::<String, _>("requested_by")?),
             })
         })
         .collect()

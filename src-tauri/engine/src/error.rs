@@ -72,6 +72,8 @@ pub enum Error {
     S3AccessDenied(String),
     #[error("{0}")]
     S3NoSuchBucket(String),
+    #[error("{0}")]
+    MediaNotFound(String),
 }
 
 /// The stable machine code of an error: what every host maps (the window to words,
@@ -104,6 +106,7 @@ pub enum ErrorCode {
     S3Unreachable,
     S3AccessDenied,
     S3NoSuchBucket,
+    MediaNotFound,
 }
 
 impl ErrorCode {
@@ -135,6 +138,7 @@ impl ErrorCode {
             ErrorCode::S3Unreachable => "s3_unreachable",
             ErrorCode::S3AccessDenied => "s3_access_denied",
             ErrorCode::S3NoSuchBucket => "s3_no_such_bucket",
+            ErrorCode::MediaNotFound => "media_not_found",
         }
     }
 }
@@ -174,6 +178,7 @@ impl Error {
             Error::S3Unreachable(_) => ErrorCode::S3Unreachable,
             Error::S3AccessDenied(_) => ErrorCode::S3AccessDenied,
             Error::S3NoSuchBucket(_) => ErrorCode::S3NoSuchBucket,
+            Error::MediaNotFound(_) => ErrorCode::MediaNotFound,
         }
     }
 

@@ -19,6 +19,7 @@ use crate::model::{
 };
 use crate::paths::{self, create_private_dir};
 use crate::registry::{ActorSlot, Entry};
+use crate::s3;
 use crate::timeline::{self, Whose};
 use crate::validate;
 
@@ -38,6 +39,11 @@ impl Engine {
         let webhook = input.webhook.map(validate::webhook).transpose()?;
         let proxy = input.proxy.as_deref().map(validate::proxy).transpose()?;
         self.registry().ensure_name_free(&key, &input.name)?;
+        // A bucket given at creation is tested like one saved later.
+        let bucket = match input.s3 {
+            Some(bucket) => Some(self.tested_s3(bucket, None).await?),
+            None => None,
+        };
 
         let id = uuid::Uuid::new_v4().to_string();
         let state = InstanceState::Disconnected {
@@ -67,6 +73,9 @@ impl Engine {
             .await?;
             if let Some(webhook) = &webhook {
                 store_webhook(&mut tx, &id, webhook).await?;
+            }
+            if let Some(bucket) = &bucket {
+                s3::stored::save(&mut *tx, &id, bucket).await?;
             }
             tx.commit().await
         }

@@ -4,6 +4,9 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::s3::objects_step::S3MediaOutcome;
+use crate::s3::{ObjectFailure, S3ConfigInput, S3ConfigView};
+
 /// Milliseconds since the Unix epoch.
 pub type Millis = i64;
 
@@ -210,6 +213,19 @@ pub struct CreateInstance {
     pub webhook: Option<WebhookInput>,
     /// `http://`, `https://` or `socks5://` URL.
     pub proxy: Option<String>,
+    /// Received media goes to this bucket (tested before the instance is created).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s3: Option<S3ConfigInput>,
+}
+
+/// An instance's bucket as shown: the configuration (secret masked) and the uploads
+/// still waiting to go up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct S3Status {
+    pub config: S3ConfigView,
+    #[ts(type = "number")]
+    pub uploads_pending: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -223,6 +239,10 @@ pub struct Instance {
     pub settings: Settings,
     pub webhook: Option<Webhook>,
     pub proxy: Option<String>,
+    /// Where received media goes; none keeps it on this computer.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3: Option<S3Status>,
     pub counts: Counts,
     /// True while a deletion is under way.
     pub deleting: bool,
@@ -282,6 +302,11 @@ pub struct DeleteReport {
     pub removed: Counts,
     pub whatsapp_logout: LogoutOutcome,
     pub webhook: WebhookOutcome,
+    /// The instance's objects in its bucket: kept or deleted, and where (none without
+    /// a bucket).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_media: Option<S3MediaOutcome>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -297,6 +322,11 @@ pub struct ChatDeleteReport {
     pub media_files_removed: u64,
     #[ts(type = "number")]
     pub media_bytes_removed: u64,
+    /// With media deleted from a bucket: the chat's objects it did not let go, with
+    /// why (empty when all went; none when no bucket was involved).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_objects_failed: Option<Vec<ObjectFailure>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -305,6 +335,45 @@ pub enum AuditAction {
     Logout,
     DeleteInstance,
     DeleteChat,
+}
+
+/// Who asked for a destructive action, as the audit trail records it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Requester {
+    /// Someone at the window.
+    #[default]
+    Window,
+    /// The local API, with the account token.
+    AccountToken,
+    /// The local API, with the instance's own token.
+    InstanceToken,
+    /// The phone: a chat deleted there.
+    Phone,
+}
+
+impl Requester {
+    /// The word stored in the audit trail.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Requester::Window => "window",
+            Requester::AccountToken => "account_token",
+            Requester::InstanceToken => "instance_token",
+            Requester::Phone => "phone",
+        }
+    }
+
+    /// Reads a stored word; one this version does not know reads as the window's.
+    pub fn from_stored(text: &str) -> Requester {
+        [
+            Requester::AccountToken,
+            Requester::InstanceToken,
+            Requester::Phone,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
+        .unwrap_or_default()
+    }
 }
 
 /// One destructive action, kept after the instance itself is gone.
@@ -324,6 +393,7 @@ pub struct AuditRecord {
     pub removed: Counts,
     /// Free text: WhatsApp logout outcome, error message, origin (phone/local).
     pub detail: Option<String>,
+    pub requested_by: Requester,
 }
 
 /// Where a chat deletion came from.

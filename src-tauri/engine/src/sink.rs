@@ -204,12 +204,11 @@ impl SessionSink for EngineSink {
         let Some(engine) = self.engine_for(instance_id) else {
             return;
         };
-        log_failure(
-            &engine,
-            instance_id,
-            "a media file",
-            chat_store::store_media(engine.db(), instance_id, &media).await,
-        );
+        let stored = chat_store::store_media(engine.db(), instance_id, &media).await;
+        if let Ok(true) = stored {
+            engine.wake_uploads();
+        }
+        log_failure(&engine, instance_id, "a media file", stored.map(|_| ()));
         engine.emit(EngineEvent::ChatsChanged {
             instance_id: instance_id.to_string(),
         });

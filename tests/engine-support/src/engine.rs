@@ -7,6 +7,8 @@ use std::time::Duration;
 use switchboard_engine::actor::WaConfig;
 use switchboard_engine::model::{CreateInstance, Instance, WebhookInput};
 use switchboard_engine::records::{ChatUpsert, MediaSaved, MessageUpsert};
+use switchboard_engine::s3::queue::QueueTuning;
+use switchboard_engine::s3::S3Tuning;
 use switchboard_engine::{Engine, EngineConfig, WebhookTuning};
 
 pub fn config(dir: &Path) -> EngineConfig {
@@ -22,6 +24,16 @@ pub fn config(dir: &Path) -> EngineConfig {
             max_backoff: Duration::from_millis(100),
             max_attempts: 4,
             delete_attempts: 3,
+        },
+        s3: S3Tuning {
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(30),
+            max_retries: 1,
+            retry_backoff: Duration::from_millis(10),
+        },
+        uploads: QueueTuning {
+            base_backoff: Duration::from_millis(50),
+            max_backoff: Duration::from_millis(200),
         },
     }
 }

@@ -4,4 +4,4 @@
  * The stable machine code of an error: what every host maps (the window to words,
  * an HTTP host to a status). Generated into the UI's TypeScript as a string union.
  */
-export type ErrorCode = "invalid_name" | "name_taken" | "instance_not_found" | "invalid_phone" | "invalid_jid" | "invalid_webhook" | "invalid_proxy" | "invalid_settings" | "invalid_qr" | "not_connected" | "not_paired" | "already_connected" | "already_linked" | "deletion_in_progress" | "chat_not_found" | "data_folder_in_use" | "whatsapp_error" | "timeout" | "storage_error" | "io_error" | "shutting_down" | "s3_invalid_config" | "s3_unreachable" | "s3_access_denied" | "s3_no_such_bucket";
+export type ErrorCode = "invalid_name" | "name_taken" | "instance_not_found" | "invalid_phone" | "invalid_jid" | "invalid_webhook" | "invalid_proxy" | "invalid_settings" | "invalid_qr" | "not_connected" | "not_paired" | "already_connected" | "already_linked" | "deletion_in_progress" | "chat_not_found" | "data_folder_in_use" | "whatsapp_error" | "timeout" | "storage_error" | "io_error" | "shutting_down" | "s3_invalid_config" | "s3_unreachable" | "s3_access_denied" | "s3_no_such_bucket" | "media_not_found";

@@ -6,6 +6,9 @@ import type { DeleteReport } from "./DeleteReport";
 import type { Instance } from "./Instance";
 import type { InstanceState } from "./InstanceState";
 import type { LogoutReport } from "./LogoutReport";
+import type { S3ConfigInput } from "./S3ConfigInput";
+import type { S3ConfigView } from "./S3ConfigView";
+import type { S3MediaOutcome } from "./S3MediaOutcome";
 import type { Settings } from "./Settings";
 import type { TimelineEntry } from "./TimelineEntry";
 import type { WebhookInput } from "./WebhookInput";
@@ -46,7 +49,10 @@ export type Commands = {
   connect_code: { args: { name: string; phone: string }; answer: string };
   reconnect: { args: { name: string }; answer: InstanceState };
   logout: { args: { name: string }; answer: LogoutReport };
-  delete_instance: { args: { name: string }; answer: DeleteReport };
+  delete_instance: { args: { name: string; deleteS3Media: boolean }; answer: DeleteReport };
+  s3_media_usage: { args: { name: string }; answer: S3MediaOutcome | null };
+  get_s3: { args: { name: string }; answer: S3ConfigView | null };
+  set_s3: { args: { name: string; s3: S3ConfigInput | null }; answer: Instance };
   list_chats: { args: { name: string }; answer: Array<ChatSummary> };
   delete_chat: { args: { name: string; chat: string; deleteMedia: boolean }; answer: ChatDeleteReport };
   update_settings: { args: { name: string; settings: Settings }; answer: Instance };
@@ -83,7 +89,24 @@ export function commandFunctions(send: SendCommand) {
     connectCode: (name: string, phone: string) => send("connect_code", { name, phone }),
     reconnect: (name: string) => send("reconnect", { name }),
     logout: (name: string) => send("logout", { name }),
-    deleteInstance: (name: string) => send("delete_instance", { name }),
+    /**
+     * With `delete_s3_media` (the API's `deleteS3Media`), the instance's objects in
+     * its S3 bucket are deleted too; without it they are kept (and reported).
+     */
+    deleteInstance: (name: string, deleteS3Media: boolean) => send("delete_instance", { name, deleteS3Media }),
+    /**
+     * Where the instance's objects are in its S3 bucket, and how many (objects and
+     * bytes), for the delete dialog; null when its media stays on this computer.
+     */
+    s3MediaUsage: (name: string) => send("s3_media_usage", { name }),
+    /** The instance's S3 bucket with the secret key masked; null when none. */
+    getS3: (name: string) => send("get_s3", { name }),
+    /**
+     * Tests the bucket (write, read back, remove a probe object) and saves it only
+     * if that passed; null turns S3 off. A left-out or masked secret keeps the
+     * stored one.
+     */
+    setS3: (name: string, s3: S3ConfigInput | null) => send("set_s3", { name, s3 }),
     listChats: (name: string) => send("list_chats", { name }),
     deleteChat: (name: string, chat: string, deleteMedia: boolean) => send("delete_chat", { name, chat, deleteMedia }),
     updateSettings: (name: string, settings: Settings) => send("update_settings", { name, settings }),

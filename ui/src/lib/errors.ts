@@ -32,6 +32,7 @@ const words: Record<ErrorCode, MessageKey> = {
   s3_unreachable: 'error.s3_unreachable',
   s3_access_denied: 'error.s3_access_denied',
   s3_no_such_bucket: 'error.s3_no_such_bucket',
+  media_not_found: 'error.media_not_found',
 };
 
 export const knownErrorCodes = Object.keys(words) as ErrorCode[];

@@ -30,7 +30,8 @@ export type Dialog =
   | { kind: 'delete-chat'; instance: Instance; chat: ChatSummary }
   /** `onRemoved` lets the settings form forget the address it still shows. */
   | { kind: 'remove-webhook'; instance: Instance; onRemoved: () => void }
-  | { kind: 'help' };
+  | { kind: 'help' }
+  | { kind: 'close' };
 
 export interface Toast {
   id: number;

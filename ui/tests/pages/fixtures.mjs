@@ -127,6 +127,7 @@ export function timeline() {
       result: 'ok',
       removed: { chats: 1, messages: 80, media_files: 3, media_bytes: 2_000_000 },
       detail: 'origin: Phone; delete_media: true',
+      requested_by: 'phone',
     })),
     entry('shop-front', NOW - 2 * HOUR, {
       happened: { kind: 'webhook_failed', event: 'MESSAGES_UPSERT', detail: 'refused with status 410' },
@@ -143,6 +144,7 @@ export function timeline() {
       at: NOW - 3 * HOUR - 60_000,
       result: 'timeout',
       detail: 'unconfirmed',
+      requested_by: 'instance_token',
     })),
     entry('old-line', NOW - 5 * HOUR, { happened: { kind: 'banned', until: NOW - 4 * HOUR } }),
     entry('shop-front', NOW - 26 * HOUR, { happened: { kind: 'linked' } }),
@@ -156,6 +158,7 @@ export function timeline() {
       result: 'ok',
       removed: { chats: 210, messages: 4_400, media_files: 380, media_bytes: 950_000_000 },
       detail: 'confirmed',
+      requested_by: 'account_token',
     })),
     entry('temp', NOW - 52 * HOUR, { happened: { kind: 'unlinked_by_phone' } }),
   ].map((e) => (e.item.action ? { ...e, instance_name: e.item.action.instance_name } : e));

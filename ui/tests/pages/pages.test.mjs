@@ -567,6 +567,17 @@ for (const theme of ['light', 'dark']) {
       assert.equal(await b.page.evaluate(() => document.activeElement?.getAttribute('type')), 'search');
     });
 
+    test('closing the window asks whether to keep running in the tray', async () => {
+      await b.start();
+      await b.page.evaluate(() => window.__switchboardEmit('close-asked', null));
+      const ask = b.page.getByRole('alertdialog', { name: 'Keep Switchboard running?' });
+      await ask.waitFor();
+      assert.match(await ask.innerText(), /Keep running in the tray/);
+      await b.shot('25-close-to-tray');
+      await b.page.getByRole('button', { name: 'Cancel' }).click();
+      await ask.waitFor({ state: 'detached' });
+    });
+
     test('a webhook is removed only after a confirmation', async () => {
       await b.start();
       await openNumber('shop-front');

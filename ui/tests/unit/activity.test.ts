@@ -13,6 +13,7 @@ const deletedNumber = {
   result: 'ok',
   removed: { chats: 210, messages: 4400, media_files: 380, media_bytes: 950_000_000 },
   detail: 'confirmed',
+  requested_by: 'account_token' as const,
 };
 
 describe('activity page', () => {
@@ -38,6 +39,7 @@ describe('activity page', () => {
     expect(row.textContent).toContain('Deleted the number');
     expect(row.textContent).toContain('210 chats, 4,400 messages, 380 media files (950 MB)');
     expect(banned.textContent).toContain('Banned by WhatsApp');
+    expect(screen.getByTestId('audit-by').textContent).toBe('through the API, with the account token');
   });
 
   it('reads the log again after a deletion', async () => {

@@ -29,6 +29,7 @@ const audit = (): AuditRecord[] => [
     result: 'ok',
     removed: { chats: 1, messages: 80, media_files: 3, media_bytes: 2_000_000 },
     detail: null,
+    requested_by: 'phone' as const,
   },
   {
     id: 2,
@@ -40,6 +41,7 @@ const audit = (): AuditRecord[] => [
     result: 'timeout',
     removed: { chats: 0, messages: 0, media_files: 0, media_bytes: 0 },
     detail: 'remove-companion-device was not acknowledged',
+    requested_by: 'window' as const,
   },
 ];
 
@@ -216,6 +218,56 @@ describe('instance page', () => {
     await settle();
     expect(ipc.called('set_proxy').at(-1)?.args).toEqual({ name: 'shop-front', proxy: 'socks5://proxy.local:1080' });
     expect(screen.getByTestId('toast').textContent).toContain('Proxy saved');
+  });
+
+  it('saves an S3 bucket only when the engine tested it, and never shows the secret again', async () => {
+    const saved = {
+      ...connectedShop(),
+      s3: {
+        config: {
+          endpoint: 'https://s3.example.com',
+          region: 'us-east-1',
+          bucket: 'shop-media',
+          prefix: 'wa',
+          access_key: 'AKIA1',
+          secret_key: '********',
+          path_style: true,
+        },
+        uploads_pending: 3,
+      },
+    };
+    const ipc = await openPage(connectedShop(), {
+      set_s3: ({ s3 }) => ((s3 as { bucket: string }).bucket === 'missing' ? fail('s3_no_such_bucket') : saved),
+    });
+    await fireEvent.click(screen.getByRole('tab', { name: 'Settings' }));
+    const type = (name: string, value: string) =>
+      fireEvent.input(screen.getByLabelText(name), { target: { value } });
+    await type('Endpoint URL', 'https://s3.example.com');
+    await type('Bucket', 'missing');
+    await type('Access key', 'AKIA1');
+    await type('Secret key', 'very-secret');
+    await fireEvent.click(screen.getByRole('button', { name: 'Test and save' }));
+    await settle();
+    expect(screen.getByRole('alert').textContent).toContain('There is no bucket with that name at this endpoint.');
+    await type('Bucket', 'shop-media');
+    await type('Key prefix (optional)', 'wa');
+    await fireEvent.click(screen.getByRole('button', { name: 'Test and save' }));
+    await settle();
+    expect(ipc.called('set_s3').at(-1)?.args).toEqual({
+      name: 'shop-front',
+      s3: {
+        endpoint: 'https://s3.example.com',
+        region: '',
+        bucket: 'shop-media',
+        prefix: 'wa',
+        access_key: 'AKIA1',
+        path_style: true,
+        secret_key: 'very-secret',
+      },
+    });
+    expect(screen.getByTestId('toast').textContent).toContain('Bucket tested and saved');
+    expect((screen.getByLabelText('Secret key') as HTMLInputElement).value).toBe('');
+    expect(screen.getByTestId('s3-pending').textContent).toContain('3 uploads waiting for the bucket');
   });
 
   it('asks before removing the webhook, and removes it only when confirmed', async () => {

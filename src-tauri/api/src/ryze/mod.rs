@@ -8,6 +8,7 @@ mod connect;
 mod inputs;
 mod instance;
 mod reply;
+mod s3;
 mod shapes;
 
 use axum::extract::{Request, State};
@@ -28,6 +29,7 @@ pub(crate) mod paths {
     pub use super::config::*;
     pub use super::connect::*;
     pub use super::instance::*;
+    pub use super::s3::*;
 }
 
 /// The routes, behind the token check and the per-token rate limit.
@@ -52,6 +54,8 @@ pub(crate) fn routes(state: ApiState) -> Router<ApiState> {
         )
         .route("/api/instance/getProxy/{instance}", get(config::get_proxy))
         .route("/api/instance/proxy/{instance}", post(config::set_proxy))
+        .route("/api/instance/getS3/{instance}", get(s3::get_s3))
+        .route("/api/instance/s3/{instance}", post(s3::set_s3))
         .route(
             "/api/events/getWebhook/{instance}",
             get(config::get_webhook),
@@ -91,6 +95,8 @@ impl Dialect for Ryze {
             "POST /api/instance/settings/{instance}",
             "GET /api/instance/getProxy/{instance}",
             "GET /api/events/getWebhook/{instance}",
+            "GET /api/instance/getS3/{instance}",
+            "POST /api/instance/s3/{instance}",
         ])
     }
     fn profile_picture() -> Served {
@@ -131,6 +137,15 @@ impl Dialect for Ryze {
     }
     fn set_proxy() -> Served {
         Served::At(&["POST /api/instance/proxy/{instance}"])
+    }
+    fn get_s3() -> Served {
+        Served::At(&["GET /api/instance/getS3/{instance}"])
+    }
+    fn set_s3() -> Served {
+        Served::At(&["POST /api/instance/s3/{instance}"])
+    }
+    fn s3_media_usage() -> Served {
+        Served::Not("the window's delete dialog; the delete route reports what was kept or deleted, and where")
     }
     fn timeline() -> Served {
         Served::Not("the timeline is read in the window")

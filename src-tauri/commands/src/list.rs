@@ -130,10 +130,10 @@ macro_rules! with_commands {
                 host.engine().set_proxy(&name, proxy).await
             }
 
-            /// Destructive actions of one instance, or of every instance (deleted ones
-            /// too) without a name.
-            fn audit_log(host, name: Option<String>) -> Vec<$crate::model::AuditRecord> {
-                host.engine().audit_log(name.as_deref()).await
+            /// What happened to one instance (by the id its name has now), or to every
+            /// instance (deleted ones too) without a name; destructive actions included.
+            fn timeline(host, name: Option<String>) -> Vec<$crate::model::TimelineEntry> {
+                host.engine().timeline(name.as_deref()).await
             }
 
             /// The QR code drawn in Rust, as a PNG data URL the window can show under a

@@ -59,12 +59,22 @@ pub async fn record<'e, E: sqlx::SqliteExecutor<'e>>(db: E, entry: Entry<'_>) ->
     Ok(())
 }
 
-/// Newest first; `name_key` limits it to one instance name (case-insensitive).
-pub async fn list(db: &sqlx::SqlitePool, name_key: Option<&str>) -> Result<Vec<AuditRecord>> {
+/// Newest first; `instance_id` limits it to one instance, `deleted_name_key` to the
+/// instances gone that had that name (case-insensitive). Neither: every record.
+pub async fn list(
+    db: &sqlx::SqlitePool,
+    instance_id: Option<&str>,
+    deleted_name_key: Option<&str>,
+) -> Result<Vec<AuditRecord>> {
     let rows = sqlx::query(
-        "SELECT * FROM audit WHERE ?1 IS NULL OR lower(instance_name) = ?1 ORDER BY id DESC",
+        "SELECT * FROM audit
+         WHERE (?1 IS NULL OR instance_id = ?1)
+           AND (?2 IS NULL OR (lower(instance_name) = ?2
+                               AND instance_id NOT IN (SELECT id FROM instances)))
+         ORDER BY id DESC",
     )
-    .bind(name_key)
+    .bind(instance_id)
+    .bind(deleted_name_key)
     .fetch_all(db)
     .await?;
     rows.iter()

@@ -155,12 +155,15 @@ where
     counts_from_row(&row)
 }
 
-/// Instances with a stored session that was not logged out or banned, and not being
-/// deleted: the ones to reconnect at start-up. `(id, name)` each.
+/// Instances with a stored session that was not logged out or banned for good, and
+/// not being deleted: the ones to reconnect at start-up. `(id, name)` each. A temporary
+/// ban is tried again: WhatsApp answers with what is left of it, if anything.
 pub async fn instances_to_reconnect(db: &SqlitePool) -> Result<Vec<(String, String)>> {
     Ok(sqlx::query_as(
         "SELECT id, name FROM instances WHERE paired = 1
-         AND json_extract(state, '$.state') NOT IN ('loggedout', 'banned')
+         AND json_extract(state, '$.state') != 'loggedout'
+         AND NOT (json_extract(state, '$.state') = 'banned'
+                  AND json_extract(state, '$.until') IS NULL)
          AND id NOT IN (SELECT instance_id FROM deletions)",
     )
     .fetch_all(db)

@@ -25,6 +25,7 @@ use crate::registry::{ActorSlot, Entry, Registry};
 use crate::s3::worker::UploadWorker;
 use crate::s3::{self, S3Tuning, Uploader};
 use crate::sink::EngineSink;
+use crate::timeline;
 use crate::webhook::WebhookSender;
 
 const EVENT_BUFFER: usize = 1024;
@@ -304,19 +305,26 @@ impl Engine {
     /// Records a new state (registry first, then the stored copy) and tells everyone.
     pub(crate) async fn set_state(&self, id: &str, state: InstanceState) -> Result<()> {
         let _order = self.inner.state_writes.lock().await;
-        {
+        let previous = {
             let mut registry = self.registry();
             let Some(entry) = registry.get_mut(id) else {
                 return Ok(());
             };
-            entry.state = state.clone();
-        }
+            std::mem::replace(&mut entry.state, state.clone())
+        };
         sqlx::query("UPDATE instances SET state = ? WHERE id = ?")
             .bind(to_json(&state))
             .bind(id)
             .execute(self.db())
             .await?;
         info!(instance_id = %id, state = state.name(), "state changed");
+        // Written before the event, so whoever re-reads the timeline on it finds the
+        // entry; a timeline that cannot be written never hides the state itself.
+        if let Some(event) = timeline::event_of_change(&previous, &state) {
+            if let Err(e) = timeline::record(self.db(), id, &event).await {
+                warn!(instance_id = %id, code = %e.code(), error = %e, "could not add to the timeline");
+            }
+        }
         self.emit(EngineEvent::StateChanged {
             instance_id: id.to_string(),
             state: state.clone(),

@@ -27,6 +27,7 @@ mod registry;
 pub mod s3;
 mod sessions;
 mod sink;
+mod timeline;
 pub mod validate;
 mod wa;
 pub mod webhook;

@@ -37,8 +37,6 @@ pub enum DisconnectReason {
     QrExpired,
     /// The pairing code expired unused.
     PairCodeExpired,
-    /// The network or the server dropped the connection; retrying.
-    ConnectionLost,
     /// Another client took over this session.
     StreamReplaced,
     /// WhatsApp refused this client version.
@@ -78,6 +76,20 @@ pub enum InstanceState {
         #[ts(type = "number")]
         since: Millis,
     },
+    /// A linked session lost its connection, or the server stopped answering the
+    /// keepalive; the client is trying again on its own.
+    Reconnecting {
+        /// What was seen, e.g. the stream ended or the keepalive went unanswered.
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+        /// When the next attempt is due, when the client is waiting between attempts.
+        #[ts(optional, type = "number")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next_attempt: Option<Millis>,
+        #[ts(type = "number")]
+        since: Millis,
+    },
     Loggedout {
         cause: LogoutCause,
         #[ts(type = "number")]
@@ -99,6 +111,7 @@ impl InstanceState {
             InstanceState::Disconnected { .. } => "disconnected",
             InstanceState::Connecting { .. } => "connecting",
             InstanceState::Connected { .. } => "connected",
+            InstanceState::Reconnecting { .. } => "reconnecting",
             InstanceState::Loggedout { .. } => "loggedout",
             InstanceState::Banned { .. } => "banned",
         }
@@ -106,6 +119,18 @@ impl InstanceState {
 
     pub fn is_connected(&self) -> bool {
         matches!(self, InstanceState::Connected { .. })
+    }
+
+    /// When the instance entered this state.
+    pub fn since(&self) -> Millis {
+        match self {
+            InstanceState::Disconnected { since, .. }
+            | InstanceState::Connecting { since, .. }
+            | InstanceState::Connected { since }
+            | InstanceState::Reconnecting { since, .. }
+            | InstanceState::Loggedout { since, .. }
+            | InstanceState::Banned { since, .. } => *since,
+        }
     }
 }
 
@@ -377,4 +402,49 @@ pub struct AuditRecord {
 pub enum ChatDeleteOrigin {
     Local,
     Phone,
+}
+
+/// Something that happened to a number besides the destructive actions the audit holds:
+/// what the phone, WhatsApp, the network or a webhook receiver did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TimelineEvent {
+    /// The phone accepted this device.
+    Linked,
+    /// The device was removed from the phone's linked devices, or WhatsApp logged it out.
+    UnlinkedByPhone,
+    Banned {
+        /// End of a temporary ban; none for a permanent one.
+        #[ts(type = "number | null")]
+        until: Option<Millis>,
+    },
+    /// The connection dropped or stopped answering.
+    ConnectionLost { detail: Option<String> },
+    /// Connected again after an outage this long.
+    ConnectionBack {
+        #[ts(type = "number")]
+        after_ms: Millis,
+    },
+    /// Connecting failed: a proxy that cannot be used, a refused login, an outdated client.
+    ConnectFailed { detail: Option<String> },
+    /// A webhook was given up: refused by the receiver, or failed on its last try.
+    WebhookFailed { event: String, detail: String },
+}
+
+/// One line of a number's timeline: something that happened to it, or a destructive
+/// action taken on it (the audit record).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineItem {
+    Happened(TimelineEvent),
+    Action(AuditRecord),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TimelineEntry {
+    pub instance_id: String,
+    pub instance_name: String,
+    #[ts(type = "number")]
+    pub at: Millis,
+    pub item: TimelineItem,
 }

@@ -11,8 +11,11 @@ use crate::db;
 use crate::engine::{Engine, WeakEngine};
 use crate::error::Result;
 use crate::events::EngineEvent;
-use crate::model::{now_millis, ChatDeleteOrigin, InstanceState, Millis, Profile, WebhookEvent};
+use crate::model::{
+    now_millis, ChatDeleteOrigin, InstanceState, Millis, Profile, TimelineEvent, WebhookEvent,
+};
 use crate::records::{ChatUpsert, MediaSaved, MessageUpsert};
+use crate::timeline;
 use crate::validate;
 
 /// Holds the engine weakly: actors live inside the engine and must not keep it alive.
@@ -131,6 +134,14 @@ impl SessionSink for EngineSink {
             "the paired flag",
             db::set_paired(engine.db(), instance_id, paired).await,
         );
+        if paired {
+            log_failure(
+                &engine,
+                instance_id,
+                "the link in the timeline",
+                timeline::record(engine.db(), instance_id, &TimelineEvent::Linked).await,
+            );
+        }
         // The window offers logout only for a paired instance: tell it at once.
         if let Err(e) = engine.instance_updated(instance_id).await {
             warn!(%instance_id, code = %e.code(), error = %e, "could not announce the paired flag");

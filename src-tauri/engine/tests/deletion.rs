@@ -58,7 +58,9 @@ async fn delete_leaves_nothing_and_the_name_is_free_at_once() {
         EngineEvent::InstanceDeleted { report: r, .. } => assert_eq!(r, report),
         other => panic!("unexpected event {other:?}"),
     }
-    let audit = engine.audit_log(Some("shop")).await.unwrap();
+    // The name was used again: its log starts afresh; the deleted one's stays by its id.
+    assert!(engine.audit_log(Some("shop")).await.unwrap().is_empty());
+    let audit = engine.audit_log(None).await.unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].action, AuditAction::DeleteInstance);
     assert_eq!(audit[0].instance_id, instance.id);

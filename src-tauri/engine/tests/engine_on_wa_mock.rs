@@ -64,30 +64,7 @@ async fn linked_instance(
         })
         .await
         .unwrap();
-    let mut events = engine.subscribe();
-    engine.connect_qr("shop").await.unwrap();
-    let id = instance.id.clone();
-    let qr = next_event(&mut events, "QR code", |e| match e {
-        EngineEvent::QrCode {
-            instance_id, code, ..
-        } if instance_id == id => Some(code),
-        _ => None,
-    })
-    .await;
-    let linked = mock
-        .scan(
-            &qr,
-            &PhoneProfile {
-                phone: phone.into(),
-                name: "Shop".into(),
-                business: None,
-            },
-        )
-        .unwrap();
-    next_event(&mut events, "connected state", |e| {
-        is_connected(&e, &id).then_some(())
-    })
-    .await;
+    let linked = engine_support::link_by_qr(engine, mock, "shop", phone).await;
     (instance, linked)
 }
 

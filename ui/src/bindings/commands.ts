@@ -1,5 +1,4 @@
 // Generated from src-tauri/commands by `SWITCHBOARD_UPDATE_BINDINGS=1 cargo test -p switchboard-commands --test bindings`. Do not edit.
-import type { AuditRecord } from "./AuditRecord";
 import type { ChatDeleteReport } from "./ChatDeleteReport";
 import type { ChatSummary } from "./ChatSummary";
 import type { CreateInstance } from "./CreateInstance";
@@ -11,6 +10,7 @@ import type { S3ConfigInput } from "./S3ConfigInput";
 import type { S3ConfigView } from "./S3ConfigView";
 import type { S3MediaOutcome } from "./S3MediaOutcome";
 import type { Settings } from "./Settings";
+import type { TimelineEntry } from "./TimelineEntry";
 import type { WebhookInput } from "./WebhookInput";
 
 export type LocalApiSettings = { 
@@ -58,7 +58,7 @@ export type Commands = {
   update_settings: { args: { name: string; settings: Settings }; answer: Instance };
   set_webhook: { args: { name: string; webhook: WebhookInput | null }; answer: Instance };
   set_proxy: { args: { name: string; proxy: string | null }; answer: Instance };
-  audit_log: { args: { name: string | null }; answer: Array<AuditRecord> };
+  timeline: { args: { name: string | null }; answer: Array<TimelineEntry> };
   qr_image: { args: { code: string }; answer: string };
   local_api_status: { args: Record<string, never>; answer: LocalApiStatus };
   set_local_api: { args: { settings: LocalApiSettings }; answer: LocalApiStatus };
@@ -114,10 +114,10 @@ export function commandFunctions(send: SendCommand) {
     setWebhook: (name: string, webhook: WebhookInput | null) => send("set_webhook", { name, webhook }),
     setProxy: (name: string, proxy: string | null) => send("set_proxy", { name, proxy }),
     /**
-     * Destructive actions of one instance, or of every instance (deleted ones
-     * too) without a name.
+     * What happened to one instance (by the id its name has now), or to every
+     * instance (deleted ones too) without a name; destructive actions included.
      */
-    auditLog: (name: string | null) => send("audit_log", { name }),
+    timeline: (name: string | null) => send("timeline", { name }),
     /**
      * The QR code drawn in Rust, as a PNG data URL the window can show under a
      * strict CSP.

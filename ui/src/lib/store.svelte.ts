@@ -58,7 +58,7 @@ export class AppState {
   chats = $state<Record<string, ChatsLoad>>({});
   /** Last time each instance reported chat changes (drives "syncing" while linking). */
   chatsChangedAt = $state<Record<string, number>>({});
-  /** Bumped when the audit log may have grown, so open audit views reload. */
+  /** Bumped when the timeline may have grown, so open timeline views reload. */
   auditVersion = $state(0);
 
   sorted = $derived(
@@ -153,7 +153,8 @@ export class AppState {
           delete this.qr[id];
           delete this.pairing[id];
         }
-        if (event.state.state === 'loggedout') this.auditVersion += 1;
+        // A lost connection, its return, a ban, an unlink: the timeline may have grown.
+        if (event.state.state !== 'connecting') this.auditVersion += 1;
         break;
       case 'qr_code':
         this.qr[id] = { code: event.code, issuedAt: event.issued_at, expiresAt: event.expires_at };

@@ -23,7 +23,7 @@ const openPage = (subject: Instance, handlers: Record<string, Handler> = {}) =>
     {
       list_instances: () => [subject],
       list_chats: chats,
-      audit_log: () => [],
+      timeline: () => [],
       get_instance: () => subject,
       ...handlers,
     },
@@ -338,7 +338,7 @@ describe('delete chat dialog', () => {
   });
 
   it('is disabled with an explanation while the number is not connected', async () => {
-    const dropped = { ...connectedShop(), state: { state: 'disconnected' as const, reason: 'connection_lost' as const, since: NOW } };
+    const dropped = { ...connectedShop(), state: { state: 'reconnecting' as const, since: NOW } };
     const ipc = await openPage(dropped);
     await deleteFirstChat();
     const d = dialog();

@@ -4,6 +4,7 @@ import type { AuditRecord } from '../../src/bindings/AuditRecord';
 import type { Instance } from '../../src/bindings/Instance';
 import { app } from '../../src/lib/store.svelte';
 import {
+  asTimeline,
   chats,
   connectedShop,
   engineEvent,
@@ -50,7 +51,7 @@ const openPage = (subject: Instance, handlers: Record<string, Handler> = {}) =>
     {
       list_instances: () => [subject],
       list_chats: chats,
-      audit_log: audit,
+      timeline: () => asTimeline(audit()),
       get_instance: () => subject,
       ...handlers,
     },
@@ -106,12 +107,59 @@ describe('instance page', () => {
   });
 
   it('reconnects a dropped number and shows not_paired in words', async () => {
-    const dropped = instance('support', { state: 'disconnected', reason: 'connection_lost', since: NOW }, { paired: true });
+    const dropped = instance('support', { state: 'disconnected', reason: 'failed', since: NOW }, { paired: true });
     const ipc = await openPage(dropped, { reconnect: () => fail('not_paired') });
     await fireEvent.click(screen.getByRole('button', { name: 'Reconnect' }));
     await settle();
     expect(ipc.called('reconnect')).toEqual([{ cmd: 'reconnect', args: { name: 'support' } }]);
     expect(screen.getByTestId('toast').textContent).toContain('not linked to a phone yet');
+  });
+
+  it('reads reconnecting with the next attempt while the link is down, and offers no inert button', async () => {
+    const next = Date.now() + 21_000;
+    const down = instance('support', { state: 'reconnecting', next_attempt: next, since: NOW }, { paired: true });
+    await openPage(down);
+    const line = screen.getByTestId('state-description').textContent;
+    expect(line).toContain('Reconnecting since');
+    expect(line).toContain('next attempt at');
+    expect(screen.getByTestId('state-badge').textContent).toBe('Reconnecting');
+    expect(screen.queryByRole('button', { name: 'Reconnect' })).toBeNull();
+  });
+
+  it('offers Reconnect once a temporary ban is over, and not before', async () => {
+    const banned = (until: number) => instance('promo', { state: 'banned', until, since: NOW }, { paired: true });
+    await openPage(banned(Date.now() + HOUR));
+    expect(screen.queryByRole('button', { name: 'Reconnect' })).toBeNull();
+    resetAll();
+    const ipc = await openPage(banned(Date.now() - 1000), {
+      reconnect: () => ({ state: 'connecting', via: 'reconnect', since: Date.now() }),
+    });
+    expect(screen.getByTestId('state-description').textContent).toContain('The WhatsApp ban is over');
+    await fireEvent.click(screen.getByRole('button', { name: 'Reconnect' }));
+    await settle();
+    expect(ipc.called('reconnect')).toEqual([{ cmd: 'reconnect', args: { name: 'promo' } }]);
+  });
+
+  it('tells in its timeline what happened to the number, whoever did it', async () => {
+    const happened = [
+      { instance_id: 'id-shop-front', instance_name: 'shop-front', at: NOW - 10 * 60_000, item: { happened: { kind: 'connection_back', after_ms: 134_000 } } },
+      { instance_id: 'id-shop-front', instance_name: 'shop-front', at: NOW - 13 * 60_000, item: { happened: { kind: 'connection_lost', detail: 'WhatsApp stopped answering the keepalive' } } },
+      { instance_id: 'id-shop-front', instance_name: 'shop-front', at: NOW - 3 * HOUR, item: { happened: { kind: 'webhook_failed', event: 'MESSAGES_UPSERT', detail: 'refused with status 410' } } },
+      { instance_id: 'id-shop-front', instance_name: 'shop-front', at: NOW - 4 * HOUR, item: { happened: { kind: 'unlinked_by_phone' } } },
+      { instance_id: 'id-shop-front', instance_name: 'shop-front', at: NOW - 5 * HOUR, item: { happened: { kind: 'linked' } } },
+    ];
+    await openPage(connectedShop(), { timeline: () => [...happened, ...asTimeline(audit())] });
+    await fireEvent.click(screen.getByRole('tab', { name: 'Activity' }));
+    await settle();
+    const rows = screen.getAllByTestId('audit-row').map((r) => r.textContent ?? '');
+    expect(rows[0]).toContain('Connected again after 2 minutes');
+    expect(rows[1]).toContain('Connection lost');
+    expect(rows[1]).toContain('WhatsApp stopped answering the keepalive');
+    expect(rows[2]).toContain('Deleted chat +55 11 91234 5678');
+    expect(rows[3]).toContain('Logged out');
+    expect(rows[4]).toContain('Webhook MESSAGES_UPSERT not delivered');
+    expect(rows[5]).toContain('Unlinked from the phone');
+    expect(rows[6]).toContain('Linked to its phone');
   });
 
   it('offers to link a logged-out number again', async () => {
@@ -259,7 +307,7 @@ describe('instance page', () => {
     const ipc = await openPage(connectedShop());
     await fireEvent.click(screen.getByRole('tab', { name: 'Activity' }));
     await settle();
-    expect(ipc.called('audit_log')[0].args).toEqual({ name: 'shop-front' });
+    expect(ipc.called('timeline')[0].args).toEqual({ name: 'shop-front' });
     const rows = screen.getAllByTestId('audit-row');
     expect(rows[0].textContent).toContain('Deleted chat +55 11 91234 5678');
     expect(rows[0].textContent).toContain('1 chat, 80 messages, 3 media files (2 MB)');

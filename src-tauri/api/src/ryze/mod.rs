@@ -147,8 +147,8 @@ impl Dialect for Ryze {
     fn s3_media_usage() -> Served {
         Served::Not("the window's delete dialog; the delete route reports what was kept or deleted, and where")
     }
-    fn audit_log() -> Served {
-        Served::Not("the audit log is read in the window")
+    fn timeline() -> Served {
+        Served::Not("the timeline is read in the window")
     }
     fn qr_image() -> Served {
         Served::At(&["GET /api/instance/connect/{instance}"])

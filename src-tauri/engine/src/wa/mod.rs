@@ -17,5 +17,5 @@ pub(crate) use chat::{delete_chat_range, parse_chat_jid};
 pub(crate) use events::{ClientFate, Lifecycle, SessionEvent};
 pub(crate) use messages::{Incoming, MediaRef};
 pub(crate) use remote::Remote;
-pub(crate) use session::{Session, SessionOptions};
+pub(crate) use session::{Health, Session, SessionOptions};
 pub(crate) use store::has_stored_session;

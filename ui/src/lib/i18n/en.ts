@@ -40,6 +40,7 @@ export const en = {
   'common.none': 'None',
 
   'state.connected': 'Connected',
+  'state.reconnecting': 'Reconnecting',
   'state.connecting': 'Connecting',
   'state.disconnected': 'Disconnected',
   'state.loggedout': 'Logged out',
@@ -47,6 +48,8 @@ export const en = {
   'state.deleting': 'Deleting',
 
   'describe.connected': 'Connected since {when}',
+  'describe.reconnecting': 'Reconnecting since {when}',
+  'describe.reconnecting.next': 'Reconnecting since {when} · next attempt at {next}',
   'describe.connecting.qr': 'Waiting for the QR code to be scanned',
   'describe.connecting.code': 'Waiting for the code to be typed on the phone',
   'describe.connecting.reconnect': 'Reconnecting…',
@@ -55,13 +58,13 @@ export const en = {
   'describe.idle.paired': 'Stopped. Reconnect to use it again',
   'describe.qr_expired': 'The QR codes expired before the phone scanned one',
   'describe.pair_code_expired': 'The pairing code expired before it was typed',
-  'describe.connection_lost': 'Connection lost. Trying again…',
   'describe.stream_replaced': 'Another computer took over this number',
   'describe.client_outdated': 'WhatsApp asks for a newer version of Switchboard',
   'describe.failed': 'Could not connect to WhatsApp',
   'describe.loggedout.user': 'Logged out from Switchboard. Link it again to use it',
   'describe.loggedout.phone': 'Unlinked from the phone. Link it again to use it',
   'describe.banned.until': 'Banned by WhatsApp until {when}',
+  'describe.banned.ended': 'The WhatsApp ban is over ({when}). Reconnect to use it again',
   'describe.banned.permanent': 'Banned by WhatsApp',
   'describe.deleting': 'Being deleted…',
 
@@ -203,6 +206,7 @@ export const en = {
   'link.step.syncing': 'Syncing chats',
   'link.step.connected': 'Connected',
   'link.success.title': '{name} is connected',
+  'link.success.linked': '{name} is linked to its phone',
   'link.success.body': 'Chats from the phone are arriving in Switchboard.',
   'link.success.open': 'Open the number',
   'link.success.another': 'Add another number',
@@ -239,11 +243,11 @@ export const en = {
   'chats.mediaCount': '{count, number} · {size}',
 
   'audit.title': 'Activity',
-  'audit.intro': 'Every logout and deletion, kept even after the number itself is deleted.',
-  'audit.empty': 'Nothing has been logged out or deleted yet.',
+  'audit.intro': 'What happened to each number, whoever did it: links, lost connections, bans, failed webhooks, logouts and deletions. Kept even after the number itself is deleted.',
+  'audit.empty': 'Nothing has happened yet.',
   'audit.col.when': 'When',
   'audit.col.number': 'Number',
-  'audit.col.action': 'Action',
+  'audit.col.action': 'What happened',
   'audit.col.result': 'Result',
   'audit.col.removed': 'Removed',
   'audit.action.logout': 'Logged out',
@@ -257,6 +261,13 @@ export const en = {
   'audit.removed':
     '{chats, plural, one {# chat} other {# chats}}, {messages, plural, one {# message} other {# messages}}, {media, plural, =0 {no media files} one {# media file ({size})} other {# media files ({size})}}',
   'audit.loadFailed': 'The activity could not be loaded.',
+  'timeline.linked': 'Linked to its phone',
+  'timeline.unlinked_by_phone': 'Unlinked from the phone',
+  'timeline.connection_lost': 'Connection lost',
+  'timeline.connection_back': 'Connected again after {duration}',
+  'timeline.connect_failed': 'Could not connect',
+  'timeline.webhook_failed': 'Webhook {event} not delivered',
+  'timeline.deleted': 'deleted',
 
   'logout.title': 'Log out {name}?',
   'logout.body.device':

@@ -41,6 +41,7 @@ export const es: Record<MessageKey, string> = {
   'common.none': 'Ninguno',
 
   'state.connected': 'Conectado',
+  'state.reconnecting': 'Reconectando',
   'state.connecting': 'Conectando',
   'state.disconnected': 'Desconectado',
   'state.loggedout': 'Sesión cerrada',
@@ -48,6 +49,8 @@ export const es: Record<MessageKey, string> = {
   'state.deleting': 'Eliminando',
 
   'describe.connected': 'Conectado desde {when}',
+  'describe.reconnecting': 'Reconectando desde {when}',
+  'describe.reconnecting.next': 'Reconectando desde {when} · próximo intento a las {next}',
   'describe.connecting.qr': 'Esperando a que se escanee el código QR',
   'describe.connecting.code': 'Esperando a que se escriba el código en el teléfono',
   'describe.connecting.reconnect': 'Reconectando…',
@@ -56,13 +59,13 @@ export const es: Record<MessageKey, string> = {
   'describe.idle.paired': 'Detenido. Reconéctalo para volver a usarlo',
   'describe.qr_expired': 'Los códigos QR caducaron antes de que el teléfono escaneara uno',
   'describe.pair_code_expired': 'El código de vinculación caducó antes de escribirse',
-  'describe.connection_lost': 'Se perdió la conexión. Reintentando…',
   'describe.stream_replaced': 'Otro ordenador tomó el control de este número',
   'describe.client_outdated': 'WhatsApp pide una versión más reciente de Switchboard',
   'describe.failed': 'No se pudo conectar con WhatsApp',
   'describe.loggedout.user': 'Sesión cerrada desde Switchboard. Vincúlalo de nuevo para usarlo',
   'describe.loggedout.phone': 'Desvinculado desde el teléfono. Vincúlalo de nuevo para usarlo',
   'describe.banned.until': 'Bloqueado por WhatsApp hasta {when}',
+  'describe.banned.ended': 'El bloqueo de WhatsApp terminó ({when}). Reconéctalo para volver a usarlo',
   'describe.banned.permanent': 'Bloqueado por WhatsApp',
   'describe.deleting': 'Eliminándose…',
 
@@ -212,6 +215,7 @@ export const es: Record<MessageKey, string> = {
   'link.step.syncing': 'Sincronizando chats',
   'link.step.connected': 'Conectado',
   'link.success.title': '{name} está conectado',
+  'link.success.linked': '{name} está vinculado a su teléfono',
   'link.success.body': 'Los chats del teléfono están llegando a Switchboard.',
   'link.success.open': 'Abrir el número',
   'link.success.another': 'Añadir otro número',
@@ -249,12 +253,11 @@ export const es: Record<MessageKey, string> = {
   'chats.mediaCount': '{count, number} · {size}',
 
   'audit.title': 'Actividad',
-  'audit.intro':
-    'Cada cierre de sesión y eliminación, conservados incluso después de eliminar el número.',
-  'audit.empty': 'Todavía no se ha cerrado sesión ni eliminado nada.',
+  'audit.intro': 'Lo que le pasó a cada número, lo hiciera quien lo hiciera: vínculos, conexiones perdidas, bloqueos, webhooks fallidos, cierres de sesión y eliminaciones. Se conserva incluso después de eliminar el número.',
+  'audit.empty': 'Todavía no ha pasado nada.',
   'audit.col.when': 'Cuándo',
   'audit.col.number': 'Número',
-  'audit.col.action': 'Acción',
+  'audit.col.action': 'Qué pasó',
   'audit.col.result': 'Resultado',
   'audit.col.removed': 'Eliminado',
   'audit.action.logout': 'Cerró sesión',
@@ -268,6 +271,13 @@ export const es: Record<MessageKey, string> = {
   'audit.removed':
     '{chats, plural, one {# chat} other {# chats}}, {messages, plural, one {# mensaje} other {# mensajes}}, {media, plural, =0 {ningún archivo multimedia} one {# archivo multimedia ({size})} other {# archivos multimedia ({size})}}',
   'audit.loadFailed': 'No se pudo cargar la actividad.',
+  'timeline.linked': 'Vinculado a su teléfono',
+  'timeline.unlinked_by_phone': 'Desvinculado desde el teléfono',
+  'timeline.connection_lost': 'Se perdió la conexión',
+  'timeline.connection_back': 'Conectado de nuevo tras {duration}',
+  'timeline.connect_failed': 'No se pudo conectar',
+  'timeline.webhook_failed': 'Webhook {event} no entregado',
+  'timeline.deleted': 'eliminado',
 
   'logout.title': '¿Cerrar la sesión de {name}?',
   'logout.body.device':

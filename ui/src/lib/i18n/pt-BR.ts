@@ -41,6 +41,7 @@ export const ptBR: Record<MessageKey, string> = {
   'common.none': 'Nenhum',
 
   'state.connected': 'Conectado',
+  'state.reconnecting': 'Reconectando',
   'state.connecting': 'Conectando',
   'state.disconnected': 'Sem conexão',
   'state.loggedout': 'Desconectado',
@@ -48,6 +49,8 @@ export const ptBR: Record<MessageKey, string> = {
   'state.deleting': 'Excluindo',
 
   'describe.connected': 'Conectado desde {when}',
+  'describe.reconnecting': 'Reconectando desde {when}',
+  'describe.reconnecting.next': 'Reconectando desde {when} · próxima tentativa às {next}',
   'describe.connecting.qr': 'Aguardando a leitura do QR code',
   'describe.connecting.code': 'Aguardando o código ser digitado no celular',
   'describe.connecting.reconnect': 'Reconectando…',
@@ -56,13 +59,13 @@ export const ptBR: Record<MessageKey, string> = {
   'describe.idle.paired': 'Parado. Reconecte para usar de novo',
   'describe.qr_expired': 'Os QR codes expiraram antes de o celular ler algum',
   'describe.pair_code_expired': 'O código de pareamento expirou antes de ser digitado',
-  'describe.connection_lost': 'Conexão perdida. Tentando de novo…',
   'describe.stream_replaced': 'Outro computador assumiu este número',
   'describe.client_outdated': 'O WhatsApp pede uma versão mais nova do Switchboard',
   'describe.failed': 'Não foi possível conectar ao WhatsApp',
   'describe.loggedout.user': 'Desconectado pelo Switchboard. Vincule de novo para usar',
   'describe.loggedout.phone': 'Desvinculado pelo celular. Vincule de novo para usar',
   'describe.banned.until': 'Banido pelo WhatsApp até {when}',
+  'describe.banned.ended': 'O banimento do WhatsApp terminou ({when}). Reconecte para usar de novo',
   'describe.banned.permanent': 'Banido pelo WhatsApp',
   'describe.deleting': 'Sendo excluído…',
 
@@ -209,6 +212,7 @@ export const ptBR: Record<MessageKey, string> = {
   'link.step.syncing': 'Sincronizando conversas',
   'link.step.connected': 'Conectado',
   'link.success.title': '{name} está conectado',
+  'link.success.linked': '{name} está vinculado ao celular',
   'link.success.body': 'As conversas do celular estão chegando ao Switchboard.',
   'link.success.open': 'Abrir o número',
   'link.success.another': 'Adicionar outro número',
@@ -245,11 +249,11 @@ export const ptBR: Record<MessageKey, string> = {
   'chats.mediaCount': '{count, number} · {size}',
 
   'audit.title': 'Atividade',
-  'audit.intro': 'Cada desconexão e exclusão, guardada mesmo depois que o próprio número é excluído.',
-  'audit.empty': 'Nada foi desconectado nem excluído ainda.',
+  'audit.intro': 'O que aconteceu com cada número, feito por quem for: vínculos, conexões perdidas, banimentos, webhooks com falha, desconexões e exclusões. Guardado mesmo depois que o próprio número é excluído.',
+  'audit.empty': 'Nada aconteceu ainda.',
   'audit.col.when': 'Quando',
   'audit.col.number': 'Número',
-  'audit.col.action': 'Ação',
+  'audit.col.action': 'O que aconteceu',
   'audit.col.result': 'Resultado',
   'audit.col.removed': 'Removido',
   'audit.action.logout': 'Desconectou',
@@ -263,6 +267,13 @@ export const ptBR: Record<MessageKey, string> = {
   'audit.removed':
     '{chats, plural, =0 {nenhuma conversa} one {# conversa} other {# conversas}}, {messages, plural, =0 {nenhuma mensagem} one {# mensagem} other {# mensagens}}, {media, plural, =0 {nenhum arquivo de mídia} one {# arquivo de mídia ({size})} other {# arquivos de mídia ({size})}}',
   'audit.loadFailed': 'Não foi possível carregar a atividade.',
+  'timeline.linked': 'Vinculado ao celular',
+  'timeline.unlinked_by_phone': 'Desvinculado pelo celular',
+  'timeline.connection_lost': 'Conexão perdida',
+  'timeline.connection_back': 'Conectado de novo após {duration}',
+  'timeline.connect_failed': 'Não foi possível conectar',
+  'timeline.webhook_failed': 'Webhook {event} não entregue',
+  'timeline.deleted': 'excluído',
 
   'logout.title': 'Desconectar {name}?',
   'logout.body.device':

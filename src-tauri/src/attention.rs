@@ -39,9 +39,9 @@ pub fn alert_for(state: &InstanceState) -> Alert {
             reason: DisconnectReason::StreamReplaced,
             ..
         } => Alert::Now(Notice::Replaced),
-        InstanceState::Disconnected {
-            reason: DisconnectReason::ConnectionLost,
-            ..
+        // The first word of an outage; later ones only move the next attempt.
+        InstanceState::Reconnecting {
+            next_attempt: None, ..
         } => Alert::IfStillDroppedAfterGrace,
         _ => Alert::None,
     }
@@ -59,6 +59,7 @@ pub fn needs_attention(state: &InstanceState) -> bool {
                 | DisconnectReason::QrExpired
                 | DisconnectReason::PairCodeExpired
         ),
+        InstanceState::Reconnecting { .. } => true,
         InstanceState::Connecting { .. } | InstanceState::Connected { .. } => false,
     }
 }
@@ -85,6 +86,14 @@ mod tests {
         }
     }
 
+    fn reconnecting(next_attempt: Option<i64>) -> InstanceState {
+        InstanceState::Reconnecting {
+            detail: None,
+            next_attempt,
+            since: 1,
+        }
+    }
+
     #[test]
     fn only_unasked_losses_alert() {
         let phone = InstanceState::Loggedout {
@@ -106,9 +115,10 @@ mod tests {
             Alert::None
         );
         assert_eq!(
-            alert_for(&disconnected(DisconnectReason::ConnectionLost)),
+            alert_for(&reconnecting(None)),
             Alert::IfStillDroppedAfterGrace
         );
+        assert_eq!(alert_for(&reconnecting(Some(9))), Alert::None);
         let banned = InstanceState::Banned {
             until: Some(5),
             since: 1,
@@ -124,9 +134,7 @@ mod tests {
     fn attention_excludes_states_the_user_chose() {
         assert!(!needs_attention(&disconnected(DisconnectReason::Idle)));
         assert!(!needs_attention(&disconnected(DisconnectReason::QrExpired)));
-        assert!(needs_attention(&disconnected(
-            DisconnectReason::ConnectionLost
-        )));
+        assert!(needs_attention(&reconnecting(Some(9))));
         assert!(needs_attention(&InstanceState::Banned {
             until: None,
             since: 1

@@ -1,7 +1,8 @@
 //! The IPC surface: every command of `switchboard-commands` as a Tauri command, and the
-//! handler that registers them. Nothing here changes when a command is added.
+//! handler that registers them. Nothing here changes when a command is added. Each
+//! runs against the open engine, or answers why it could not be opened.
 
-use switchboard_commands::{CommandResult, Host};
+use switchboard_commands::CommandResult;
 
 /// Expands the command list into `#[tauri::command]` functions that call the shared
 /// bodies, and the `generate_handler!` list of all of them.
@@ -14,16 +15,16 @@ macro_rules! tauri_commands {
             $(#[doc = $doc])*
             #[tauri::command]
             pub async fn $name(
-                host: tauri::State<'_, Host>,
+                app: tauri::AppHandle,
                 $($arg: $ty),*
             ) -> CommandResult<$answer> {
+                let host = crate::startup::host(&app).await?;
                 switchboard_commands::$name(&host, $($arg),*).await
             }
         )*
 
         /// Answers every command of the list over the window's IPC.
-        pub fn handler<R: tauri::Runtime>(
-        ) -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+        pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
             tauri::generate_handler![$($name),*]
         }
     };

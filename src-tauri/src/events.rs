@@ -59,8 +59,8 @@ async fn react(app: &AppHandle, engine: &Engine, event: &EngineEvent) {
     }
 }
 
-/// Notifies only if the instance is still in exactly the dropped state after the grace
-/// period: a reconnect in between changes the state (and its `since`).
+/// Notifies only if the instance is still in the same outage after the grace period: a
+/// reconnect in between changes the state and its `since` (a new attempt time does not).
 fn spawn_drop_check(
     app: AppHandle,
     engine: Engine,
@@ -73,7 +73,9 @@ fn spawn_drop_check(
             return;
         };
         if let Some(instance) = instances.iter().find(|i| i.id == instance_id) {
-            if instance.state == dropped {
+            let same_outage = instance.state.name() == dropped.name()
+                && instance.state.since() == dropped.since();
+            if same_outage {
                 notify(&app, Notice::OfflineForAMinute, &instance.name);
             }
         }

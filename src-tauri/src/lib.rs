@@ -2,17 +2,19 @@
 //! forwarding, tray, notifications and plugins; no business logic lives here.
 
 mod attention;
+mod closing;
 mod commands;
 mod events;
 mod locale;
+mod startup;
 mod tray;
 mod window_state;
 
 use std::sync::Arc;
 
 use switchboard_api::LocalApi;
-use switchboard_commands::{data_dir, logging, Host};
-use switchboard_engine::{Engine, EngineConfig};
+use switchboard_commands::{data_dir, logging};
+use switchboard_engine::Engine;
 use tauri::{Manager, RunEvent, WindowEvent};
 
 pub fn run() {
@@ -30,27 +32,16 @@ pub fn run() {
             std::fs::create_dir_all(&data_dir)?;
             app.manage(logging::init(&data_dir)?);
             tracing::info!(data_dir = %data_dir.display(), "starting Switchboard");
-            let mut engine_config = EngineConfig::new(data_dir.clone());
-            // Only a test build (feature insecure-test-server) can point at another server.
-            engine_config.wa.server_url =
-                switchboard_engine::actor::WaConfig::server_url_from_env();
-            let engine = tauri::async_runtime::block_on(Engine::open(engine_config))?;
-            let local_api = LocalApi::open(engine.clone(), &data_dir)?;
-            app.manage(Host::with_local_api(engine.clone(), local_api.clone()));
-            app.manage(local_api.clone());
-            app.manage(engine.clone());
             tray::create(app.handle())?;
-            events::forward(app.handle().clone(), engine.clone());
             window_state::restore(app)?;
-            // start_background spawns onto the runtime it is called from.
-            tauri::async_runtime::spawn(async move {
-                engine.start_background();
-                local_api.start_saved().await;
-            });
+            app.manage(startup::Startup::new(data_dir.clone()));
+            // Not fatal: the window's commands try again and answer why it failed.
+            let _ = tauri::async_runtime::block_on(startup::open(app.handle(), data_dir));
             Ok(())
         })
         .on_window_event(|window, event| {
             window_state::on_event(window, event);
+            closing::on_event(window, event);
             // The language may have changed in the window: re-word the tray as the
             // user leaves for it.
             if let WindowEvent::Focused(false) = event {

@@ -1,9 +1,10 @@
 // The app benchmark: cold start to the numbers list painted, the time from the engine
-// issuing a QR code to that code on screen, and the release binary's size. It drives the
-// real window like the end-to-end test and prints a table. Run it with tests/e2e/bench.sh.
+// issuing a QR code to that code on screen, the resident memory of the app and its WebKit
+// processes with 100 numbers connected, and the release binary's size. It drives the real
+// window like the end-to-end test and prints a table. Run it with tests/e2e/bench.sh.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Harness } from './harness.mjs';
 
@@ -11,6 +12,7 @@ const PRODUCT = process.env.SWITCHBOARD_PRODUCT; // the release build people run
 const TEST_BUILD = process.env.SWITCHBOARD_APP; // the same, able to reach wa-mock
 const WA_MOCK_BIN = process.env.WA_MOCK_BIN;
 const NUMBERS = Number(process.env.BENCH_NUMBERS ?? 1000);
+const CONNECTED = Number(process.env.BENCH_CONNECTED ?? 100);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
 const harness = new Harness('switchboard-bench-');
@@ -103,6 +105,80 @@ async function qrLatencies(runs) {
   return latencies;
 }
 
+/** The app's process and every process under it (WebKit's web and network processes). */
+function processTree(root) {
+  const parents = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) {
+    for (const [pid, parent] of parents) if (parent === tree[i]) tree.push(pid);
+  }
+  return tree;
+}
+
+function residentBytes(pids) {
+  let total = 0;
+  for (const pid of pids) {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    total += Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
+  }
+  return total;
+}
+
+/** Links `count` numbers through the app's own local API (wa-mock's phones scan the QR
+ * codes), then measures the app and its WebKit processes together. */
+async function connectedMemory(admin, count) {
+  const memDir = join(harness.work, 'connected');
+  await harness.startDriver({ SWITCHBOARD_DATA_DIR: memDir, SWITCHBOARD_WA_URL: admin.ws_url }, 4464);
+  const browser = await harness.openApp(TEST_BUILD);
+  await browser.$('[data-testid="empty"]').waitForDisplayed({ timeout: 30_000 });
+  const status = await browser.executeAsync((done) => {
+    const settings = { enabled: true, port: 18790, all_interfaces: false };
+    window.__TAURI_INTERNALS__.invoke('set_local_api', { settings }).then(done, (e) => done({ error: e }));
+  });
+  assert.ok(status.base_url, `the local API is on: ${JSON.stringify(status)}`);
+  const api = (path, init = {}) =>
+    fetch(`${status.base_url}${path}`, {
+      ...init,
+      headers: { token: status.account_token, 'content-type': 'application/json' },
+    }).then(async (res) => {
+      const body = await res.json();
+      assert.ok(res.ok, `${path}: ${res.status} ${JSON.stringify(body)}`);
+      return body;
+    });
+  for (let i = 0; i < count; i++) {
+    const name = `linked-${String(i).padStart(3, '0')}`;
+    await api('/instance/new', { method: 'POST', body: JSON.stringify({ name }) });
+    const { qrCode } = await api(`/instance/connect/${name}`);
+    const scanned = await fetch(`${admin.admin_url}/scan?phone=55119${String(i).padStart(8, '0')}&name=${name}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: qrCode,
+    });
+    assert.ok(scanned.ok, `wa-mock scanned ${name}`);
+  }
+  await browser.waitUntil(
+    async () => {
+      const { instances } = await api('/instance/list');
+      return instances.filter((i) => i.status === 'connected').length === count;
+    },
+    { timeout: 300_000, interval: 1_000, timeoutMsg: `${count} numbers never all connected` },
+  );
+  // Let history sync and the window's list settle before measuring.
+  await new Promise((r) => setTimeout(r, 5_000));
+  const bytes = residentBytes(processTree(newestPid(TEST_BUILD)));
+  await browser.deleteSession();
+  return bytes;
+}
+
 try {
   assert.ok(PRODUCT && TEST_BUILD && WA_MOCK_BIN, 'run through tests/e2e/bench.sh');
   const admin = await harness.startWaMock(WA_MOCK_BIN);
@@ -112,10 +188,12 @@ try {
   const starts = [];
   for (let i = 0; i < RUNS; i++) starts.push(await coldStart());
   const qr = await qrLatencies(RUNS);
+  const memory = await connectedMemory(admin, CONNECTED);
 
   const rows = [
     [`cold start to the list painted (${NUMBERS.toLocaleString('en')} numbers)`, ms(median(starts)), ms(Math.max(...starts)), '<= 1,000 ms'],
     ['QR code issued by the engine to on screen', ms(median(qr)), ms(Math.max(...qr)), '<= 200 ms'],
+    [`resident memory, app and WebKit processes, ${CONNECTED} numbers connected`, mib(memory), '', '<= 300 MB'],
     ['release binary size', mib(statSync(PRODUCT).size), '', ''],
   ];
   console.log(`\n| measure (${RUNS} runs) | p50 | max | target |\n|---|---|---|---|`);

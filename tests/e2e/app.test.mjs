@@ -1,7 +1,8 @@
 // The real app window, driven through WebDriver, against wa-mock playing WhatsApp and the
 // phone: add a number, link it by QR, receive history and a document, delete that chat
-// with its media, log out, link again by pairing code, get unlinked from the phone,
-// delete the instance and reuse its name at once.
+// with its media, log out, link again by pairing code, a server that stops answering and
+// a temporary ban that ends, get unlinked from the phone, delete the instance and reuse
+// its name at once.
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, existsSync } from 'node:fs';
@@ -199,6 +200,33 @@ test('link again with a pairing code typed on the phone', async () => {
   await browser.$('[data-testid="link-success"]').waitForDisplayed({ timeout: 60_000 });
   await openInstancePage();
   await waitForText('[data-testid="state-badge"]', 'Connected');
+});
+
+test('the server stops answering: the state leaves connected, and comes back when it answers', async () => {
+  await adminCall(`/devices/${encodeURIComponent(JID)}/freeze`, { method: 'POST' });
+  // The client's keepalive notices a silent server after one or two unanswered pings.
+  await waitForText('[data-testid="state-badge"]', 'Reconnecting', 150_000);
+  await waitForText('[data-testid="state-description"]', 'Reconnecting since');
+  await adminCall(`/devices/${encodeURIComponent(JID)}/thaw`, { method: 'POST' });
+  await waitForText('[data-testid="state-badge"]', 'Connected', 60_000);
+  await waitForText('[data-testid="state-description"]', 'Connected since');
+});
+
+test('a temporary ban ends while the user watches: the number reconnects by itself', async () => {
+  await adminCall(`/devices/${encodeURIComponent(JID)}/ban`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ temporary_seconds: 5 }),
+  });
+  await waitForText('[data-testid="state-badge"]', 'Banned');
+  await waitForText('[data-testid="state-description"]', 'Banned by WhatsApp until');
+  await waitForText('[data-testid="state-badge"]', 'Connected', 60_000);
+  // The number's timeline tells both: the outage with its length, and the ban.
+  await click('#instance-tab-activity');
+  await waitForText('#instance-panel', 'Connected again after');
+  await waitForText('#instance-panel', 'Banned by WhatsApp until');
+  await waitForText('#instance-panel', 'Connection lost');
+  await click('#instance-tab-chats');
 });
 
 test('unlinked from the phone: the state turns to logged out at once', async () => {

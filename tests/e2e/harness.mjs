@@ -33,12 +33,14 @@ export class Harness {
     return JSON.parse(firstLine);
   }
 
-  /** Starts tauri-driver; `env` reaches every app it launches. */
-  async startDriver(env) {
-    this.start('tauri-driver', ['--port', String(DRIVER_PORT)], env, 'tauri-driver.log');
+  /** Starts tauri-driver; `env` reaches every app it launches. Each test file takes its
+   * own port, so that a driver still closing from the file before is never reused. */
+  async startDriver(env, port = DRIVER_PORT) {
+    this.driverPort = port;
+    this.start('tauri-driver', ['--port', String(port), '--native-port', String(port + 1)], env, 'tauri-driver.log');
     for (let i = 0; i < 100; i++) {
       try {
-        if ((await fetch(`http://127.0.0.1:${DRIVER_PORT}/status`)).ok) return;
+        if ((await fetch(`http://127.0.0.1:${port}/status`)).ok) return;
       } catch {
         // not listening yet
       }
@@ -51,7 +53,7 @@ export class Harness {
   openApp(application) {
     return remote({
       hostname: '127.0.0.1',
-      port: DRIVER_PORT,
+      port: this.driverPort,
       logLevel: 'warn',
       capabilities: { 'tauri:options': { application } },
     });

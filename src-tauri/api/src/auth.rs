@@ -2,6 +2,7 @@
 //! (RyzeAPI's TokenInstance, returned when it was created) reaches only that instance.
 
 use axum::http::{header, HeaderMap};
+use switchboard_engine::model::Requester;
 
 use crate::account_token::AccountToken;
 use crate::live::Live;
@@ -20,6 +21,14 @@ pub enum Caller {
 }
 
 impl Caller {
+    /// How the audit trail names this caller.
+    pub fn requester(&self) -> Requester {
+        match self {
+            Caller::Account => Requester::AccountToken,
+            Caller::Instance { .. } => Requester::InstanceToken,
+        }
+    }
+
     pub fn is_account(&self) -> bool {
         matches!(self, Caller::Account)
     }

@@ -70,6 +70,13 @@ pub(crate) struct Shared {
     pub stop: watch::Receiver<bool>,
 }
 
+impl Shared {
+    /// The host acting for `caller`: the audit trail records which token asked.
+    pub fn host_for(&self, caller: &auth::Caller) -> Host {
+        Host::new(self.host.engine().on_behalf_of(caller.requester()))
+    }
+}
+
 pub(crate) type ApiState = Arc<Shared>;
 
 /// A listening API. Dropping it without [`RunningApi::stop`] leaves it serving.

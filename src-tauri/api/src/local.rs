@@ -91,7 +91,12 @@ impl LocalApi {
             ApiConfig::new(address),
         )
         .await
-        .map_err(|e| failure(ErrorCode::IoError, format!("cannot listen on {address}: {e}")))
+        .map_err(|e| {
+            failure(
+                ErrorCode::IoError,
+                format!("cannot listen on {address}: {e}"),
+            )
+        })
     }
 
     fn status_of(&self, current: &Current) -> LocalApiStatus {
@@ -181,16 +186,16 @@ impl LocalApiSwitch for LocalApi {
     }
 
     async fn regenerate_token(&self) -> Result<LocalApiStatus, ErrorPayload> {
-        self.token
-            .regenerate()
-            .map_err(|e| failure(ErrorCode::IoError, format!("cannot write the new token: {e}")))?;
+        self.token.regenerate().map_err(|e| {
+            failure(
+                ErrorCode::IoError,
+                format!("cannot write the new token: {e}"),
+            )
+        })?;
         Ok(self.status_of(&*self.current.lock().await))
     }
 }
 
 fn failure(code: ErrorCode, message: String) -> ErrorPayload {
-    ErrorPayload {
-        code,
-        message,
-    }
+    ErrorPayload { code, message }
 }

@@ -26,6 +26,8 @@ use crate::{events_socket, ryze};
         ryze::paths::set_settings,
         ryze::paths::get_proxy,
         ryze::paths::set_proxy,
+        ryze::paths::get_s3,
+        ryze::paths::set_s3,
         ryze::paths::get_webhook,
         ryze::paths::set_webhook,
         ryze::paths::delete_chat,
@@ -35,7 +37,7 @@ use crate::{events_socket, ryze};
     ),
     modifiers(&Tokens),
     tags(
-        (name = "instance", description = "Create, link, configure, log out and delete instances"),
+        (name = "instance", description = "Create, link, configure (settings, proxy, S3 media bucket), log out and delete instances"),
         (name = "events", description = "The instance's webhook"),
         (name = "chat", description = "Read a chat's messages; delete a chat, with its media if asked"),
         (name = "message", description = "Send messages"),

@@ -59,8 +59,41 @@ macro_rules! with_commands {
                 host.engine().logout(&name).await
             }
 
-            fn delete_instance(host, name: String) -> $crate::model::DeleteReport {
-                host.engine().delete_instance(&name).await
+            /// With `delete_s3_media` (the API's `deleteS3Media`), the instance's objects in
+            /// its S3 bucket are deleted too; without it they are kept (and reported).
+            fn delete_instance(
+                host,
+                name: String,
+                delete_s3_media: bool,
+            ) -> $crate::model::DeleteReport {
+                let choice = if delete_s3_media {
+                    $crate::s3::S3MediaChoice::Delete
+                } else {
+                    $crate::s3::S3MediaChoice::Keep
+                };
+                host.engine().delete_instance_with(&name, choice).await
+            }
+
+            /// Where the instance's objects are in its S3 bucket, and how many (objects and
+            /// bytes), for the delete dialog; null when its media stays on this computer.
+            fn s3_media_usage(host, name: String) -> Option<$crate::s3::S3MediaOutcome> {
+                host.engine().s3_media_usage(&name).await
+            }
+
+            /// The instance's S3 bucket with the secret key masked; null when none.
+            fn get_s3(host, name: String) -> Option<$crate::s3::S3ConfigView> {
+                host.engine().get_s3(&name).await
+            }
+
+            /// Tests the bucket (write, read back, remove a probe object) and saves it only
+            /// if that passed; null turns S3 off. A left-out or masked secret keeps the
+            /// stored one.
+            fn set_s3(
+                host,
+                name: String,
+                s3: Option<$crate::s3::S3ConfigInput>,
+            ) -> $crate::model::Instance {
+                host.engine().set_s3(&name, s3).await
             }
 
             fn list_chats(host, name: String) -> Vec<$crate::model::ChatSummary> {
@@ -127,10 +160,10 @@ macro_rules! with_commands {
                 host.engine().set_proxy(&name, proxy).await
             }
 
-            /// Destructive actions of one instance, or of every instance (deleted ones
-            /// too) without a name.
-            fn audit_log(host, name: Option<String>) -> Vec<$crate::model::AuditRecord> {
-                host.engine().audit_log(name.as_deref()).await
+            /// What happened to one instance (by the id its name has now), or to every
+            /// instance (deleted ones too) without a name; destructive actions included.
+            fn timeline(host, name: Option<String>) -> Vec<$crate::model::TimelineEntry> {
+                host.engine().timeline(name.as_deref()).await
             }
 
             /// The QR code drawn in Rust, as a PNG data URL the window can show under a

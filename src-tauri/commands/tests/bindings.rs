@@ -240,7 +240,7 @@ fn doc_comments_become_the_functions_documentation() {
         "{ts}"
     );
     assert!(
-        ts.contains("    /**\n     * Destructive actions of one instance"),
+        ts.contains("    /**\n     * What happened to one instance"),
         "{ts}"
     );
     for signature in all_signatures() {

@@ -16,6 +16,8 @@ pub(crate) mod media;
 mod picture;
 mod task;
 
+pub(crate) use media::chat_folder_name;
+
 /// Where the WhatsApp server is (wa-mock in tests) and how to reach it.
 #[derive(Debug, Clone, Default)]
 pub struct WaConfig {

@@ -5,7 +5,7 @@ use sqlx::Row;
 
 use crate::db::counts_from_row;
 use crate::error::{Error, Result};
-use crate::model::{now_millis, AuditAction, AuditRecord, Counts};
+use crate::model::{now_millis, AuditAction, AuditRecord, Counts, Requester};
 
 pub struct Entry<'a> {
     pub action: AuditAction,
@@ -16,6 +16,7 @@ pub struct Entry<'a> {
     pub result: &'a str,
     pub removed: Counts,
     pub detail: Option<String>,
+    pub requested_by: Requester,
 }
 
 fn action_text(action: AuditAction) -> &'static str {
@@ -38,8 +39,8 @@ fn action_from_text(text: &str) -> Result<AuditAction> {
 pub async fn record<'e, E: sqlx::SqliteExecutor<'e>>(db: E, entry: Entry<'_>) -> Result<()> {
     sqlx::query(
         "INSERT INTO audit (action, instance_id, instance_name, target, at, result,
-                            chats, messages, media_files, media_bytes, detail)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            chats, messages, media_files, media_bytes, detail, requested_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(action_text(entry.action))
     .bind(entry.instance_id)
@@ -52,17 +53,28 @@ pub async fn record<'e, E: sqlx::SqliteExecutor<'e>>(db: E, entry: Entry<'_>) ->
     .bind(entry.removed.media_files as i64)
     .bind(entry.removed.media_bytes as i64)
     .bind(entry.detail)
+    .bind(entry.requested_by.as_str())
     .execute(db)
     .await?;
     Ok(())
 }
 
-/// Newest first; `name_key` limits it to one instance name (case-insensitive).
-pub async fn list(db: &sqlx::SqlitePool, name_key: Option<&str>) -> Result<Vec<AuditRecord>> {
+/// Newest first; `instance_id` limits it to one instance, `deleted_name_key` to the
+/// instances gone that had that name (case-insensitive). Neither: every record.
+pub async fn list(
+    db: &sqlx::SqlitePool,
+    instance_id: Option<&str>,
+    deleted_name_key: Option<&str>,
+) -> Result<Vec<AuditRecord>> {
     let rows = sqlx::query(
-        "SELECT * FROM audit WHERE ?1 IS NULL OR lower(instance_name) = ?1 ORDER BY id DESC",
+        "SELECT * FROM audit
+         WHERE (?1 IS NULL OR instance_id = ?1)
+           AND (?2 IS NULL OR (lower(instance_name) = ?2
+                               AND instance_id NOT IN (SELECT id FROM instances)))
+         ORDER BY id DESC",
     )
-    .bind(name_key)
+    .bind(instance_id)
+    .bind(deleted_name_key)
     .fetch_all(db)
     .await?;
     rows.iter()
@@ -77,6 +89,7 @@ pub async fn list(db: &sqlx::SqlitePool, name_key: Option<&str>) -> Result<Vec<A
                 result: row.try_get("result")?,
                 removed: counts_from_row(row)?,
                 detail: row.try_get("detail")?,
+                requested_by: Requester::from_stored(&row.try_get::<String, _>("requested_by")?),
             })
         })
         .collect()

@@ -9,6 +9,8 @@ use crate::error::{Error, Result};
 use crate::model::ChatSummary;
 use crate::paths;
 use crate::records::{ChatUpsert, LastMessage, MediaSaved, MessageUpsert, Receipts};
+use crate::s3;
+use crate::s3::chat_objects::MediaRow;
 use crate::validate;
 
 /// Chat identifiers from WhatsApp are stored canonically, like the ones users type.
@@ -92,8 +94,9 @@ pub async fn store_messages(
 }
 
 /// Records a media file; a repeat for the same message replaces it and corrects the
-/// counters. Paths outside the instance's media folder are refused.
-pub async fn store_media(db: &SqlitePool, instance_id: &str, media: &MediaSaved) -> Result<()> {
+/// counters. Paths outside the instance's media folder are refused. With a bucket, the
+/// file is queued for upload in the same transaction; answers whether it was.
+pub async fn store_media(db: &SqlitePool, instance_id: &str, media: &MediaSaved) -> Result<bool> {
     if !paths::is_safe_media_path(&media.relative_path) {
         return Err(Error::io(format!(
             "refusing media path '{}' outside media/",
@@ -119,7 +122,8 @@ pub async fn store_media(db: &SqlitePool, instance_id: &str, media: &MediaSaved)
         "INSERT INTO media (instance_id, chat_jid, message_id, path, bytes, mime)
          VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (instance_id, chat_jid, message_id)
-         DO UPDATE SET path = excluded.path, bytes = excluded.bytes, mime = excluded.mime",
+         DO UPDATE SET path = excluded.path, bytes = excluded.bytes, mime = excluded.mime,
+                       s3_endpoint = NULL, s3_bucket = NULL, s3_key = NULL",
     )
     .bind(instance_id)
     .bind(&chat)
@@ -143,8 +147,13 @@ pub async fn store_media(db: &SqlitePool, instance_id: &str, media: &MediaSaved)
     .bind(&chat)
     .execute(&mut *tx)
     .await?;
+    // With a bucket, the file goes up from the persistent queue (kept here until then).
+    let upload = s3::stored::load(&mut *tx, instance_id).await?.is_some();
+    if upload {
+        s3::queue::enqueue(&mut *tx, instance_id, &chat, &media.message_id).await?;
+    }
     tx.commit().await?;
-    Ok(())
+    Ok(upload)
 }
 
 /// Moves outgoing messages forward to `delivery` (never back: a late delivery receipt
@@ -233,9 +242,9 @@ pub async fn last_message(
 /// What removing a chat's rows took away.
 pub struct RemovedRows {
     pub messages: u64,
-    /// `(path relative to the instance folder, bytes)` of each media row, when the
-    /// caller asked for the media to go too.
-    pub media: Vec<(String, i64)>,
+    /// Each media row (path relative to the instance folder, bytes, and where it lives
+    /// in a bucket), when the caller asked for the media to go too.
+    pub media: Vec<MediaRow>,
 }
 
 /// Removes a chat's chat, message and media rows in one transaction.
@@ -246,12 +255,15 @@ pub async fn delete_rows(
     list_media: bool,
 ) -> Result<RemovedRows> {
     let mut tx = db::begin_write(db).await?;
-    let media: Vec<(String, i64)> = if list_media {
-        sqlx::query_as("SELECT path, bytes FROM media WHERE instance_id = ? AND chat_jid = ?")
-            .bind(instance_id)
-            .bind(jid)
-            .fetch_all(&mut *tx)
-            .await?
+    let media: Vec<MediaRow> = if list_media {
+        sqlx::query_as(
+            "SELECT path, bytes, s3_endpoint, s3_bucket, s3_key FROM media
+             WHERE instance_id = ? AND chat_jid = ?",
+        )
+        .bind(instance_id)
+        .bind(jid)
+        .fetch_all(&mut *tx)
+        .await?
     } else {
         Vec::new()
     };

@@ -9,9 +9,10 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::events::EngineEvent;
 use crate::model::{
-    AuditAction, ChatDeleteOrigin, ChatDeleteReport, ChatSummary, Counts, WebhookEvent,
+    AuditAction, ChatDeleteOrigin, ChatDeleteReport, ChatSummary, Counts, Requester, WebhookEvent,
 };
 use crate::paths;
+use crate::s3;
 use crate::validate;
 
 impl Engine {
@@ -49,7 +50,8 @@ impl Engine {
         .await
         .map_err(|e| self.explain(&id, name, e));
         if let Err(e) = sent {
-            self.audit_chat_failure(&id, &instance_name, &jid, &e).await;
+            self.audit_chat_failure(&id, &instance_name, &jid, &e, self.requester())
+                .await;
             return Err(e);
         }
         self.apply_chat_deletion(&id, &jid, delete_media, ChatDeleteOrigin::Local)
@@ -65,10 +67,15 @@ impl Engine {
         origin: ChatDeleteOrigin,
     ) -> Result<ChatDeleteReport> {
         let instance_name = self.name_of(id);
+        let requested_by = match origin {
+            ChatDeleteOrigin::Phone => Requester::Phone,
+            ChatDeleteOrigin::Local => self.requester(),
+        };
         let report = match self.delete_chat_rows_and_files(id, jid, delete_media).await {
             Ok(report) => report,
             Err(e) => {
-                self.audit_chat_failure(id, &instance_name, jid, &e).await;
+                self.audit_chat_failure(id, &instance_name, jid, &e, requested_by)
+                    .await;
                 return Err(e);
             }
         };
@@ -87,6 +94,7 @@ impl Engine {
                     media_bytes: report.media_bytes_removed,
                 },
                 detail: Some(format!("origin: {origin:?}; delete_media: {delete_media}")),
+                requested_by,
             },
         )
         .await?;
@@ -101,8 +109,10 @@ impl Engine {
         Ok(report)
     }
 
-    /// Rows first, in one transaction; then the files the rows named. A crash between
-    /// the two leaves unreferenced files inside the instance folder, which go with it.
+    /// Rows first, in one transaction; then the files the rows named, on this computer
+    /// and in the bucket. A crash between the two leaves unreferenced files inside the
+    /// instance folder, which go with it (and objects under the chat's prefix, which a
+    /// later delete of the chat or the instance's objects removes).
     async fn delete_chat_rows_and_files(
         &self,
         id: &str,
@@ -112,7 +122,9 @@ impl Engine {
         let removed = chat_store::delete_rows(self.db(), id, jid, delete_media).await?;
         let instance_dir = self.paths().instance_dir(id);
         let (mut files, mut bytes) = (0u64, 0u64);
-        for (relative, size) in &removed.media {
+        let (in_bucket, local): (Vec<_>, Vec<_>) =
+            removed.media.iter().partition(|m| m.4.is_some());
+        for (relative, size, ..) in local {
             if !paths::is_safe_media_path(relative) {
                 warn!(instance_id = %id, "skipping a media path outside the media folder");
                 continue;
@@ -122,9 +134,17 @@ impl Engine {
                 bytes += *size as u64;
             }
         }
+        let mut s3_objects_failed = None;
         if delete_media {
             let chat_dir = paths::chat_media_dir(&self.paths().media_dir(id), jid);
             paths::remove_tree(&chat_dir)?;
+            let gone =
+                s3::chat_objects::delete(self.db(), self.s3_tuning(), id, jid, &in_bucket).await?;
+            if let Some(gone) = gone {
+                files += gone.removed.objects;
+                bytes += gone.removed.bytes;
+                s3_objects_failed = Some(gone.failed);
+            }
         }
         Ok(ChatDeleteReport {
             chat_jid: jid.to_string(),
@@ -137,10 +157,18 @@ impl Engine {
             messages_removed: removed.messages,
             media_files_removed: files,
             media_bytes_removed: bytes,
+            s3_objects_failed,
         })
     }
 
-    async fn audit_chat_failure(&self, id: &str, name: &str, jid: &str, error: &Error) {
+    async fn audit_chat_failure(
+        &self,
+        id: &str,
+        name: &str,
+        jid: &str,
+        error: &Error,
+        requested_by: Requester,
+    ) {
         let entry = audit::Entry {
             action: AuditAction::DeleteChat,
             instance_id: id,
@@ -149,6 +177,7 @@ impl Engine {
             result: error.code().as_str(),
             removed: Counts::default(),
             detail: Some(error.to_string()),
+            requested_by,
         };
         if let Err(e) = audit::record(self.db(), entry).await {
             warn!(error = %e, "could not audit the failed chat deletion");

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::actor::WaConfig;
+use crate::s3::queue::QueueTuning;
+use crate::s3::S3Tuning;
 
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -11,6 +13,10 @@ pub struct EngineConfig {
     pub data_dir: PathBuf,
     pub wa: WaConfig,
     pub webhooks: WebhookTuning,
+    /// The S3 client's timeouts and retries.
+    pub s3: S3Tuning,
+    /// Waits between tries of a queued media upload.
+    pub uploads: QueueTuning,
 }
 
 /// Delivery policy of webhooks (tests shorten every wait).
@@ -50,6 +56,8 @@ impl EngineConfig {
                 logout_timeout: Duration::from_secs(10),
             },
             webhooks: WebhookTuning::default(),
+            s3: S3Tuning::default(),
+            uploads: QueueTuning::default(),
         }
     }
 }

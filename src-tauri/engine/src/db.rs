@@ -9,8 +9,12 @@ use sqlx::sqlite::{
 use sqlx::Row;
 
 use crate::error::{Error, Result};
-use crate::model::{Counts, Instance, InstanceState, Profile, Settings, Webhook, WebhookEvent};
+use crate::model::{
+    Counts, Instance, InstanceState, Profile, S3Status, Settings, Webhook, WebhookEvent,
+};
 use crate::paths::{make_private_file, Paths};
+use crate::s3::config::SECRET_MASK;
+use crate::s3::S3ConfigView;
 
 pub async fn open(paths: &Paths) -> Result<SqlitePool> {
     let options = SqliteConnectOptions::new()
@@ -55,9 +59,13 @@ SELECT i.id, i.name, i.token, i.webhook_secret, i.settings, i.proxy, i.state, i.
        w.url AS webhook_url, w.events AS webhook_events, w.authorization AS webhook_authorization,
        COALESCE(c.chats, 0) AS chats, COALESCE(c.messages, 0) AS messages,
        COALESCE(c.media_files, 0) AS media_files, COALESCE(c.media_bytes, 0) AS media_bytes,
-       EXISTS (SELECT 1 FROM deletions d WHERE d.instance_id = i.id) AS deleting
+       EXISTS (SELECT 1 FROM deletions d WHERE d.instance_id = i.id) AS deleting,
+       s.endpoint AS s3_endpoint, s.region AS s3_region, s.bucket AS s3_bucket,
+       s.prefix AS s3_prefix, s.access_key AS s3_access_key, s.path_style AS s3_path_style,
+       (SELECT COUNT(*) FROM s3_uploads u WHERE u.instance_id = i.id) AS s3_pending
 FROM instances i
 LEFT JOIN webhooks w ON w.instance_id = i.id
+LEFT JOIN s3_configs s ON s.instance_id = i.id
 LEFT JOIN (SELECT instance_id, COUNT(*) AS chats, SUM(message_count) AS messages,
                   SUM(media_files) AS media_files, SUM(media_bytes) AS media_bytes
            FROM chats GROUP BY instance_id) c ON c.instance_id = i.id
@@ -103,11 +111,31 @@ pub fn instance_from_row(row: &SqliteRow) -> Result<Instance> {
         settings: from_json::<Settings>("settings", &row.try_get::<String, _>("settings")?)?,
         webhook,
         proxy: row.try_get("proxy")?,
+        s3: s3_from_row(row)?,
         counts: counts_from_row(row)?,
         deleting: row.try_get("deleting")?,
         paired: row.try_get("paired")?,
         created_at: row.try_get("created_at")?,
     })
+}
+
+/// The instance's bucket with the secret masked (the query never reads the secret).
+fn s3_from_row(row: &SqliteRow) -> Result<Option<S3Status>> {
+    let Some(endpoint) = row.try_get::<Option<String>, _>("s3_endpoint")? else {
+        return Ok(None);
+    };
+    Ok(Some(S3Status {
+        config: S3ConfigView {
+            endpoint,
+            region: row.try_get("s3_region")?,
+            bucket: row.try_get("s3_bucket")?,
+            prefix: row.try_get("s3_prefix")?,
+            access_key: row.try_get("s3_access_key")?,
+            secret_key: SECRET_MASK.to_string(),
+            path_style: row.try_get("s3_path_style")?,
+        },
+        uploads_pending: row.try_get::<i64, _>("s3_pending")? as u64,
+    }))
 }
 
 /// What an instance holds, summed from its chats' counters.
@@ -127,12 +155,15 @@ where
     counts_from_row(&row)
 }
 
-/// Instances with a stored session that was not logged out or banned, and not being
-/// deleted: the ones to reconnect at start-up. `(id, name)` each.
+/// Instances with a stored session that was not logged out or banned for good, and
+/// not being deleted: the ones to reconnect at start-up. `(id, name)` each. A temporary
+/// ban is tried again: WhatsApp answers with what is left of it, if anything.
 pub async fn instances_to_reconnect(db: &SqlitePool) -> Result<Vec<(String, String)>> {
     Ok(sqlx::query_as(
         "SELECT id, name FROM instances WHERE paired = 1
-         AND json_extract(state, '$.state') NOT IN ('loggedout', 'banned')
+         AND json_extract(state, '$.state') != 'loggedout'
+         AND NOT (json_extract(state, '$.state') = 'banned'
+                  AND json_extract(state, '$.until') IS NULL)
          AND id NOT IN (SELECT instance_id FROM deletions)",
     )
     .fetch_all(db)

@@ -20,10 +20,13 @@ use crate::error::{Error, Result};
 use crate::events::EngineEvent;
 use crate::folder_lock::FolderLock;
 use crate::model::now_millis;
-use crate::model::{DisconnectReason, Instance, InstanceState, WebhookEvent};
+use crate::model::{DisconnectReason, Instance, InstanceState, Requester, WebhookEvent};
 use crate::paths::{self, create_private_dir, Paths};
 use crate::registry::{ActorSlot, Entry, Registry};
+use crate::s3::worker::UploadWorker;
+use crate::s3::{self, S3Tuning, Uploader};
 use crate::sink::EngineSink;
+use crate::timeline;
 use crate::webhook::WebhookSender;
 
 const EVENT_BUFFER: usize = 1024;
@@ -32,6 +35,8 @@ const EVENT_BUFFER: usize = 1024;
 #[derive(Clone)]
 pub struct Engine {
     inner: Arc<Inner>,
+    /// Who this handle acts for; the audit trail records it.
+    requester: Requester,
 }
 
 /// The engine without keeping it alive: what actors' callbacks hold.
@@ -41,7 +46,10 @@ pub(crate) struct WeakEngine(Weak<Inner>);
 impl WeakEngine {
     /// The engine, while it is open.
     pub(crate) fn upgrade(&self) -> Option<Engine> {
-        self.0.upgrade().map(|inner| Engine { inner })
+        self.0.upgrade().map(|inner| Engine {
+            inner,
+            requester: Requester::Window,
+        })
     }
 }
 
@@ -52,6 +60,9 @@ struct Inner {
     registry: Mutex<Registry>,
     events: broadcast::Sender<EngineEvent>,
     webhooks: Arc<WebhookSender>,
+    s3: S3Tuning,
+    /// Drains the S3 upload queue; woken when media is queued or a bucket saved.
+    uploads: Arc<UploadWorker>,
     /// Serialises state writes so the stored state follows the registry's order.
     state_writes: tokio::sync::Mutex<()>,
     stop: watch::Sender<bool>,
@@ -123,11 +134,21 @@ impl Engine {
         }
         remove_orphan_folders(&paths, &registry)?;
 
+        // Uploads a restart interrupted, or that wait out a backoff, are tried at once.
+        s3::queue::make_all_due(&db).await?;
+        let uploads = UploadWorker::new(Uploader::new(
+            db.clone(),
+            paths.instances.clone(),
+            config.s3.clone(),
+            config.uploads,
+        ));
+
         let webhooks = WebhookSender::new(db.clone(), config.webhooks);
         let (stop, stop_rx) = watch::channel(false);
-        tokio::spawn(webhooks.clone().run_outbox(stop_rx));
+        tokio::spawn(webhooks.clone().run_outbox(stop_rx.clone()));
         info!(instances = registry.entries().count(), "engine opened");
-        Ok(Engine {
+        let engine = Engine {
+            requester: Requester::Window,
             inner: Arc::new(Inner {
                 db,
                 paths,
@@ -135,13 +156,17 @@ impl Engine {
                 registry: Mutex::new(registry),
                 events: broadcast::channel(EVENT_BUFFER).0,
                 webhooks,
+                s3: config.s3,
+                uploads: uploads.clone(),
                 state_writes: tokio::sync::Mutex::new(()),
                 stop,
                 shutting_down: AtomicBool::new(false),
                 folder_lock: Mutex::new(Some(folder_lock)),
                 early_receipts: tokio::sync::Mutex::new(EarlyReceipts::default()),
             }),
-        })
+        };
+        tokio::spawn(uploads.run(engine.downgrade(), stop_rx));
+        Ok(engine)
     }
 
     /// Every event, as it happens.
@@ -176,7 +201,20 @@ impl Engine {
         info!("engine shut down");
     }
 
+    /// The same engine, acting for `requester`: what a host hands each caller so that
+    /// the audit trail says who asked.
+    pub fn on_behalf_of(&self, requester: Requester) -> Engine {
+        Engine {
+            inner: self.inner.clone(),
+            requester,
+        }
+    }
+
     // ---- the parts the operation modules use ----------------------------------------
+
+    pub(crate) fn requester(&self) -> Requester {
+        self.requester
+    }
 
     pub(crate) fn db(&self) -> &SqlitePool {
         &self.inner.db
@@ -188,6 +226,15 @@ impl Engine {
 
     pub(crate) fn paths(&self) -> &Paths {
         &self.inner.paths
+    }
+
+    pub(crate) fn s3_tuning(&self) -> &S3Tuning {
+        &self.inner.s3
+    }
+
+    /// Something waits in the S3 upload queue: run a pass now.
+    pub(crate) fn wake_uploads(&self) {
+        self.inner.uploads.wake();
     }
 
     pub(crate) fn wa(&self) -> &WaConfig {
@@ -266,19 +313,26 @@ impl Engine {
     /// Records a new state (registry first, then the stored copy) and tells everyone.
     pub(crate) async fn set_state(&self, id: &str, state: InstanceState) -> Result<()> {
         let _order = self.inner.state_writes.lock().await;
-        {
+        let previous = {
             let mut registry = self.registry();
             let Some(entry) = registry.get_mut(id) else {
                 return Ok(());
             };
-            entry.state = state.clone();
-        }
+            std::mem::replace(&mut entry.state, state.clone())
+        };
         sqlx::query("UPDATE instances SET state = ? WHERE id = ?")
             .bind(to_json(&state))
             .bind(id)
             .execute(self.db())
             .await?;
         info!(instance_id = %id, state = state.name(), "state changed");
+        // Written before the event, so whoever re-reads the timeline on it finds the
+        // entry; a timeline that cannot be written never hides the state itself.
+        if let Some(event) = timeline::event_of_change(&previous, &state) {
+            if let Err(e) = timeline::record(self.db(), id, &event).await {
+                warn!(instance_id = %id, code = %e.code(), error = %e, "could not add to the timeline");
+            }
+        }
         self.emit(EngineEvent::StateChanged {
             instance_id: id.to_string(),
             state: state.clone(),

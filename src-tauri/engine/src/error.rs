@@ -86,6 +86,8 @@ pub enum Error {
     MediaTooLarge(String),
     #[error("{0}")]
     UnsupportedMedia(String),
+    #[error("{0}")]
+    MediaNotFound(String),
 }
 
 /// The stable machine code of an error: what every host maps (the window to words,
@@ -124,6 +126,7 @@ pub enum ErrorCode {
     FileNotFound,
     MediaTooLarge,
     UnsupportedMedia,
+    MediaNotFound,
 }
 
 impl ErrorCode {
@@ -161,6 +164,7 @@ impl ErrorCode {
             ErrorCode::FileNotFound => "file_not_found",
             ErrorCode::MediaTooLarge => "media_too_large",
             ErrorCode::UnsupportedMedia => "unsupported_media",
+            ErrorCode::MediaNotFound => "media_not_found",
         }
     }
 }
@@ -206,6 +210,7 @@ impl Error {
             Error::FileNotFound(_) => ErrorCode::FileNotFound,
             Error::MediaTooLarge(_) => ErrorCode::MediaTooLarge,
             Error::UnsupportedMedia(_) => ErrorCode::UnsupportedMedia,
+            Error::MediaNotFound(_) => ErrorCode::MediaNotFound,
         }
     }
 

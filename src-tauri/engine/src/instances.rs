@@ -14,10 +14,13 @@ use crate::error::{Error, Result};
 use crate::events::EngineEvent;
 use crate::model::now_millis;
 use crate::model::{
-    AuditRecord, CreateInstance, DisconnectReason, Instance, InstanceState, Settings, WebhookInput,
+    AuditRecord, CreateInstance, DisconnectReason, Instance, InstanceState, Settings,
+    TimelineEntry, WebhookInput,
 };
 use crate::paths::{self, create_private_dir};
 use crate::registry::{ActorSlot, Entry};
+use crate::s3;
+use crate::timeline::{self, Whose};
 use crate::validate;
 
 impl Engine {
@@ -36,6 +39,11 @@ impl Engine {
         let webhook = input.webhook.map(validate::webhook).transpose()?;
         let proxy = input.proxy.as_deref().map(validate::proxy).transpose()?;
         self.registry().ensure_name_free(&key, &input.name)?;
+        // A bucket given at creation is tested like one saved later.
+        let bucket = match input.s3 {
+            Some(bucket) => Some(self.tested_s3(bucket, None).await?),
+            None => None,
+        };
 
         let id = uuid::Uuid::new_v4().to_string();
         let state = InstanceState::Disconnected {
@@ -65,6 +73,9 @@ impl Engine {
             .await?;
             if let Some(webhook) = &webhook {
                 store_webhook(&mut tx, &id, webhook).await?;
+            }
+            if let Some(bucket) = &bucket {
+                s3::stored::save(&mut *tx, &id, bucket).await?;
             }
             tx.commit().await
         }
@@ -176,11 +187,37 @@ impl Engine {
         self.updated_after(&id, name, written).await
     }
 
-    /// Audit records, newest first; with a name, only that instance's (deleted ones too).
+    /// Audit records, newest first; with a name, only that instance's: the existing
+    /// instance's by its id (a name used again starts afresh), else the deleted ones'.
     #[instrument(skip_all)]
     pub async fn audit_log(&self, name: Option<&str>) -> Result<Vec<AuditRecord>> {
         let key = name.map(validate::name).transpose()?;
-        audit::list(self.db(), key.as_deref()).await
+        let id = key.as_deref().and_then(|key| self.id_of_name(key));
+        match (&key, &id) {
+            (_, Some(id)) => audit::list(self.db(), Some(id), None).await,
+            (key, None) => audit::list(self.db(), None, key.as_deref()).await,
+        }
+    }
+
+    /// The timeline, newest first: what happened to each number and the destructive
+    /// actions taken on it. With a name, only that instance's, chosen as `audit_log`
+    /// chooses.
+    #[instrument(skip_all)]
+    pub async fn timeline(&self, name: Option<&str>) -> Result<Vec<TimelineEntry>> {
+        let key = name.map(validate::name).transpose()?;
+        let id = key.as_deref().and_then(|key| self.id_of_name(key));
+        let whose = match (&key, &id) {
+            (_, Some(id)) => Whose::Instance(id),
+            (Some(key), None) => Whose::DeletedNamed(key),
+            (None, None) => Whose::Everyone,
+        };
+        timeline::list(self.db(), whose).await
+    }
+
+    fn id_of_name(&self, key: &str) -> Option<String> {
+        self.registry()
+            .by_name_key(key)
+            .map(|entry| entry.id.clone())
     }
 
     /// Stores a change of what the actor runs with, then hands it to a running actor.

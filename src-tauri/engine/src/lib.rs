@@ -32,6 +32,7 @@ pub mod s3;
 mod sending;
 mod sessions;
 mod sink;
+mod timeline;
 pub mod validate;
 mod wa;
 pub mod webhook;

@@ -4,6 +4,9 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::s3::objects_step::S3MediaOutcome;
+use crate::s3::{ObjectFailure, S3ConfigInput, S3ConfigView};
+
 /// Milliseconds since the Unix epoch.
 pub type Millis = i64;
 
@@ -34,8 +37,6 @@ pub enum DisconnectReason {
     QrExpired,
     /// The pairing code expired unused.
     PairCodeExpired,
-    /// The network or the server dropped the connection; retrying.
-    ConnectionLost,
     /// Another client took over this session.
     StreamReplaced,
     /// WhatsApp refused this client version.
@@ -75,6 +76,20 @@ pub enum InstanceState {
         #[ts(type = "number")]
         since: Millis,
     },
+    /// A linked session lost its connection, or the server stopped answering the
+    /// keepalive; the client is trying again on its own.
+    Reconnecting {
+        /// What was seen, e.g. the stream ended or the keepalive went unanswered.
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+        /// When the next attempt is due, when the client is waiting between attempts.
+        #[ts(optional, type = "number")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next_attempt: Option<Millis>,
+        #[ts(type = "number")]
+        since: Millis,
+    },
     Loggedout {
         cause: LogoutCause,
         #[ts(type = "number")]
@@ -96,6 +111,7 @@ impl InstanceState {
             InstanceState::Disconnected { .. } => "disconnected",
             InstanceState::Connecting { .. } => "connecting",
             InstanceState::Connected { .. } => "connected",
+            InstanceState::Reconnecting { .. } => "reconnecting",
             InstanceState::Loggedout { .. } => "loggedout",
             InstanceState::Banned { .. } => "banned",
         }
@@ -103,6 +119,18 @@ impl InstanceState {
 
     pub fn is_connected(&self) -> bool {
         matches!(self, InstanceState::Connected { .. })
+    }
+
+    /// When the instance entered this state.
+    pub fn since(&self) -> Millis {
+        match self {
+            InstanceState::Disconnected { since, .. }
+            | InstanceState::Connecting { since, .. }
+            | InstanceState::Connected { since }
+            | InstanceState::Reconnecting { since, .. }
+            | InstanceState::Loggedout { since, .. }
+            | InstanceState::Banned { since, .. } => *since,
+        }
     }
 }
 
@@ -185,6 +213,19 @@ pub struct CreateInstance {
     pub webhook: Option<WebhookInput>,
     /// `http://`, `https://` or `socks5://` URL.
     pub proxy: Option<String>,
+    /// Received media goes to this bucket (tested before the instance is created).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s3: Option<S3ConfigInput>,
+}
+
+/// An instance's bucket as shown: the configuration (secret masked) and the uploads
+/// still waiting to go up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct S3Status {
+    pub config: S3ConfigView,
+    #[ts(type = "number")]
+    pub uploads_pending: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -198,6 +239,10 @@ pub struct Instance {
     pub settings: Settings,
     pub webhook: Option<Webhook>,
     pub proxy: Option<String>,
+    /// Where received media goes; none keeps it on this computer.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3: Option<S3Status>,
     pub counts: Counts,
     /// True while a deletion is under way.
     pub deleting: bool,
@@ -257,6 +302,11 @@ pub struct DeleteReport {
     pub removed: Counts,
     pub whatsapp_logout: LogoutOutcome,
     pub webhook: WebhookOutcome,
+    /// The instance's objects in its bucket: kept or deleted, and where (none without
+    /// a bucket).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_media: Option<S3MediaOutcome>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -272,6 +322,11 @@ pub struct ChatDeleteReport {
     pub media_files_removed: u64,
     #[ts(type = "number")]
     pub media_bytes_removed: u64,
+    /// With media deleted from a bucket: the chat's objects it did not let go, with
+    /// why (empty when all went; none when no bucket was involved).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_objects_failed: Option<Vec<ObjectFailure>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -280,6 +335,45 @@ pub enum AuditAction {
     Logout,
     DeleteInstance,
     DeleteChat,
+}
+
+/// Who asked for a destructive action, as the audit trail records it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Requester {
+    /// Someone at the window.
+    #[default]
+    Window,
+    /// The local API, with the account token.
+    AccountToken,
+    /// The local API, with the instance's own token.
+    InstanceToken,
+    /// The phone: a chat deleted there.
+    Phone,
+}
+
+impl Requester {
+    /// The word stored in the audit trail.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Requester::Window => "window",
+            Requester::AccountToken => "account_token",
+            Requester::InstanceToken => "instance_token",
+            Requester::Phone => "phone",
+        }
+    }
+
+    /// Reads a stored word; one this version does not know reads as the window's.
+    pub fn from_stored(text: &str) -> Requester {
+        [
+            Requester::AccountToken,
+            Requester::InstanceToken,
+            Requester::Phone,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
+        .unwrap_or_default()
+    }
 }
 
 /// One destructive action, kept after the instance itself is gone.
@@ -299,6 +393,7 @@ pub struct AuditRecord {
     pub removed: Counts,
     /// Free text: WhatsApp logout outcome, error message, origin (phone/local).
     pub detail: Option<String>,
+    pub requested_by: Requester,
 }
 
 /// Where a chat deletion came from.
@@ -307,4 +402,49 @@ pub struct AuditRecord {
 pub enum ChatDeleteOrigin {
     Local,
     Phone,
+}
+
+/// Something that happened to a number besides the destructive actions the audit holds:
+/// what the phone, WhatsApp, the network or a webhook receiver did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TimelineEvent {
+    /// The phone accepted this device.
+    Linked,
+    /// The device was removed from the phone's linked devices, or WhatsApp logged it out.
+    UnlinkedByPhone,
+    Banned {
+        /// End of a temporary ban; none for a permanent one.
+        #[ts(type = "number | null")]
+        until: Option<Millis>,
+    },
+    /// The connection dropped or stopped answering.
+    ConnectionLost { detail: Option<String> },
+    /// Connected again after an outage this long.
+    ConnectionBack {
+        #[ts(type = "number")]
+        after_ms: Millis,
+    },
+    /// Connecting failed: a proxy that cannot be used, a refused login, an outdated client.
+    ConnectFailed { detail: Option<String> },
+    /// A webhook was given up: refused by the receiver, or failed on its last try.
+    WebhookFailed { event: String, detail: String },
+}
+
+/// One line of a number's timeline: something that happened to it, or a destructive
+/// action taken on it (the audit record).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineItem {
+    Happened(TimelineEvent),
+    Action(AuditRecord),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TimelineEntry {
+    pub instance_id: String,
+    pub instance_name: String,
+    #[ts(type = "number")]
+    pub at: Millis,
+    pub item: TimelineItem,
 }

@@ -109,6 +109,7 @@ impl Engine {
                 result: audit_result,
                 removed: Counts::default(),
                 detail: Some(detail),
+                requested_by: self.requester(),
             },
         )
         .await?;

@@ -13,8 +13,11 @@ use crate::db;
 use crate::engine::{Engine, WeakEngine};
 use crate::error::Result;
 use crate::events::EngineEvent;
-use crate::model::{now_millis, ChatDeleteOrigin, InstanceState, Millis, Profile, WebhookEvent};
+use crate::model::{
+    now_millis, ChatDeleteOrigin, InstanceState, Millis, Profile, TimelineEvent, WebhookEvent,
+};
 use crate::records::{ChatUpsert, MediaSaved, MessageUpsert, Receipts};
+use crate::timeline;
 use crate::validate;
 
 /// Holds the engine weakly: actors live inside the engine and must not keep it alive.
@@ -133,6 +136,14 @@ impl SessionSink for EngineSink {
             "the paired flag",
             db::set_paired(engine.db(), instance_id, paired).await,
         );
+        if paired {
+            log_failure(
+                &engine,
+                instance_id,
+                "the link in the timeline",
+                timeline::record(engine.db(), instance_id, &TimelineEvent::Linked).await,
+            );
+        }
         // The window offers logout only for a paired instance: tell it at once.
         if let Err(e) = engine.instance_updated(instance_id).await {
             warn!(%instance_id, code = %e.code(), error = %e, "could not announce the paired flag");
@@ -202,12 +213,11 @@ impl SessionSink for EngineSink {
         let Some(engine) = self.engine_for(instance_id) else {
             return;
         };
-        log_failure(
-            &engine,
-            instance_id,
-            "a media file",
-            chat_store::store_media(engine.db(), instance_id, &media).await,
-        );
+        let stored = chat_store::store_media(engine.db(), instance_id, &media).await;
+        if let Ok(true) = stored {
+            engine.wake_uploads();
+        }
+        log_failure(&engine, instance_id, "a media file", stored.map(|_| ()));
         engine.emit(EngineEvent::ChatsChanged {
             instance_id: instance_id.to_string(),
         });

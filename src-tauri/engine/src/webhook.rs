@@ -16,7 +16,8 @@ use crate::backoff;
 use crate::config::WebhookTuning;
 use crate::db::to_json;
 use crate::error::Result;
-use crate::model::{now_millis, WebhookEvent, WebhookOutcome};
+use crate::model::{now_millis, TimelineEvent, WebhookEvent, WebhookOutcome};
+use crate::timeline;
 
 pub const SIGNATURE_HEADER: &str = "X-Switchboard-Signature";
 pub const EVENT_HEADER: &str = "X-Switchboard-Event";
@@ -285,6 +286,15 @@ impl WebhookSender {
         Ok(next.map(|at| Duration::from_millis((at - now_millis()).max(0) as u64)))
     }
 
+    /// A delivery that failed for good goes into the instance's timeline.
+    async fn gave_up(&self, instance_id: &str, event: &str, detail: String) -> Result<()> {
+        let failed = TimelineEvent::WebhookFailed {
+            event: event.to_string(),
+            detail,
+        };
+        timeline::record(&self.db, instance_id, &failed).await
+    }
+
     async fn deliver_row(&self, row: &sqlx::sqlite::SqliteRow) -> Result<()> {
         let id: i64 = row.try_get("id")?;
         let instance_id: String = row.try_get("instance_id")?;
@@ -301,12 +311,20 @@ impl WebhookSender {
                 }
                 Attempt::Refused(status) => {
                     warn!(%instance_id, %event, status, "webhook refused; not retried");
+                    self.gave_up(
+                        &instance_id,
+                        &event,
+                        format!("refused with status {status}"),
+                    )
+                    .await?;
                     true
                 }
                 Attempt::Retry(why) => {
                     let tried = attempts as u32 + 1;
                     if tried >= self.tuning.max_attempts {
                         warn!(%instance_id, %event, tried, %why, "webhook dropped after its last try");
+                        self.gave_up(&instance_id, &event, format!("{why} on try {tried}"))
+                            .await?;
                         true
                     } else {
                         info!(%instance_id, %event, tried, %why, "webhook will be retried");

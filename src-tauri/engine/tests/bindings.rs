@@ -24,7 +24,7 @@ fn export_all(dir: &Path) {
     LogoutReport::export_all(&cfg).unwrap();
     DeleteReport::export_all(&cfg).unwrap();
     ChatDeleteReport::export_all(&cfg).unwrap();
-    AuditRecord::export_all(&cfg).unwrap();
+    TimelineEntry::export_all(&cfg).unwrap();
     WebhookInput::export_all(&cfg).unwrap();
     MessagePage::export_all(&cfg).unwrap();
     SendText::export_all(&cfg).unwrap();

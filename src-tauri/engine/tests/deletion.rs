@@ -3,7 +3,7 @@
 
 use engine_support::*;
 use switchboard_engine::model::{
-    AuditAction, LogoutOutcome, Settings, WebhookInput, WebhookOutcome,
+    AuditAction, LogoutOutcome, Requester, Settings, WebhookInput, WebhookOutcome,
 };
 use switchboard_engine::ErrorCode;
 use switchboard_engine::{Engine, EngineEvent};
@@ -58,12 +58,47 @@ async fn delete_leaves_nothing_and_the_name_is_free_at_once() {
         EngineEvent::InstanceDeleted { report: r, .. } => assert_eq!(r, report),
         other => panic!("unexpected event {other:?}"),
     }
-    let audit = engine.audit_log(Some("shop")).await.unwrap();
+    // The name was used again: its log starts afresh; the deleted one's stays by its id.
+    assert!(engine.audit_log(Some("shop")).await.unwrap().is_empty());
+    let audit = engine.audit_log(None).await.unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].action, AuditAction::DeleteInstance);
     assert_eq!(audit[0].instance_id, instance.id);
     assert_eq!(audit[0].result, "ok");
     assert_eq!(audit[0].removed, report.removed);
+    assert_eq!(audit[0].requested_by, Requester::Window);
+}
+
+#[tokio::test]
+async fn the_audit_trail_says_who_asked_for_each_action() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    create(&engine, "shop").await;
+    create(&engine, "desk").await;
+    engine
+        .on_behalf_of(Requester::InstanceToken)
+        .logout("shop")
+        .await
+        .unwrap();
+    engine
+        .on_behalf_of(Requester::AccountToken)
+        .delete_instance("desk")
+        .await
+        .unwrap();
+    engine.logout("shop").await.unwrap();
+    let audit = engine.audit_log(None).await.unwrap();
+    let asked: Vec<_> = audit
+        .iter()
+        .map(|r| (r.instance_name.as_str(), r.action, r.requested_by))
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            ("shop", AuditAction::Logout, Requester::Window),
+            ("desk", AuditAction::DeleteInstance, Requester::AccountToken),
+            ("shop", AuditAction::Logout, Requester::InstanceToken),
+        ]
+    );
 }
 
 #[tokio::test]

@@ -2,8 +2,9 @@
 //! what arrives from the phone is kept, delete-chat syncs to the phone and removes the
 //! chat's media, the account's profile picture is kept, deleting an idle linked instance
 //! still removes its device, a linked instance reconnects at start-up, a QR round runs
-//! out and starts again, and a deletion killed after its tombstone still tells the
-//! webhook and the phone after a restart.
+//! out and starts again, a deletion killed after its tombstone still tells the
+//! webhook and the phone after a restart, and media received with an S3 bucket goes
+//! up to it (s3s-fs on loopback) and leaves it with its chat.
 
 use std::path::Path;
 use std::time::Duration;
@@ -478,6 +479,75 @@ async fn a_deletion_killed_after_its_tombstone_still_tells_the_webhook_and_the_p
         .await
         .unwrap();
     assert_ne!(again.id, instance.id);
+    engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn media_received_with_a_bucket_goes_up_and_leaves_with_its_chat() {
+    let server = engine_support::s3::S3Server::start().await;
+    let mock = WaMock::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(config(dir.path(), &mock)).await.unwrap();
+    let settings = Settings {
+        auto_download_media: true,
+        ..Settings::default()
+    };
+    let (instance, linked) = linked_instance(&engine, &mock, settings, "5511933334444").await;
+    engine
+        .set_s3("shop", Some(server.config("wa")))
+        .await
+        .unwrap();
+
+    let photo = vec![0xFFu8; 4096];
+    mock.send_message(
+        &linked.jid,
+        &IncomingMessage {
+            chat: CUSTOMER.into(),
+            from: CUSTOMER.into(),
+            text: None,
+            media: Some(IncomingMedia {
+                kind: IncomingMediaKind::Image,
+                mime: "image/jpeg".into(),
+                file_name: None,
+                bytes_base64: base64::engine::general_purpose::STANDARD.encode(&photo),
+            }),
+        },
+    )
+    .await
+    .unwrap();
+    eventually("the media's upload", async || {
+        let shown = engine.get_instance("shop").await.ok()?;
+        (shown.counts.media_files == 1 && shown.s3?.uploads_pending == 0).then_some(())
+    })
+    .await;
+
+    let media_dir = dir
+        .path()
+        .join("instances")
+        .join(&instance.id)
+        .join("media");
+    assert!(
+        files_under(&media_dir).is_empty(),
+        "the local copy went once uploaded"
+    );
+    let store = switchboard_engine::s3::S3Store::new(
+        &switchboard_engine::s3::config::validate(server.config("wa"), None).unwrap(),
+        &switchboard_engine::s3::S3Tuning::default(),
+    )
+    .unwrap();
+    let chat_prefix = format!("wa/{}/{CUSTOMER}/", instance.id);
+    let keys = store.list(&chat_prefix).await.unwrap();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    let object = store.get(&keys[0].0).await.unwrap().unwrap();
+    assert_eq!(object.bytes, photo);
+    assert_eq!(object.content_type.as_deref(), Some("image/jpeg"));
+
+    let report = engine.delete_chat("shop", CUSTOMER, true).await.unwrap();
+    assert_eq!(
+        (report.media_files_removed, report.media_bytes_removed),
+        (1, 4096)
+    );
+    assert!(store.list(&chat_prefix).await.unwrap().is_empty());
     engine.shutdown().await;
 }
 

@@ -105,6 +105,7 @@ async fn create_returns_a_disconnected_instance_with_id_token_and_options() {
                 authorization: Some("Bearer x".into()),
             }),
             proxy: Some("socks5://127.0.0.1:1080".into()),
+            s3: None,
         })
         .await
         .unwrap();

@@ -1,6 +1,7 @@
 //! The instance actor with the real whatsapp-rust client against wa-mock: linking by
 //! QR and by code, reconnecting, logging out, deleting a chat, and what the phone or
-//! the server does to a linked device.
+//! the server does to a linked device (unlink, bans that end, a server that stops
+//! answering).
 
 use std::time::Duration;
 
@@ -318,4 +319,85 @@ fn switchboard_now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as i64
+}
+
+/// Waits for a connected state recorded after the first state `after` picks.
+async fn connected_after(
+    instance: &Instance,
+    after: impl Fn(&InstanceState) -> bool,
+) -> InstanceState {
+    instance
+        .sink
+        .wait_for("connected again", WAIT, |calls| {
+            calls
+                .iter()
+                .filter_map(|c| match c {
+                    Call::State(s) => Some(s),
+                    _ => None,
+                })
+                .skip_while(|s| !after(s))
+                .skip(1)
+                .find(|s| s.is_connected())
+                .cloned()
+        })
+        .await
+}
+
+/// The library notices a silent server by its keepalive: one or two unanswered pings
+/// (each sent 15 to 30 s apart, each given 20 s).
+const KEEPALIVE_NOTICES: Duration = Duration::from_secs(150);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frozen_server_leaves_connected_and_a_thaw_connects_again_since_then() {
+    let mock = WaMock::start().await.unwrap();
+    let instance = Instance::default();
+    let (actor, linked) = link(&mock, &instance, "5511999970008").await;
+    let frozen_at = switchboard_now();
+    mock.freeze_device(&linked.jid).unwrap();
+    let reconnecting = instance
+        .sink
+        .wait_for_state(KEEPALIVE_NOTICES, |s| {
+            matches!(s, InstanceState::Reconnecting { .. })
+        })
+        .await;
+    assert!(reconnecting.since() >= frozen_at, "{reconnecting:?}");
+    assert!(matches!(
+        actor.state().await.unwrap(),
+        InstanceState::Reconnecting { .. }
+    ));
+
+    let thawed_at = switchboard_now();
+    mock.thaw_device(&linked.jid).unwrap();
+    let back = connected_after(&instance, |s| {
+        matches!(s, InstanceState::Reconnecting { .. })
+    })
+    .await;
+    assert!(
+        back.since() >= thawed_at,
+        "connected since the thaw: {back:?}"
+    );
+    assert!(actor.state().await.unwrap().is_connected());
+    actor.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_temporary_ban_ends_and_the_number_reconnects_by_itself() {
+    let mock = WaMock::start().await.unwrap();
+    let instance = Instance::default();
+    let (actor, linked) = link(&mock, &instance, "5511999970009").await;
+    mock.ban_device(&linked.jid, Some(Duration::from_secs(3)))
+        .unwrap();
+    instance
+        .sink
+        .wait_for_state(WAIT, |s| {
+            matches!(s, InstanceState::Banned { until: Some(_), .. })
+        })
+        .await;
+    let back = connected_after(&instance, |s| matches!(s, InstanceState::Banned { .. })).await;
+    assert!(back.is_connected());
+    assert!(
+        mock.devices()[0].connected,
+        "the server sees the device again"
+    );
+    actor.shutdown().await;
 }

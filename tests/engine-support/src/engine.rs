@@ -8,6 +8,8 @@ use switchboard_engine::actor::WaConfig;
 use switchboard_engine::conversation::MessageKind;
 use switchboard_engine::model::{CreateInstance, Instance, WebhookInput};
 use switchboard_engine::records::{ChatUpsert, MediaSaved, MessageUpsert};
+use switchboard_engine::s3::queue::QueueTuning;
+use switchboard_engine::s3::S3Tuning;
 use switchboard_engine::{Engine, EngineConfig, WebhookTuning};
 
 pub fn config(dir: &Path) -> EngineConfig {
@@ -23,6 +25,16 @@ pub fn config(dir: &Path) -> EngineConfig {
             max_backoff: Duration::from_millis(100),
             max_attempts: 4,
             delete_attempts: 3,
+        },
+        s3: S3Tuning {
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(30),
+            max_retries: 1,
+            retry_backoff: Duration::from_millis(10),
+        },
+        uploads: QueueTuning {
+            base_backoff: Duration::from_millis(50),
+            max_backoff: Duration::from_millis(200),
         },
     }
 }

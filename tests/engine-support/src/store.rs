@@ -21,6 +21,8 @@ pub async fn rows_of(data_dir: &Path, id: &str) -> HashMap<&'static str, i64> {
         ("media", "instance_id"),
         ("webhook_outbox", "instance_id"),
         ("deletions", "instance_id"),
+        ("s3_configs", "instance_id"),
+        ("s3_uploads", "instance_id"),
     ] {
         let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM {table} WHERE {column} = ?"

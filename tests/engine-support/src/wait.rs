@@ -54,3 +54,40 @@ pub async fn instance_deleted(
     )
     .await
 }
+
+/// Starts a QR round on instance `name`, has phone `phone` scan it on wa-mock, and
+/// waits until the instance is connected.
+pub async fn link_by_qr(
+    engine: &switchboard_engine::Engine,
+    mock: &wa_mock::WaMock,
+    name: &str,
+    phone: &str,
+) -> wa_mock::Linked {
+    const WAIT: Duration = Duration::from_secs(30);
+    let instances = engine.list_instances().await.expect("instances listed");
+    let id = instances
+        .into_iter()
+        .find(|i| i.name == name)
+        .expect("the instance exists")
+        .id;
+    let mut events = engine.subscribe();
+    engine.connect_qr(name).await.expect("a QR round starts");
+    let qr = next_event(&mut events, "a QR code", WAIT, |e| match e {
+        EngineEvent::QrCode {
+            instance_id, code, ..
+        } if instance_id == id => Some(code),
+        _ => None,
+    })
+    .await;
+    let linked = mock
+        .scan(&qr, &crate::actor::phone(phone))
+        .expect("the phone scans");
+    next_event(&mut events, "connected", WAIT, |e| match e {
+        EngineEvent::StateChanged { instance_id, state } if instance_id == id => {
+            state.is_connected().then_some(())
+        }
+        _ => None,
+    })
+    .await;
+    linked
+}

@@ -36,6 +36,8 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/devices", get(devices))
         .route("/devices/{jid}/logout", post(logout))
         .route("/devices/{jid}/ban", post(ban))
+        .route("/devices/{jid}/freeze", post(freeze))
+        .route("/devices/{jid}/thaw", post(thaw))
         .route("/devices/{jid}/messages", post(message))
         .route("/devices/{jid}/history", post(history))
         .route("/devices/{jid}/received", get(received))
@@ -168,6 +170,22 @@ async fn ban(
         }
     };
     shared.registry.ban(&jid, temporary)?;
+    Ok(Json(json!({"ok": true})))
+}
+
+async fn freeze(
+    State(shared): State<Arc<Shared>>,
+    Path(jid): Path<String>,
+) -> Result<Json<serde_json::Value>, MockError> {
+    shared.freezer.freeze(&shared.registry, &jid)?;
+    Ok(Json(json!({"ok": true})))
+}
+
+async fn thaw(
+    State(shared): State<Arc<Shared>>,
+    Path(jid): Path<String>,
+) -> Result<Json<serde_json::Value>, MockError> {
+    shared.freezer.thaw(&shared.registry, &jid)?;
     Ok(Json(json!({"ok": true})))
 }
 

@@ -9,6 +9,7 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
+use crate::freeze::hold_while_frozen;
 use crate::noise_server::{ClientHello, Progress};
 use crate::registry::{ConnHandle, Outbound};
 use crate::session::Session;
@@ -79,6 +80,12 @@ async fn run(socket: WebSocket, shared: Arc<Shared>, id: u64) -> Result<()> {
             pending.finish(&finish)?
         }
     };
+    let device = established
+        .payload
+        .username
+        .zip(established.payload.device)
+        .map(|(user, device)| (user.to_string(), device));
+    let mut frozen = shared.freezer.watch();
     let mut channel = SecureChannel::new(established.keys);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let conn = ConnHandle { id, tx };
@@ -89,6 +96,7 @@ async fn run(socket: WebSocket, shared: Arc<Shared>, id: u64) -> Result<()> {
         &established.payload,
     )
     .await;
+    hold_while_frozen(&mut frozen, device.as_ref()).await;
     for out in first {
         if deliver(&mut io, &mut channel, out).await? {
             return Ok(());
@@ -112,6 +120,9 @@ async fn run(socket: WebSocket, shared: Arc<Shared>, id: u64) -> Result<()> {
                 if deliver(&mut io, &mut channel, out).await? {
                     return Ok(());
                 }
+            }
+            Ok(()) = frozen.changed() => {
+                hold_while_frozen(&mut frozen, device.as_ref()).await;
             }
         }
     }

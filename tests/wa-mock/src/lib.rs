@@ -12,6 +12,7 @@ mod admin;
 mod app_state;
 mod connection;
 mod error;
+mod freeze;
 mod history;
 mod incoming;
 mod media;
@@ -85,6 +86,7 @@ impl MockOptions {
 pub(crate) struct Shared {
     identity: ServerIdentity,
     registry: Registry,
+    freezer: freeze::Freezer,
     options: MockOptions,
     media: Arc<media::MediaStore>,
 }
@@ -124,6 +126,7 @@ impl WaMock {
         let shared = Arc::new(Shared {
             identity: ServerIdentity::generate(),
             registry: Registry::default(),
+            freezer: freeze::Freezer::default(),
             options,
             media: media.store.clone(),
         });
@@ -175,6 +178,17 @@ impl WaMock {
             ));
         }
         self.shared.registry.ban(jid, temporary)
+    }
+
+    /// The server stops answering the device (`who`: its JID or phone), keeping its
+    /// sockets open, until [`WaMock::thaw_device`].
+    pub fn freeze_device(&self, who: &str) -> Result<(), MockError> {
+        self.shared.freezer.freeze(&self.shared.registry, who)
+    }
+
+    /// The server answers the device again and sends what it held.
+    pub fn thaw_device(&self, who: &str) -> Result<(), MockError> {
+        self.shared.freezer.thaw(&self.shared.registry, who)
     }
 
     /// The phone `phone` sets its profile picture (`None` removes it).

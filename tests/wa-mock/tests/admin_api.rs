@@ -173,15 +173,29 @@ async fn pair_code_and_messages_over_http() {
     let body = serde_json::json!({"chat": sender, "from": sender, "text": "pelo curl"}).to_string();
     let (status, body) = request("POST", &format!("{admin}/devices/{phone}/messages"), &body).await;
     assert_eq!(status, 200, "{body}");
-    let text = client
-        .wait_for("the message", |e| match e {
-            whatsapp_rust::types::events::Event::Messages(batch) => {
-                batch.iter().find_map(|m| m.message.conversation.clone())
-            }
-            _ => None,
-        })
-        .await;
+    let text = client.wait_for("the message", text_of).await;
     assert_eq!(text, "pelo curl");
+
+    // Frozen, the server holds what it would send over the open socket; thawed, it
+    // sends it.
+    let device = format!("{admin}/devices/{phone}");
+    let (status, body) = request("POST", &format!("{device}/freeze"), "").await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = request("POST", &format!("{device}/freeze"), "").await;
+    assert_eq!(status, 409, "{body}");
+    let (status, _) = request("POST", &format!("{admin}/devices/5500000000000/freeze"), "").await;
+    assert_eq!(status, 404);
+    let body = serde_json::json!({"chat": sender, "from": sender, "text": "held"}).to_string();
+    let (status, body) = request("POST", &format!("{device}/messages"), &body).await;
+    assert_eq!(status, 200, "{body}");
+    let early =
+        tokio::time::timeout(Duration::from_secs(2), client.wait_for("held", text_of)).await;
+    assert!(early.is_err(), "a frozen server sent {early:?}");
+    let (status, body) = request("POST", &format!("{device}/thaw"), "").await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = request("POST", &format!("{device}/thaw"), "").await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(client.wait_for("held", text_of).await, "held");
 
     let (status, body) = request("POST", &format!("{admin}/devices/{phone}/history"), "{}").await;
     assert_eq!(status, 400);
@@ -190,4 +204,13 @@ async fn pair_code_and_messages_over_http() {
         "bad_request"
     );
     client.stop().await;
+}
+
+fn text_of(event: &whatsapp_rust::types::events::Event) -> Option<String> {
+    match event {
+        whatsapp_rust::types::events::Event::Messages(batch) => {
+            batch.iter().find_map(|m| m.message.conversation.clone())
+        }
+        _ => None,
+    }
 }

@@ -2,6 +2,7 @@
 import type { Counts } from "./Counts";
 import type { InstanceState } from "./InstanceState";
 import type { Profile } from "./Profile";
+import type { S3Status } from "./S3Status";
 import type { Settings } from "./Settings";
 import type { Webhook } from "./Webhook";
 
@@ -9,7 +10,11 @@ export type Instance = { id: string, name: string,
 /**
  * Random per-instance token (for a future local API).
  */
-token: string, state: InstanceState, profile: Profile, settings: Settings, webhook: Webhook | null, proxy: string | null, counts: Counts, 
+token: string, state: InstanceState, profile: Profile, settings: Settings, webhook: Webhook | null, proxy: string | null, 
+/**
+ * Where received media goes; none keeps it on this computer.
+ */
+s3?: S3Status, counts: Counts, 
 /**
  * True while a deletion is under way.
  */

@@ -6,7 +6,15 @@ import type { LogoutCause } from "./LogoutCause";
 /**
  * The one source of truth for an instance's connection state.
  */
-export type InstanceState = { "state": "disconnected", reason: DisconnectReason, detail?: string, since: number, } | { "state": "connecting", via: ConnectVia, since: number, } | { "state": "connected", since: number, } | { "state": "loggedout", cause: LogoutCause, since: number, } | { "state": "banned", 
+export type InstanceState = { "state": "disconnected", reason: DisconnectReason, detail?: string, since: number, } | { "state": "connecting", via: ConnectVia, since: number, } | { "state": "connected", since: number, } | { "state": "reconnecting", 
+/**
+ * What was seen, e.g. the stream ended or the keepalive went unanswered.
+ */
+detail?: string, 
+/**
+ * When the next attempt is due, when the client is waiting between attempts.
+ */
+next_attempt?: number, since: number, } | { "state": "loggedout", cause: LogoutCause, since: number, } | { "state": "banned", 
 /**
  * End of a temporary ban; none for a permanent one.
  */

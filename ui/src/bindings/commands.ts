@@ -1,17 +1,16 @@
 // Generated from src-tauri/commands by `SWITCHBOARD_UPDATE_BINDINGS=1 cargo test -p switchboard-commands --test bindings`. Do not edit.
-import type { AuditRecord } from "./AuditRecord";
 import type { ChatDeleteReport } from "./ChatDeleteReport";
-import type { ChatMessage } from "./ChatMessage";
 import type { ChatSummary } from "./ChatSummary";
 import type { CreateInstance } from "./CreateInstance";
 import type { DeleteReport } from "./DeleteReport";
 import type { Instance } from "./Instance";
 import type { InstanceState } from "./InstanceState";
 import type { LogoutReport } from "./LogoutReport";
-import type { MessagePage } from "./MessagePage";
-import type { SendMedia } from "./SendMedia";
-import type { SendText } from "./SendText";
+import type { S3ConfigInput } from "./S3ConfigInput";
+import type { S3ConfigView } from "./S3ConfigView";
+import type { S3MediaOutcome } from "./S3MediaOutcome";
 import type { Settings } from "./Settings";
+import type { TimelineEntry } from "./TimelineEntry";
 import type { WebhookInput } from "./WebhookInput";
 
 export type LocalApiSettings = { 
@@ -50,16 +49,16 @@ export type Commands = {
   connect_code: { args: { name: string; phone: string }; answer: string };
   reconnect: { args: { name: string }; answer: InstanceState };
   logout: { args: { name: string }; answer: LogoutReport };
-  delete_instance: { args: { name: string }; answer: DeleteReport };
+  delete_instance: { args: { name: string; deleteS3Media: boolean }; answer: DeleteReport };
+  s3_media_usage: { args: { name: string }; answer: S3MediaOutcome | null };
+  get_s3: { args: { name: string }; answer: S3ConfigView | null };
+  set_s3: { args: { name: string; s3: S3ConfigInput | null }; answer: Instance };
   list_chats: { args: { name: string }; answer: Array<ChatSummary> };
   delete_chat: { args: { name: string; chat: string; deleteMedia: boolean }; answer: ChatDeleteReport };
-  chat_messages: { args: { name: string; chat: string; before: string | null; limit: number | null }; answer: MessagePage };
-  send_text: { args: { name: string; input: SendText }; answer: ChatMessage };
-  send_media: { args: { name: string; input: SendMedia }; answer: ChatMessage };
   update_settings: { args: { name: string; settings: Settings }; answer: Instance };
   set_webhook: { args: { name: string; webhook: WebhookInput | null }; answer: Instance };
   set_proxy: { args: { name: string; proxy: string | null }; answer: Instance };
-  audit_log: { args: { name: string | null }; answer: Array<AuditRecord> };
+  timeline: { args: { name: string | null }; answer: Array<TimelineEntry> };
   qr_image: { args: { code: string }; answer: string };
   local_api_status: { args: Record<string, never>; answer: LocalApiStatus };
   set_local_api: { args: { settings: LocalApiSettings }; answer: LocalApiStatus };
@@ -90,27 +89,35 @@ export function commandFunctions(send: SendCommand) {
     connectCode: (name: string, phone: string) => send("connect_code", { name, phone }),
     reconnect: (name: string) => send("reconnect", { name }),
     logout: (name: string) => send("logout", { name }),
-    deleteInstance: (name: string) => send("delete_instance", { name }),
+    /**
+     * With `delete_s3_media` (the API's `deleteS3Media`), the instance's objects in
+     * its S3 bucket are deleted too; without it they are kept (and reported).
+     */
+    deleteInstance: (name: string, deleteS3Media: boolean) => send("delete_instance", { name, deleteS3Media }),
+    /**
+     * Where the instance's objects are in its S3 bucket, and how many (objects and
+     * bytes), for the delete dialog; null when its media stays on this computer.
+     */
+    s3MediaUsage: (name: string) => send("s3_media_usage", { name }),
+    /** The instance's S3 bucket with the secret key masked; null when none. */
+    getS3: (name: string) => send("get_s3", { name }),
+    /**
+     * Tests the bucket (write, read back, remove a probe object) and saves it only
+     * if that passed; null turns S3 off. A left-out or masked secret keeps the
+     * stored one.
+     */
+    setS3: (name: string, s3: S3ConfigInput | null) => send("set_s3", { name, s3 }),
     listChats: (name: string) => send("list_chats", { name }),
     deleteChat: (name: string, chat: string, deleteMedia: boolean) => send("delete_chat", { name, chat, deleteMedia }),
-    /**
-     * A page of a chat's messages, newest first; `before` is the previous page's
-     * `next`, `limit` 1 to 200 (default 50).
-     */
-    chatMessages: (name: string, chat: string, before: string | null, limit: number | null) => send("chat_messages", { name, chat, before, limit }),
-    /** Sends a text (optionally quoting a stored message); answers it as stored. */
-    sendText: (name: string, input: SendText) => send("send_text", { name, input }),
-    /** Sends a file from this computer with an optional caption. */
-    sendMedia: (name: string, input: SendMedia) => send("send_media", { name, input }),
     updateSettings: (name: string, settings: Settings) => send("update_settings", { name, settings }),
     /** Without a webhook, removes it and drops what was still queued for it. */
     setWebhook: (name: string, webhook: WebhookInput | null) => send("set_webhook", { name, webhook }),
     setProxy: (name: string, proxy: string | null) => send("set_proxy", { name, proxy }),
     /**
-     * Destructive actions of one instance, or of every instance (deleted ones
-     * too) without a name.
+     * What happened to one instance (by the id its name has now), or to every
+     * instance (deleted ones too) without a name; destructive actions included.
      */
-    auditLog: (name: string | null) => send("audit_log", { name }),
+    timeline: (name: string | null) => send("timeline", { name }),
     /**
      * The QR code drawn in Rust, as a PNG data URL the window can show under a
      * strict CSP.

@@ -2,6 +2,7 @@
 // event stream and the UI's own preferences. Components never call `invoke` themselves.
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import { getCurrentWindow } from '@tauri-apps/api/window';
 import { load, type Store } from '@tauri-apps/plugin-store';
 import { commandFunctions, type Commands } from '../bindings/commands';
 import type { EngineEvent } from '../bindings/EngineEvent';
@@ -46,16 +47,34 @@ export function onEngineEvent(handler: (event: EngineEvent) => void): Promise<Un
   return listen<EngineEvent>('engine', (e) => handler(e.payload));
 }
 
+/** The shell asks the window what closing should do, until the person has chosen. */
+export function onCloseAsked(handler: () => void): Promise<UnlistenFn> {
+  return listen('close-asked', () => handler());
+}
+
+/** Hides the window: Switchboard keeps running in the tray with every number online. */
+export function keepRunningInTray(): Promise<void> {
+  return getCurrentWindow().hide();
+}
+
+/** Closes the window for good: the app quits and every number goes offline. */
+export function quitApp(): Promise<void> {
+  return getCurrentWindow().destroy();
+}
+
 export type ThemeChoice = 'system' | 'light' | 'dark';
+/** What closing the window does: ask each time, keep running in the tray, or quit. */
+export type CloseChoice = 'ask' | 'tray' | 'quit';
 export type LanguageChoice = 'system' | 'en' | 'pt-BR' | 'es' | 'id';
 
 export interface Prefs {
   language: LanguageChoice;
   theme: ThemeChoice;
   lastInstance: string | null;
+  closeChoice: CloseChoice;
 }
 
-export const defaultPrefs: Prefs = { language: 'system', theme: 'system', lastInstance: null };
+export const defaultPrefs: Prefs = { language: 'system', theme: 'system', lastInstance: null, closeChoice: 'ask' };
 
 let prefsStore: Promise<Store> | null = null;
 function prefsFile(): Promise<Store> {
@@ -65,15 +84,17 @@ function prefsFile(): Promise<Store> {
 
 const languages: readonly LanguageChoice[] = ['system', 'en', 'pt-BR', 'es', 'id'];
 const themes: readonly ThemeChoice[] = ['system', 'light', 'dark'];
+const closeChoices: readonly CloseChoice[] = ['ask', 'tray', 'quit'];
 
 /** The saved preferences; anything missing or unreadable falls back to the default. */
 export async function loadPrefs(): Promise<Prefs> {
   try {
     const store = await prefsFile();
-    const [language, theme, lastInstance] = await Promise.all([
+    const [language, theme, lastInstance, closeChoice] = await Promise.all([
       store.get<string>('language'),
       store.get<string>('theme'),
       store.get<string>('lastInstance'),
+      store.get<string>('closeChoice'),
     ]);
     return {
       language: languages.includes(language as LanguageChoice)
@@ -81,6 +102,9 @@ export async function loadPrefs(): Promise<Prefs> {
         : defaultPrefs.language,
       theme: themes.includes(theme as ThemeChoice) ? (theme as ThemeChoice) : defaultPrefs.theme,
       lastInstance: typeof lastInstance === 'string' ? lastInstance : null,
+      closeChoice: closeChoices.includes(closeChoice as CloseChoice)
+        ? (closeChoice as CloseChoice)
+        : defaultPrefs.closeChoice,
     };
   } catch {
     // Preferences are a comfort: an unreadable file must never stop the app.
@@ -93,6 +117,8 @@ export async function savePref<K extends keyof Prefs>(key: K, value: Prefs[K]): 
   try {
     const store = await prefsFile();
     await store.set(key, value);
+    // Written at once: the window may be closed for good right after.
+    await store.save();
   } catch {
     prefsStore = null;
   }

@@ -1,12 +1,13 @@
 // Instance states in words: the badge label and the one-line explanation beside it.
 import type { Instance } from '../bindings/Instance';
 import type { InstanceState } from '../bindings/InstanceState';
-import { formatWhen } from './format';
+import { formatTime, formatWhen } from './format';
 import { i18n, t } from './i18n/index.svelte';
 
 export type StateName = InstanceState['state'];
 export const stateNames: readonly StateName[] = [
   'connected',
+  'reconnecting',
   'connecting',
   'disconnected',
   'loggedout',
@@ -30,6 +31,11 @@ export function describeState(instance: Instance, now = Date.now()): string {
   switch (s.state) {
     case 'connected':
       return t('describe.connected', { when: when(s.since) });
+    case 'reconnecting':
+      // A next attempt already due is under way: only the outage start is worth saying.
+      return s.next_attempt != null && s.next_attempt > now
+        ? t('describe.reconnecting.next', { when: when(s.since), next: formatTime(s.next_attempt, i18n.locale) })
+        : t('describe.reconnecting', { when: when(s.since) });
     case 'connecting':
       return t(`describe.connecting.${s.via}`);
     case 'disconnected':
@@ -42,15 +48,19 @@ export function describeState(instance: Instance, now = Date.now()): string {
     case 'loggedout':
       return t(`describe.loggedout.${s.cause}`);
     case 'banned':
-      return s.until != null
-        ? t('describe.banned.until', { when: when(s.until) })
-        : t('describe.banned.permanent');
+      if (s.until == null) return t('describe.banned.permanent');
+      return t(banOver(s, now) ? 'describe.banned.ended' : 'describe.banned.until', { when: when(s.until) });
   }
+}
+
+/** A temporary ban whose end has passed: the number can connect again. */
+export function banOver(state: InstanceState, now = Date.now()): boolean {
+  return state.state === 'banned' && state.until != null && state.until <= now;
 }
 
 /** Whether the state is one a person should act on (shown with a warning tone). */
 export function needsAttention(instance: Instance): boolean {
   const s = instance.state;
-  if (s.state === 'banned' || s.state === 'loggedout') return true;
+  if (s.state === 'banned' || s.state === 'loggedout' || s.state === 'reconnecting') return true;
   return s.state === 'disconnected' && s.reason !== 'idle';
 }

@@ -38,6 +38,7 @@ const words: Record<ErrorCode, MessageKey> = {
   file_not_found: 'error.file_not_found',
   media_too_large: 'error.media_too_large',
   unsupported_media: 'error.unsupported_media',
+  media_not_found: 'error.media_not_found',
 };
 
 export const knownErrorCodes = Object.keys(words) as ErrorCode[];

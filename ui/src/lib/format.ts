@@ -81,10 +81,23 @@ export function formatWhen(millis: number, locale: string, now = Date.now()): st
   ).format(date);
 }
 
+/** Time of day to the second, for a moment moments away (the next reconnect attempt). */
+export function formatTime(millis: number, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { timeStyle: 'medium' }).format(new Date(millis));
+}
+
 export function formatDate(millis: number, locale: string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(
     new Date(millis),
   );
+}
+
+/** A length of time in its largest sensible unit: "45 seconds", "3 minutes", "2 hours". */
+export function formatSpan(millis: number, locale: string): string {
+  const seconds = Math.max(0, Math.round(millis / 1000));
+  const [value, unit] =
+    seconds < 90 ? [seconds, 'second'] : seconds < 5400 ? [Math.round(seconds / 60), 'minute'] : [Math.round(seconds / 3600), 'hour'];
+  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
 }
 
 /** A countdown as `m:ss`. */

@@ -31,7 +31,8 @@ export type Dialog =
   | { kind: 'delete-chat'; instance: Instance; chat: ChatSummary }
   /** `onRemoved` lets the settings form forget the address it still shows. */
   | { kind: 'remove-webhook'; instance: Instance; onRemoved: () => void }
-  | { kind: 'help' };
+  | { kind: 'help' }
+  | { kind: 'close' };
 
 export interface Toast {
   id: number;
@@ -58,7 +59,7 @@ export class AppState {
   chats = $state<Record<string, ChatsLoad>>({});
   /** Last time each instance reported chat changes (drives "syncing" while linking). */
   chatsChangedAt = $state<Record<string, number>>({});
-  /** Bumped when the audit log may have grown, so open audit views reload. */
+  /** Bumped when the timeline may have grown, so open timeline views reload. */
   auditVersion = $state(0);
   /** The conversation open on screen, if any: it follows the engine's events too. */
   conversation = $state<Conversation | null>(null);
@@ -157,7 +158,8 @@ export class AppState {
           delete this.qr[id];
           delete this.pairing[id];
         }
-        if (event.state.state === 'loggedout') this.auditVersion += 1;
+        // A lost connection, its return, a ban, an unlink: the timeline may have grown.
+        if (event.state.state !== 'connecting') this.auditVersion += 1;
         break;
       case 'qr_code':
         this.qr[id] = { code: event.code, issuedAt: event.issued_at, expiresAt: event.expires_at };

@@ -67,7 +67,7 @@ export function instances() {
       profile: profile('5531991234567', 'Entregas'),
       counts: { chats: 77, messages: 3_120, media_files: 96, media_bytes: 88_100_000 },
     }),
-    instance('support', { state: 'disconnected', reason: 'connection_lost', since: NOW - 2 * HOUR }, {
+    instance('support', { state: 'reconnecting', detail: 'stream ended (EOF)', next_attempt: NOW + 21_000, since: NOW - 2 * HOUR }, {
       paired: true,
       profile: profile('5511955554444', 'Suporte'),
       counts: { chats: 12, messages: 530, media_files: 4, media_bytes: 3_200_000 },
@@ -106,42 +106,62 @@ export function chats() {
   }));
 }
 
-export function audit() {
+/** Every number's timeline, newest first: what happened and the destructive actions. */
+export function timeline() {
+  const entry = (instance, at, item) => ({
+    instance_id: `id-${instance}`,
+    instance_name: instance,
+    at,
+    item,
+  });
+  const action = (record) => ({
+    action: { instance_id: `id-${record.name}`, instance_name: record.name, removed: noCounts, ...record },
+  });
   return [
-    {
+    entry('shop-front', NOW - HOUR, action({
       id: 3,
+      name: 'shop-front',
       action: 'delete_chat',
-      instance_id: 'id-shop-front',
-      instance_name: 'shop-front',
       target: '5511912340000@s.whatsapp.net',
       at: NOW - HOUR,
       result: 'ok',
       removed: { chats: 1, messages: 80, media_files: 3, media_bytes: 2_000_000 },
-      detail: 'local',
-    },
-    {
+      detail: 'origin: Phone; delete_media: true',
+      requested_by: 'phone',
+    })),
+    entry('shop-front', NOW - 2 * HOUR, {
+      happened: { kind: 'webhook_failed', event: 'MESSAGES_UPSERT', detail: 'refused with status 410' },
+    }),
+    entry('shop-front', NOW - 3 * HOUR + 134_000, { happened: { kind: 'connection_back', after_ms: 134_000 } }),
+    entry('shop-front', NOW - 3 * HOUR, {
+      happened: { kind: 'connection_lost', detail: 'WhatsApp stopped answering the keepalive' },
+    }),
+    entry('old-line', NOW - 3 * HOUR - 60_000, action({
       id: 2,
+      name: 'old-line',
       action: 'logout',
-      instance_id: 'id-old-line',
-      instance_name: 'old-line',
       target: null,
-      at: NOW - 3 * HOUR,
+      at: NOW - 3 * HOUR - 60_000,
       result: 'timeout',
-      removed: noCounts,
       detail: 'unconfirmed',
-    },
-    {
+      requested_by: 'instance_token',
+    })),
+    entry('old-line', NOW - 5 * HOUR, { happened: { kind: 'banned', until: NOW - 4 * HOUR } }),
+    entry('shop-front', NOW - 26 * HOUR, { happened: { kind: 'linked' } }),
+    entry('temp', NOW - 50 * HOUR, action({
       id: 1,
-      action: 'delete_instance',
+      name: 'black-friday',
       instance_id: 'id-temp',
-      instance_name: 'black-friday',
+      action: 'delete_instance',
       target: null,
       at: NOW - 50 * HOUR,
       result: 'ok',
       removed: { chats: 210, messages: 4_400, media_files: 380, media_bytes: 950_000_000 },
       detail: 'confirmed',
-    },
-  ];
+      requested_by: 'account_token',
+    })),
+    entry('temp', NOW - 52 * HOUR, { happened: { kind: 'unlinked_by_phone' } }),
+  ].map((e) => (e.item.action ? { ...e, instance_name: e.item.action.instance_name } : e));
 }
 
 // --- A QR-like picture for the screenshots (the real one is rendered by the shell). ---

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
-import { audit, chats, instances, profilePng, qrLikePng } from './fixtures.mjs';
+import { chats, instances, profilePng, qrLikePng, timeline } from './fixtures.mjs';
 
 const uiDir = fileURLToPath(new URL('../..', import.meta.url));
 const shotsDir = join(uiDir, 'screenshots');
@@ -59,7 +59,7 @@ function world() {
   return {
     instances: instances(),
     chats: chats(),
-    audit: audit(),
+    timeline: timeline(),
     /** The saved preferences the window starts with (language, theme…). */
     prefs: {},
     calls: [],
@@ -119,8 +119,8 @@ function answer(w, cmd, args) {
       return { ok: { state: 'connecting', via: 'reconnect', since: Date.now() } };
     case 'list_chats':
       return { ok: w.chats };
-    case 'audit_log':
-      return { ok: args.name ? w.audit.filter((a) => a.instance_name === args.name) : w.audit };
+    case 'timeline':
+      return { ok: args.name ? w.timeline.filter((e) => e.instance_name === args.name) : w.timeline };
     case 'qr_image':
       return { ok: qrLikePng(args.code) };
     case 'profile_picture':
@@ -342,9 +342,12 @@ for (const theme of ['light', 'dark']) {
       assert.match(await shop.innerText(), /Connected/);
       assert.match(await shop.innerText(), /356 MB/);
       assert.match(await rows.filter({ hasText: 'promo-2024' }).innerText(), /Banned by WhatsApp until/);
+      assert.match(await rows.filter({ hasText: 'support' }).innerText(), /Reconnecting since .* next attempt at/);
       await b.shot('01-numbers');
       await b.page.getByRole('button', { name: /^Disconnected/ }).click();
-      await settlesAt(rows, 2);
+      await settlesAt(rows, 1);
+      await b.page.getByRole('button', { name: /^Reconnecting/ }).click();
+      await settlesAt(rows, 1);
     });
 
     test('empty list', async () => {
@@ -458,7 +461,9 @@ for (const theme of ['light', 'dark']) {
       await b.start();
       await b.page.getByRole('button', { name: 'Activity' }).click();
       await b.page.getByTestId('audit-row').first().waitFor();
-      assert.equal(await b.page.getByTestId('audit-row').count(), 3);
+      assert.equal(await b.page.getByTestId('audit-row').count(), 9);
+      // A deleted number still shows, by name and id.
+      assert.match(await b.page.getByTestId('audit-row').nth(7).innerText(), /black-friday\s+deleted · id-temp/);
       await b.shot('14-activity');
     });
 
@@ -560,6 +565,17 @@ for (const theme of ['light', 'dark']) {
       await b.page.getByRole('heading', { name: 'Numbers' }).waitFor();
       await b.page.keyboard.press('/');
       assert.equal(await b.page.evaluate(() => document.activeElement?.getAttribute('type')), 'search');
+    });
+
+    test('closing the window asks whether to keep running in the tray', async () => {
+      await b.start();
+      await b.page.evaluate(() => window.__switchboardEmit('close-asked', null));
+      const ask = b.page.getByRole('alertdialog', { name: 'Keep Switchboard running?' });
+      await ask.waitFor();
+      assert.match(await ask.innerText(), /Keep running in the tray/);
+      await b.shot('25-close-to-tray');
+      await b.page.getByRole('button', { name: 'Cancel' }).click();
+      await ask.waitFor({ state: 'detached' });
     });
 
     test('a webhook is removed only after a confirmation', async () => {

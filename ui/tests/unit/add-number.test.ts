@@ -118,6 +118,47 @@ describe('add a number', () => {
     expect(screen.getByRole('heading', { name: 'Link shop-front' })).toBeTruthy();
   });
 
+  it('can keep the media in an S3 bucket from the start; a bucket that fails its test keeps the form', async () => {
+    let answer: () => unknown = () => fail('s3_access_denied');
+    const ipc = shell({ list_instances: () => [], check_instance_name: () => null, create_instance: () => answer() });
+    const name = await openAdd();
+    await fireEvent.input(name, { target: { value: 'shop-front' } });
+    await fireEvent.click(screen.getByText('Optional settings'));
+    expect(screen.queryByRole('textbox', { name: 'Bucket' })).toBeNull();
+    await fireEvent.click(screen.getByTestId('add-use-s3'));
+    await fireEvent.input(screen.getByRole('textbox', { name: 'Endpoint URL' }), {
+      target: { value: 'http://127.0.0.1:9000' },
+    });
+    await fireEvent.input(screen.getByRole('textbox', { name: 'Bucket' }), { target: { value: 'media' } });
+    await fireEvent.input(screen.getByRole('textbox', { name: 'Access key' }), { target: { value: 'AK' } });
+    await fireEvent.input(screen.getByLabelText('Secret key'), { target: { value: 'very-secret' } });
+    await fireEvent.submit(name.closest('form')!);
+    await settle();
+    expect(ipc.called('create_instance')[0].args).toMatchObject({
+      input: {
+        name: 'shop-front',
+        s3: {
+          endpoint: 'http://127.0.0.1:9000',
+          region: '',
+          bucket: 'media',
+          prefix: '',
+          access_key: 'AK',
+          secret_key: 'very-secret',
+          path_style: true,
+        },
+      },
+    });
+    expect(screen.getByRole('alert').textContent).toContain('refused these keys');
+    expect(app.view.name).toBe('add');
+    expect((screen.getByRole('textbox', { name: 'Bucket' }) as HTMLInputElement).value).toBe('media');
+
+    const created = instance('shop-front', { state: 'disconnected', reason: 'idle', since: NOW });
+    answer = () => created;
+    await fireEvent.submit(name.closest('form')!);
+    await settle();
+    expect(app.view).toEqual({ name: 'link', id: created.id });
+  });
+
   it.each([
     ['invalid_webhook', 'This webhook address is not valid.'],
     ['invalid_proxy', 'This proxy address is not valid.'],

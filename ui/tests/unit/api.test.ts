@@ -26,14 +26,14 @@ describe('the generated command functions', () => {
   });
 
   it('pass an absent value as null, the way the Rust side reads None', async () => {
-    const ipc = shell({ set_webhook: () => connectedShop(), audit_log: () => [] });
+    const ipc = shell({ set_webhook: () => connectedShop(), timeline: () => [] });
 
     await api.setWebhook('shop-front', null);
-    await api.auditLog(null);
+    await api.timeline(null);
 
     expect(ipc.calls).toEqual([
       { cmd: 'set_webhook', args: { name: 'shop-front', webhook: null } },
-      { cmd: 'audit_log', args: { name: null } },
+      { cmd: 'timeline', args: { name: null } },
     ]);
   });
 

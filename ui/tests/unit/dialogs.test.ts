@@ -23,7 +23,7 @@ const openPage = (subject: Instance, handlers: Record<string, Handler> = {}) =>
     {
       list_instances: () => [subject],
       list_chats: chats,
-      audit_log: () => [],
+      timeline: () => [],
       get_instance: () => subject,
       ...handlers,
     },
@@ -151,7 +151,7 @@ describe('delete instance dialog', () => {
     await fireEvent.keyDown(input, { key: 'Enter' });
     await fireEvent.keyDown(input, { key: 'Enter' });
     await settle();
-    expect(ipc.called('delete_instance')).toEqual([{ cmd: 'delete_instance', args: { name: 'shop-front' } }]);
+    expect(ipc.called('delete_instance')).toEqual([{ cmd: 'delete_instance', args: { name: 'shop-front', deleteS3Media: false } }]);
     expect(dialog().getAttribute('aria-busy')).toBe('true');
   });
 
@@ -193,7 +193,7 @@ describe('delete instance dialog', () => {
         webhook: 'delivered',
       },
     });
-    expect(ipc.called('delete_instance')).toEqual([{ cmd: 'delete_instance', args: { name: 'shop-front' } }]);
+    expect(ipc.called('delete_instance')).toEqual([{ cmd: 'delete_instance', args: { name: 'shop-front', deleteS3Media: false } }]);
     const d = dialog();
     expect(within(d).getByRole('heading', { name: 'shop-front was deleted' })).toBeTruthy();
     expect(within(d).getByTestId('delete-result').textContent).toContain(
@@ -216,6 +216,68 @@ describe('delete instance dialog', () => {
     expect(within(dialog()).getByRole('alert').textContent).toBe('This number is being deleted.');
     await fireEvent.click(within(dialog()).getByRole('button', { name: 'Cancel' }));
     expect(screen.queryByRole('alertdialog')).toBeNull();
+  });
+});
+
+describe('delete instance dialog with an S3 bucket', () => {
+  beforeEach(resetAll);
+  afterEach(resetAll);
+
+  const bucket = {
+    endpoint: 'https://s3.example.com',
+    bucket: 'shop-media',
+    prefix: 'wa/id-shop-front/',
+    found: { objects: 12, bytes: 3_400_000 },
+    removed: { objects: 0, bytes: 0 },
+    failed: [],
+    error: null,
+  };
+  const withBucket = (): Instance => ({
+    ...connectedShop(),
+    s3: {
+      config: {
+        endpoint: bucket.endpoint,
+        region: 'us-east-1',
+        bucket: bucket.bucket,
+        prefix: 'wa',
+        access_key: 'AKIA1',
+        secret_key: '********',
+        path_style: true,
+      },
+      uploads_pending: 0,
+    },
+  });
+
+  it('says what the bucket holds, keeps it by default and deletes it when ticked', async () => {
+    const ipc = await openPage(withBucket(), {
+      s3_media_usage: () => ({ ...bucket, choice: 'keep' }),
+      delete_instance: ({ deleteS3Media }) => ({
+        instance_id: 'id-shop-front',
+        name: 'shop-front',
+        removed: { chats: 42, messages: 1873, media_files: 128, media_bytes: 356_400_000 },
+        whatsapp_logout: 'confirmed',
+        webhook: 'delivered',
+        s3_media: deleteS3Media
+          ? { ...bucket, choice: 'delete', removed: bucket.found }
+          : { ...bucket, choice: 'keep' },
+      }),
+    });
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete number' }));
+    await settle();
+    const option = within(dialog()).getByTestId('delete-s3');
+    expect(option.textContent).toContain('In the S3 bucket shop-media at https://s3.example.com: 12 files (3.4 MB)');
+    const box = within(option).getByRole('checkbox') as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    await fireEvent.click(box);
+    await fireEvent.input(within(dialog()).getByRole('textbox'), { target: { value: 'shop-front' } });
+    await fireEvent.click(within(dialog()).getByRole('button', { name: 'Delete forever' }));
+    await settle();
+    expect(ipc.called('delete_instance')).toEqual([
+      { cmd: 'delete_instance', args: { name: 'shop-front', deleteS3Media: true } },
+    ]);
+    expect(within(dialog()).getByTestId('delete-s3-outcome').textContent).toContain(
+      '12 files (3.4 MB) were deleted from the S3 bucket shop-media.',
+    );
   });
 });
 
@@ -276,7 +338,7 @@ describe('delete chat dialog', () => {
   });
 
   it('is disabled with an explanation while the number is not connected', async () => {
-    const dropped = { ...connectedShop(), state: { state: 'disconnected' as const, reason: 'connection_lost' as const, since: NOW } };
+    const dropped = { ...connectedShop(), state: { state: 'reconnecting' as const, since: NOW } };
     const ipc = await openPage(dropped);
     await deleteFirstChat();
     const d = dialog();

@@ -1,4 +1,6 @@
 // Realistic engine data for component tests, and a mocked shell that records every call.
+import type { AuditRecord } from '../../src/bindings/AuditRecord';
+import type { TimelineEntry } from '../../src/bindings/TimelineEntry';
 import { emit } from '@tauri-apps/api/event';
 import { cleanup, render } from '@testing-library/svelte';
 import { clearMocks, mockIPC, mockWindows } from '@tauri-apps/api/mocks';
@@ -93,6 +95,15 @@ export const chats = (): ChatSummary[] => [
 ];
 
 export type Handler = (args: Record<string, unknown>) => unknown;
+
+/** Destructive actions as the timeline carries them. */
+export const asTimeline = (records: AuditRecord[]): TimelineEntry[] =>
+  records.map((record) => ({
+    instance_id: record.instance_id,
+    instance_name: record.instance_name,
+    at: record.at,
+    item: { action: record },
+  }));
 
 /** The local API as a fresh install has it: off, on the default port. */
 export const localApiOff = (): LocalApiStatus => ({

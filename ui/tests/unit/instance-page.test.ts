@@ -4,6 +4,7 @@ import type { AuditRecord } from '../../src/bindings/AuditRecord';
 import type { Instance } from '../../src/bindings/Instance';
 import { app } from '../../src/lib/store.svelte';
 import {
+  asTimeline,
   chats,
   connectedShop,
   engineEvent,
@@ -28,6 +29,7 @@ const audit = (): AuditRecord[] => [
     result: 'ok',
     removed: { chats: 1, messages: 80, media_files: 3, media_bytes: 2_000_000 },
     detail: null,
+    requested_by: 'phone' as const,
   },
   {
     id: 2,
@@ -39,6 +41,7 @@ const audit = (): AuditRecord[] => [
     result: 'timeout',
     removed: { chats: 0, messages: 0, media_files: 0, media_bytes: 0 },
     detail: 'remove-companion-device was not acknowledged',
+    requested_by: 'window' as const,
   },
 ];
 
@@ -48,7 +51,7 @@ const openPage = (subject: Instance, handlers: Record<string, Handler> = {}) =>
     {
       list_instances: () => [subject],
       list_chats: chats,
-      audit_log: audit,
+      timeline: () => asTimeline(audit()),
       get_instance: () => subject,
       ...handlers,
     },
@@ -104,12 +107,59 @@ describe('instance page', () => {
   });
 
   it('reconnects a dropped number and shows not_paired in words', async () => {
-    const dropped = instance('support', { state: 'disconnected', reason: 'connection_lost', since: NOW }, { paired: true });
+    const dropped = instance('support', { state: 'disconnected', reason: 'failed', since: NOW }, { paired: true });
     const ipc = await openPage(dropped, { reconnect: () => fail('not_paired') });
     await fireEvent.click(screen.getByRole('button', { name: 'Reconnect' }));
     await settle();
     expect(ipc.called('reconnect')).toEqual([{ cmd: 'reconnect', args: { name: 'support' } }]);
     expect(screen.getByTestId('toast').textContent).toContain('not linked to a phone yet');
+  });
+
+  it('reads reconnecting with the next attempt while the link is down, and offers no inert button', async () => {
+    const next = Date.now() + 21_000;
+    const down = instance('support', { state: 'reconnecting', next_attempt: next, since: NOW }, { paired: true });
+    await openPage(down);
+    const line = screen.getByTestId('state-description').textContent;
+    expect(line).toContain('Reconnecting since');
+    expect(line).toContain('next attempt at');
+    expect(screen.getByTestId('state-badge').textContent).toBe('Reconnecting');
+    expect(screen.queryByRole('button', { name: 'Reconnect' })).toBeNull();
+  });
+
+  it('offers Reconnect once a temporary ban is over, and not before', async () => {
+    const banned = (until: number) => instance('promo', { state: 'banned', until, since: NOW }, { paired: true });
+    await openPage(banned(Date.now() + HOUR));
+    expect(screen.queryByRole('button', { name: 'Reconnect' })).toBeNull();
+    resetAll();
+    const ipc = await openPage(banned(Date.now() - 1000), {
+      reconnect: () => ({ state: 'connecting', via: 'reconnect', since: Date.now() }),
+    });
+    expect(screen.getByTestId('state-description').textContent).toContain('The WhatsApp ban is over');
+    await fireEvent.click(screen.getByRole('button', { name: 'Reconnect' }));
+    await settle();
+    expect(ipc.called('reconnect')).toEqual([{ cmd: 'reconnect', args: { name: 'promo' } }]);
+  });
+
+  it('tells in its timeline what happened to the number, whoever did it', async () => {
+    const happened = [
+      { instance_id: 'id-shop-front', instance_name: 'shop-front', at: NOW - 10 * 60_000, item: { happened: { kind: 'connection_back', after_ms: 134_000 } } },
+      { instance_id: 'id-shop-front', instance_name: 'shop-front', at: NOW - 13 * 60_000, item: { happened: { kind: 'connection_lost', detail: 'WhatsApp stopped answering the keepalive' } } },
+      { instance_id: 'id-shop-front', instance_name: 'shop-front', at: NOW - 3 * HOUR, item: { happened: { kind: 'webhook_failed', event: 'MESSAGES_UPSERT', detail: 'refused with status 410' } } },
+      { instance_id: 'id-shop-front', instance_name: 'shop-front', at: NOW - 4 * HOUR, item: { happened: { kind: 'unlinked_by_phone' } } },
+      { instance_id: 'id-shop-front', instance_name: 'shop-front', at: NOW - 5 * HOUR, item: { happened: { kind: 'linked' } } },
+    ];
+    await openPage(connectedShop(), { timeline: () => [...happened, ...asTimeline(audit())] });
+    await fireEvent.click(screen.getByRole('tab', { name: 'Activity' }));
+    await settle();
+    const rows = screen.getAllByTestId('audit-row').map((r) => r.textContent ?? '');
+    expect(rows[0]).toContain('Connected again after 2 minutes');
+    expect(rows[1]).toContain('Connection lost');
+    expect(rows[1]).toContain('WhatsApp stopped answering the keepalive');
+    expect(rows[2]).toContain('Deleted chat +55 11 91234 5678');
+    expect(rows[3]).toContain('Logged out');
+    expect(rows[4]).toContain('Webhook MESSAGES_UPSERT not delivered');
+    expect(rows[5]).toContain('Unlinked from the phone');
+    expect(rows[6]).toContain('Linked to its phone');
   });
 
   it('offers to link a logged-out number again', async () => {
@@ -170,6 +220,56 @@ describe('instance page', () => {
     expect(screen.getByTestId('toast').textContent).toContain('Proxy saved');
   });
 
+  it('saves an S3 bucket only when the engine tested it, and never shows the secret again', async () => {
+    const saved = {
+      ...connectedShop(),
+      s3: {
+        config: {
+          endpoint: 'https://s3.example.com',
+          region: 'us-east-1',
+          bucket: 'shop-media',
+          prefix: 'wa',
+          access_key: 'AKIA1',
+          secret_key: '********',
+          path_style: true,
+        },
+        uploads_pending: 3,
+      },
+    };
+    const ipc = await openPage(connectedShop(), {
+      set_s3: ({ s3 }) => ((s3 as { bucket: string }).bucket === 'missing' ? fail('s3_no_such_bucket') : saved),
+    });
+    await fireEvent.click(screen.getByRole('tab', { name: 'Settings' }));
+    const type = (name: string, value: string) =>
+      fireEvent.input(screen.getByLabelText(name), { target: { value } });
+    await type('Endpoint URL', 'https://s3.example.com');
+    await type('Bucket', 'missing');
+    await type('Access key', 'AKIA1');
+    await type('Secret key', 'very-secret');
+    await fireEvent.click(screen.getByRole('button', { name: 'Test and save' }));
+    await settle();
+    expect(screen.getByRole('alert').textContent).toContain('There is no bucket with that name at this endpoint.');
+    await type('Bucket', 'shop-media');
+    await type('Key prefix (optional)', 'wa');
+    await fireEvent.click(screen.getByRole('button', { name: 'Test and save' }));
+    await settle();
+    expect(ipc.called('set_s3').at(-1)?.args).toEqual({
+      name: 'shop-front',
+      s3: {
+        endpoint: 'https://s3.example.com',
+        region: '',
+        bucket: 'shop-media',
+        prefix: 'wa',
+        access_key: 'AKIA1',
+        path_style: true,
+        secret_key: 'very-secret',
+      },
+    });
+    expect(screen.getByTestId('toast').textContent).toContain('Bucket tested and saved');
+    expect((screen.getByLabelText('Secret key') as HTMLInputElement).value).toBe('');
+    expect(screen.getByTestId('s3-pending').textContent).toContain('3 uploads waiting for the bucket');
+  });
+
   it('asks before removing the webhook, and removes it only when confirmed', async () => {
     let refuse = true;
     const ipc = await openPage(connectedShop(), {
@@ -207,7 +307,7 @@ describe('instance page', () => {
     const ipc = await openPage(connectedShop());
     await fireEvent.click(screen.getByRole('tab', { name: 'Activity' }));
     await settle();
-    expect(ipc.called('audit_log')[0].args).toEqual({ name: 'shop-front' });
+    expect(ipc.called('timeline')[0].args).toEqual({ name: 'shop-front' });
     const rows = screen.getAllByTestId('audit-row');
     expect(rows[0].textContent).toContain('Deleted chat +55 11 91234 5678');
     expect(rows[0].textContent).toContain('1 chat, 80 messages, 3 media files (2 MB)');

@@ -163,4 +163,26 @@ describe('link view', () => {
     await openLink(fresh(), { connect_qr: () => fail('timeout') });
     expect(screen.getByRole('alert').textContent).toContain('WhatsApp did not answer in time.');
   });
+
+  it('keeps following the state after success: a dropped link reads reconnecting, never a dead end', async () => {
+    const linked = instance('shop-front', { state: 'connected', since: NOW });
+    linked.paired = true;
+    const ipc = await openLink(linked, {});
+    expect(screen.getByTestId('link-success').textContent).toContain('shop-front is connected');
+    const next = Date.now() + 34_000;
+    await engineEvent({
+      type: 'state_changed',
+      instance_id: 'id-shop-front',
+      state: { state: 'reconnecting', detail: 'stream ended (EOF)', next_attempt: next, since: Date.now() },
+    });
+    const success = screen.getByTestId('link-success');
+    expect(success.textContent).toContain('shop-front is linked to its phone');
+    expect(screen.getByTestId('link-state').textContent).toContain('Reconnecting since');
+    expect(screen.getByTestId('link-state').textContent).toContain('next attempt at');
+    expect(screen.queryByText(/Linking stopped/)).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Start again' })).toBeNull();
+    expect(ipc.called('connect_qr')).toHaveLength(0);
+    await engineEvent({ type: 'state_changed', instance_id: 'id-shop-front', state: { state: 'connected', since: Date.now() } });
+    expect(screen.getByTestId('link-success').textContent).toContain('shop-front is connected');
+  });
 });

@@ -6,7 +6,7 @@ import { engineEvent, fail, HOUR, instance, NOW, resetAll, settle, shell, connec
 const everyState = () => [
   connectedShop(),
   instance('sales-2', { state: 'connecting', via: 'qr', since: NOW }),
-  instance('support', { state: 'disconnected', reason: 'connection_lost', since: NOW - HOUR }, { paired: true }),
+  instance('support', { state: 'reconnecting', since: NOW - HOUR }, { paired: true }),
   instance('old-line', { state: 'loggedout', cause: 'phone', since: NOW - 48 * HOUR }),
   instance('promo', { state: 'banned', since: NOW - 10 * HOUR }),
   instance('new-one', { state: 'disconnected', reason: 'idle', since: NOW }),
@@ -65,7 +65,10 @@ describe('numbers list', () => {
     expect(shop.textContent).toContain('356 MB');
     const text = (name: string) => rows.find((r) => r.textContent?.includes(name))!.textContent;
     expect(text('sales-2')).toContain('Waiting for the QR code to be scanned');
-    expect(text('support')).toContain('Connection lost. Trying again…');
+    expect(text('support')).toContain('Reconnecting since');
+    expect(within(rows.find((r) => r.textContent?.includes('support'))!).getByTestId('state-badge').textContent).toBe(
+      'Reconnecting',
+    );
     expect(text('old-line')).toContain('Unlinked from the phone');
     expect(text('promo')).toContain('Banned by WhatsApp');
     expect(text('new-one')).toContain('Not linked to a phone yet');
@@ -200,7 +203,7 @@ describe('numbers list', () => {
   });
 
   it('opens the last opened number at start', async () => {
-    const ipc = shell({ list_instances: everyState, list_chats: () => [] , audit_log: () => []});
+    const ipc = shell({ list_instances: everyState, list_chats: () => [] , timeline: () => []});
     ipc.prefs.set('lastInstance', 'support');
     render(App);
     await settle();

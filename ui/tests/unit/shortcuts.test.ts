@@ -11,7 +11,7 @@ const open = () =>
     {
       list_instances: () => [connectedShop(), instance('new-one', { state: 'disconnected', reason: 'idle', since: NOW })],
       list_chats: chats,
-      audit_log: () => [],
+      timeline: () => [],
       check_instance_name: () => null,
     },
   );

@@ -3,11 +3,12 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
+use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::reply::{Body, InstanceName, Refusal, RefusalBody};
+use crate::auth::Caller;
 use crate::ApiState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -49,6 +50,7 @@ pub struct ChatDeletedAnswer {
 )]
 pub async fn delete_chat(
     State(api): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     InstanceName(name): InstanceName,
     Body(body): Body<DeleteChatBody>,
 ) -> Result<Json<ChatDeletedAnswer>, Refusal> {
@@ -57,7 +59,8 @@ pub async fn delete_chat(
         .filter(|n| !n.trim().is_empty())
         .ok_or_else(|| Refusal::new(StatusCode::BAD_REQUEST, "Number is required"))?;
     let report =
-        switchboard_commands::delete_chat(&api.host, name, number, body.delete_media).await?;
+        switchboard_commands::delete_chat(&api.host_for(&caller), name, number, body.delete_media)
+            .await?;
     Ok(Json(ChatDeletedAnswer {
         success: true,
         message: report.message,

@@ -5,10 +5,12 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use switchboard_engine::model::{CreateInstance, LogoutOutcome, WebhookEvent, WebhookOutcome};
+use switchboard_engine::s3::S3MediaOutcome;
 use utoipa::ToSchema;
 
 use super::inputs::{ProxyParts, SettingsFields, WebhookParts};
 use super::reply::{Args, Body, InstanceName, Refusal, RefusalBody, INSTANCE_NOT_FOUND};
+use super::s3::S3Parts;
 use super::shapes::{CountsView, InstanceView};
 use crate::auth::Caller;
 use crate::ApiState;
@@ -34,6 +36,8 @@ pub struct CreateBody {
     #[schema(value_type = Option<Vec<String>>)]
     webhook_events: Option<Vec<WebhookEvent>>,
     webhook_media_base64: Option<bool>,
+    /// Received media goes to this bucket (tested before the instance is created).
+    s3: Option<S3Parts>,
     #[serde(flatten)]
     settings: SettingsFields,
 }
@@ -81,6 +85,7 @@ impl CreateBody {
             } else {
                 proxy.into_url()?
             },
+            s3: self.s3.and_then(S3Parts::into_input),
         })
     }
 }
@@ -257,9 +262,10 @@ pub struct LogoutAnswer {
 )]
 pub async fn logout(
     State(api): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     InstanceName(name): InstanceName,
 ) -> Result<Json<LogoutAnswer>, Refusal> {
-    let report = switchboard_commands::logout(&api.host, name).await?;
+    let report = switchboard_commands::logout(&api.host_for(&caller), name).await?;
     Ok(Json(LogoutAnswer {
         success: true,
         message: "Instance logged out",
@@ -284,6 +290,20 @@ pub struct DeleteAnswer {
     /// What became of the INSTANCE_DELETE webhook.
     #[schema(value_type = String, example = "not_configured")]
     webhook: WebhookOutcome,
+    /// The instance's objects in its S3 bucket: kept or deleted (`deleteS3Media`),
+    /// how many, and where; absent when its media stayed on this computer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    s3_media: Option<S3MediaOutcome>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteArgs {
+    /// Also delete the instance's objects in its S3 bucket (they are kept by default).
+    #[serde(default)]
+    delete_s3_media: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -299,7 +319,7 @@ pub struct DeletedInstance {
     delete,
     path = "/api/instance/delete/{instance}",
     tag = "instance",
-    params(("instance" = String, Path, description = "The instance's name")),
+    params(("instance" = String, Path, description = "The instance's name"), DeleteArgs),
     security(("token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "Instance deleted", body = DeleteAnswer),
@@ -314,28 +334,30 @@ pub async fn delete(
     State(api): State<ApiState>,
     Extension(caller): Extension<Caller>,
     InstanceName(name): InstanceName,
+    Args(args): Args<DeleteArgs>,
 ) -> Result<Json<DeleteAnswer>, Refusal> {
     if !caller.is_account() {
         return Err(Refusal::invalid_token());
     }
     api.limits.admit_delete().map_err(Refusal::rate_limited)?;
-    let report = switchboard_commands::delete_instance(&api.host, name)
-        .await
-        .map_err(|e| {
-            let refusal = Refusal::from_engine(e);
-            if refusal.status.is_server_error() {
-                let reason = refusal
-                    .detail
-                    .clone()
-                    .unwrap_or_else(|| refusal.message.clone());
-                Refusal::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("Failed to delete instance: {reason}"),
-                )
-            } else {
-                refusal
-            }
-        })?;
+    let report =
+        switchboard_commands::delete_instance(&api.host_for(&caller), name, args.delete_s3_media)
+            .await
+            .map_err(|e| {
+                let refusal = Refusal::from_engine(e);
+                if refusal.status.is_server_error() {
+                    let reason = refusal
+                        .detail
+                        .clone()
+                        .unwrap_or_else(|| refusal.message.clone());
+                    Refusal::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        format!("Failed to delete instance: {reason}"),
+                    )
+                } else {
+                    refusal
+                }
+            })?;
     api.live.remove(&report.instance_id);
     Ok(Json(DeleteAnswer {
         success: true,
@@ -348,5 +370,6 @@ pub async fn delete(
         removed: CountsView::of(&report.removed),
         whatsapp_logout: report.whatsapp_logout,
         webhook: report.webhook,
+        s3_media: report.s3_media,
     }))
 }

@@ -9,6 +9,7 @@ mod inputs;
 mod instance;
 mod message;
 mod reply;
+mod s3;
 mod shapes;
 
 use axum::extract::{Request, State};
@@ -30,6 +31,7 @@ pub(crate) mod paths {
     pub use super::connect::*;
     pub use super::instance::*;
     pub use super::message::*;
+    pub use super::s3::*;
 }
 
 /// The routes, behind the token check and the per-token rate limit.
@@ -54,6 +56,8 @@ pub(crate) fn routes(state: ApiState) -> Router<ApiState> {
         )
         .route("/api/instance/getProxy/{instance}", get(config::get_proxy))
         .route("/api/instance/proxy/{instance}", post(config::set_proxy))
+        .route("/api/instance/getS3/{instance}", get(s3::get_s3))
+        .route("/api/instance/s3/{instance}", post(s3::set_s3))
         .route(
             "/api/events/getWebhook/{instance}",
             get(config::get_webhook),
@@ -95,6 +99,8 @@ impl Dialect for Ryze {
             "POST /api/instance/settings/{instance}",
             "GET /api/instance/getProxy/{instance}",
             "GET /api/events/getWebhook/{instance}",
+            "GET /api/instance/getS3/{instance}",
+            "POST /api/instance/s3/{instance}",
         ])
     }
     fn profile_picture() -> Served {
@@ -145,8 +151,17 @@ impl Dialect for Ryze {
     fn set_proxy() -> Served {
         Served::At(&["POST /api/instance/proxy/{instance}"])
     }
-    fn audit_log() -> Served {
-        Served::Not("the audit log is read in the window")
+    fn get_s3() -> Served {
+        Served::At(&["GET /api/instance/getS3/{instance}"])
+    }
+    fn set_s3() -> Served {
+        Served::At(&["POST /api/instance/s3/{instance}"])
+    }
+    fn s3_media_usage() -> Served {
+        Served::Not("the window's delete dialog; the delete route reports what was kept or deleted, and where")
+    }
+    fn timeline() -> Served {
+        Served::Not("the timeline is read in the window")
     }
     fn qr_image() -> Served {
         Served::At(&["GET /api/instance/connect/{instance}"])

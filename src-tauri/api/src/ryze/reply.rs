@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use switchboard_engine::ErrorPayload;
+use switchboard_engine::{ErrorCode, ErrorPayload};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
@@ -88,36 +88,30 @@ impl Refusal {
     /// The one table from the engine's error codes to a status and RyzeAPI's words; the
     /// seeds' messages where they give one, the engine's own message otherwise.
     pub fn from_engine(error: ErrorPayload) -> Self {
-        // Read through serde: the code is the wire string, however the engine types it.
-        let code = serde_json::to_value(error.code)
-            .ok()
-            .and_then(|value| value.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        let (status, message) = match code.as_str() {
-            "instance_not_found" => (StatusCode::NOT_FOUND, INSTANCE_NOT_FOUND.to_string()),
-            "not_connected" => (StatusCode::SERVICE_UNAVAILABLE, NOT_CONNECTED.to_string()),
-            "invalid_name" | "invalid_phone" | "invalid_jid" | "invalid_webhook"
-            | "invalid_proxy" | "invalid_settings" | "invalid_qr" | "invalid_page"
-            | "invalid_message" | "file_not_found" => {
-                (StatusCode::BAD_REQUEST, error.message.clone())
+        use ErrorCode::*;
+        let own = || error.message.clone();
+        // Exhaustive on purpose: a code the engine adds does not compile until it has a
+        // status here.
+        let (status, message) = match error.code {
+            InstanceNotFound => (StatusCode::NOT_FOUND, INSTANCE_NOT_FOUND.to_string()),
+            NotConnected => (StatusCode::SERVICE_UNAVAILABLE, NOT_CONNECTED.to_string()),
+            InvalidName | InvalidPhone | InvalidJid | InvalidWebhook | InvalidProxy
+            | InvalidSettings | InvalidQr | S3InvalidConfig | S3AccessDenied | S3NoSuchBucket
+            | InvalidPage | InvalidMessage | FileNotFound => {
+                (StatusCode::BAD_REQUEST, own())
             }
-            "chat_not_found" | "message_not_found" => {
-                (StatusCode::NOT_FOUND, error.message.clone())
+            ChatNotFound | MediaNotFound | MessageNotFound => (StatusCode::NOT_FOUND, own()),
+            MediaTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, own()),
+            UnsupportedMedia => (StatusCode::UNSUPPORTED_MEDIA_TYPE, own()),
+            NameTaken | NotPaired | AlreadyConnected | AlreadyLinked | DeletionInProgress => {
+                (StatusCode::CONFLICT, own())
             }
-            "media_too_large" => (StatusCode::PAYLOAD_TOO_LARGE, error.message.clone()),
-            "unsupported_media" => (StatusCode::UNSUPPORTED_MEDIA_TYPE, error.message.clone()),
-            "name_taken"
-            | "not_paired"
-            | "already_connected"
-            | "already_linked"
-            | "deletion_in_progress" => (StatusCode::CONFLICT, error.message.clone()),
-            "whatsapp_error" => (StatusCode::BAD_GATEWAY, error.message.clone()),
-            "timeout" => (StatusCode::GATEWAY_TIMEOUT, error.message.clone()),
-            "shutting_down" | "data_folder_in_use" => {
-                (StatusCode::SERVICE_UNAVAILABLE, error.message.clone())
-            }
-            _ => (StatusCode::INTERNAL_SERVER_ERROR, error.message.clone()),
+            WhatsappError | S3Unreachable => (StatusCode::BAD_GATEWAY, own()),
+            Timeout => (StatusCode::GATEWAY_TIMEOUT, own()),
+            ShuttingDown | DataFolderInUse => (StatusCode::SERVICE_UNAVAILABLE, own()),
+            StorageError | IoError => (StatusCode::INTERNAL_SERVER_ERROR, own()),
         };
+        let code = error.code.as_str().to_string();
         let detail = (message != error.message).then_some(error.message);
         Self {
             code: Some(code),

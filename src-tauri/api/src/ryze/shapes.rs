@@ -15,7 +15,7 @@ pub struct InstanceView {
     pub name: String,
     /// The instance's own token (TokenInstance).
     pub token: String,
-    /// The connection state's name: disconnected, connecting, connected, loggedout, banned.
+    /// The state's name: disconnected, connecting, connected, reconnecting, loggedout, banned.
     pub status: &'static str,
     pub connection: ConnectionView,
     pub profile: ProfileView,
@@ -136,7 +136,7 @@ impl ConnectionView {
             lid: instance.profile.lid.clone(),
             presence_status: if online { "available" } else { "unavailable" },
             display_status: display_status(state),
-            since: since(state),
+            since: state.since(),
             detail: state.clone(),
         }
     }
@@ -150,6 +150,7 @@ fn display_status(state: &InstanceState) -> String {
         }
         InstanceState::Connecting { via, .. } => format!("Connecting ({})", wire_word(via)),
         InstanceState::Connected { .. } => "Connected".into(),
+        InstanceState::Reconnecting { .. } => "Reconnecting".into(),
         InstanceState::Loggedout { cause, .. } => format!("Logged out ({})", wire_word(cause)),
         InstanceState::Banned { until: Some(_), .. } => "Banned for a while".into(),
         InstanceState::Banned { until: None, .. } => "Banned".into(),
@@ -162,16 +163,6 @@ fn wire_word(value: &impl Serialize) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
-}
-
-fn since(state: &InstanceState) -> Millis {
-    match state {
-        InstanceState::Disconnected { since, .. }
-        | InstanceState::Connecting { since, .. }
-        | InstanceState::Connected { since }
-        | InstanceState::Loggedout { since, .. }
-        | InstanceState::Banned { since, .. } => *since,
-    }
 }
 
 impl ProfileView {
@@ -275,6 +266,14 @@ mod tests {
             since: 5,
         };
         assert_eq!(display_status(&state), "Disconnected (qr_expired)");
-        assert_eq!(since(&state), 5);
+        assert_eq!(state.since(), 5);
+        let reconnecting = InstanceState::Reconnecting {
+            detail: None,
+            next_attempt: Some(9),
+            since: 6,
+        };
+        assert_eq!(display_status(&reconnecting), "Reconnecting");
+        assert_eq!(reconnecting.since(), 6);
+        assert_eq!(reconnecting.name(), "reconnecting");
     }
 }

@@ -75,8 +75,14 @@ pub(crate) fn media_path(
     extension: &str,
 ) -> PathBuf {
     media_dir
-        .join(safe_file_name(chat_jid))
+        .join(chat_folder_name(chat_jid))
         .join(format!("{}.{extension}", safe_file_name(message_id)))
+}
+
+/// The folder (under the instance's `media` folder, and under its prefix in a bucket)
+/// that holds a chat's media: a JID can never name a path outside it.
+pub(crate) fn chat_folder_name(chat_jid: &str) -> String {
+    safe_file_name(chat_jid)
 }
 
 pub(crate) struct Download {

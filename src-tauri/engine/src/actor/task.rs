@@ -3,6 +3,7 @@
 //! calls (`reactions`).
 
 mod commands;
+mod liveness;
 mod reactions;
 
 use std::time::Duration;
@@ -60,12 +61,14 @@ struct Attempt {
 enum Deadline {
     FirstCode(Instant),
     PairingCodeExpiry(Instant),
+    /// A temporary ban is over: the linked session connects again by itself.
+    BanEnds(Instant),
 }
 
 impl Deadline {
     fn at(self) -> Instant {
         match self {
-            Deadline::FirstCode(at) | Deadline::PairingCodeExpiry(at) => at,
+            Deadline::FirstCode(at) | Deadline::PairingCodeExpiry(at) | Deadline::BanEnds(at) => at,
         }
     }
 }
@@ -84,6 +87,10 @@ pub(crate) struct Actor {
     deadline: Option<Deadline>,
     /// Downloads and look-ups running beside the actor; ended with it.
     background: JoinSet<()>,
+    /// The client's failed-reconnect count at the last liveness check.
+    seen_reconnect_errors: u32,
+    /// Since when the liveness checks find the socket closed, checks in a row.
+    closed_since: Option<Instant>,
 }
 
 impl Actor {
@@ -104,12 +111,17 @@ impl Actor {
             paired: None,
             deadline: None,
             background: JoinSet::new(),
+            seen_reconnect_errors: 0,
+            closed_since: None,
         }
     }
 
     pub(crate) async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
+        let mut liveness = tokio::time::interval(liveness::CHECK_EVERY);
+        liveness.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let deadline = self.deadline;
+            let watching = self.watching();
             let far = Instant::now() + Duration::from_secs(86_400);
             tokio::select! {
                 command = commands.recv() => match command {
@@ -130,6 +142,7 @@ impl Actor {
                     self.deadline_passed().await;
                 }
                 Some(_) = self.background.join_next(), if !self.background.is_empty() => {}
+                _ = liveness.tick(), if watching => self.check_liveness().await,
             }
         }
         // Every handle is gone without a shutdown: still stop the client cleanly.
@@ -182,10 +195,44 @@ impl Actor {
         }
     }
 
+    /// A linked session that is, or was just, connected: its liveness is checked.
+    fn watching(&self) -> bool {
+        self.attempt_via() == Some(ConnectVia::Reconnect)
+            && matches!(
+                self.state,
+                InstanceState::Connected { .. } | InstanceState::Reconnecting { .. }
+            )
+    }
+
+    async fn check_liveness(&mut self) {
+        let Some(attempt) = &self.attempt else {
+            return;
+        };
+        let health = attempt.session.health();
+        let closed_for = if health.live {
+            self.closed_since = None;
+            Duration::ZERO
+        } else {
+            self.closed_since.get_or_insert_with(Instant::now).elapsed()
+        };
+        let seen = liveness::Seen {
+            reconnect_errors: std::mem::replace(
+                &mut self.seen_reconnect_errors,
+                health.reconnect_errors,
+            ),
+            closed_for,
+        };
+        if let Some(state) = liveness::judge(&self.state, &health, &seen, now_millis()) {
+            self.set_state(state).await;
+        }
+    }
+
     // -- helpers -------------------------------------------------------------------
 
     async fn start(&mut self, via: ConnectVia, phone: Option<String>) -> Result<InstanceState> {
         self.generation += 1;
+        self.seen_reconnect_errors = 0;
+        self.closed_since = None;
         let options = self.session_options()?;
         let started = Session::start(&options, self.generation, self.events_tx.clone()).await;
         let session = match started {
@@ -287,7 +334,9 @@ impl Actor {
         while self.background.join_next().await.is_some() {}
         if matches!(
             self.state,
-            InstanceState::Connected { .. } | InstanceState::Connecting { .. }
+            InstanceState::Connected { .. }
+                | InstanceState::Connecting { .. }
+                | InstanceState::Reconnecting { .. }
         ) {
             self.set_state(disconnected(DisconnectReason::Idle, None))
                 .await;
@@ -315,6 +364,7 @@ fn same_state(a: &InstanceState, b: &InstanceState) -> bool {
             InstanceState::Disconnected { since, .. }
             | InstanceState::Connecting { since, .. }
             | InstanceState::Connected { since }
+            | InstanceState::Reconnecting { since, .. }
             | InstanceState::Loggedout { since, .. }
             | InstanceState::Banned { since, .. } => *since = 0,
         }
@@ -332,9 +382,16 @@ mod tests {
         let a = InstanceState::Connected { since: 1 };
         let b = InstanceState::Connected { since: 2 };
         assert!(same_state(&a, &b));
-        let lost = disconnected(DisconnectReason::ConnectionLost, None);
+        let failed = disconnected(DisconnectReason::Failed, None);
         let expired = disconnected(DisconnectReason::QrExpired, None);
-        assert!(!same_state(&lost, &expired));
+        assert!(!same_state(&failed, &expired));
+        let waiting = |next_attempt| InstanceState::Reconnecting {
+            detail: None,
+            next_attempt,
+            since: 1,
+        };
+        assert!(!same_state(&waiting(Some(5)), &waiting(Some(8))));
+        let lost = waiting(None);
         assert!(!same_state(&a, &lost));
     }
 }

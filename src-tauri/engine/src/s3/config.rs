@@ -38,7 +38,7 @@ impl std::fmt::Debug for Secret {
 
 /// An S3 configuration as the user gives it. Leaving `secret_key` out (or sending the
 /// mask back) keeps the one already stored, so a form can be saved without retyping it.
-#[derive(Clone, PartialEq, Eq, Deserialize, TS)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct S3ConfigInput {
     /// `http://` or `https://` URL of any S3-compatible service.
@@ -50,6 +50,7 @@ pub struct S3ConfigInput {
     pub prefix: String,
     pub access_key: String,
     #[ts(optional)]
+    #[serde(skip_serializing)]
     pub secret_key: Option<String>,
     /// `https://host/bucket/key` rather than `https://bucket.host/key`.
     pub path_style: bool,
@@ -98,7 +99,7 @@ pub struct S3Config {
 }
 
 /// How a configuration is shown: everything but the secret key, which is masked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct S3ConfigView {
     pub endpoint: String,
     pub region: String,

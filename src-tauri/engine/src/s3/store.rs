@@ -262,18 +262,27 @@ impl S3Store {
         let mut report = ObjectsDeleted::default();
         let mut handled = std::collections::HashSet::new();
         let mut stopped_by: Option<Error> = None;
-        let mut results = futures::stream::iter(objects)
-            .map(|(key, size)| async move { (key, *size, self.delete(key).await) })
+        // Owned keys: the futures must not borrow the caller's slice generically, or
+        // they are not Send in a spawned task.
+        let mut results = futures::stream::iter(objects.to_vec())
+            .map(|(key, size)| {
+                let store = self.clone();
+                async move {
+                    let result = store.delete(&key).await;
+                    (key, size, result)
+                }
+            })
             .buffer_unordered(DELETES_IN_FLIGHT);
         while let Some((key, size, result)) = results.next().await {
-            handled.insert(key.as_str());
             match result {
                 Ok(()) => {
                     report.removed += 1;
                     report.removed_bytes += size;
+                    handled.insert(key);
                 }
                 Err(e) => {
-                    report.failed.push(failure(key, &e));
+                    report.failed.push(failure(&key, &e));
+                    handled.insert(key);
                     stopped_by = Some(e);
                     break;
                 }
@@ -284,7 +293,7 @@ impl S3Store {
             report.failed.extend(
                 objects
                     .iter()
-                    .filter(|(key, _)| !handled.contains(key.as_str()))
+                    .filter(|(key, _)| !handled.contains(key))
                     .map(|(key, _)| ObjectFailure {
                         key: key.clone(),
                         code: error.code().to_string(),

@@ -35,7 +35,7 @@ pub async fn save<'e, E: sqlx::SqliteExecutor<'e>>(
     db: E,
     instance_id: &str,
     config: &S3Config,
-) -> Result<()> {
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO s3_configs
              (instance_id, endpoint, region, bucket, prefix, access_key, secret_key, path_style, updated_at)

@@ -75,13 +75,14 @@ impl Uploader {
                     stores.insert(upload.instance_id.clone(), store);
                 }
             }
-            let outcomes: Vec<(String, Result<Outcome>)> = futures::stream::iter(&batch)
-                .map(|upload| async {
-                    let store = stores[&upload.instance_id].as_ref();
-                    (
-                        upload.instance_id.clone(),
-                        self.upload_one(store, upload).await,
-                    )
+            // Owned uploads and stores: the futures run inside a spawned task.
+            let outcomes: Vec<(String, Result<Outcome>)> = futures::stream::iter(batch)
+                .map(|upload| {
+                    let store = stores[&upload.instance_id].clone();
+                    async move {
+                        let outcome = self.upload_one(store.as_ref(), &upload).await;
+                        (upload.instance_id, outcome)
+                    }
                 })
                 .buffer_unordered(CONCURRENCY)
                 .collect()

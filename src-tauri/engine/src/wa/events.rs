@@ -41,12 +41,14 @@ fn lifecycle(event: &Event, now: Millis) -> Option<Lifecycle> {
         detail,
         since: now,
     };
+    let reconnecting = |detail: String| InstanceState::Reconnecting {
+        detail: Some(detail),
+        next_attempt: None,
+        since: now,
+    };
     let (state, fate) = match event {
         Event::Connected(_) => (InstanceState::Connected { since: now }, ClientFate::Runs),
-        Event::Disconnected(d) => (
-            disconnected(DisconnectReason::ConnectionLost, Some(d.reason.to_string())),
-            ClientFate::Runs,
-        ),
+        Event::Disconnected(d) => (reconnecting(d.reason.to_string()), ClientFate::Runs),
         Event::LoggedOut(out) => match out.reason {
             ConnectFailureReason::AccountLocked => (
                 InstanceState::Banned {
@@ -84,10 +86,7 @@ fn lifecycle(event: &Event, now: Millis) -> Option<Lifecycle> {
                 None => format!("{:?}", failure.reason),
             };
             if failure.reason.should_reconnect() {
-                (
-                    disconnected(DisconnectReason::ConnectionLost, Some(detail)),
-                    ClientFate::Runs,
-                )
+                (reconnecting(detail), ClientFate::Runs)
             } else {
                 (
                     disconnected(DisconnectReason::Failed, Some(detail)),
@@ -271,7 +270,7 @@ mod tests {
     }
 
     #[test]
-    fn unexpected_drop_is_connection_lost_while_the_library_retries() {
+    fn unexpected_drop_is_reconnecting_while_the_library_retries() {
         let change = map(Event::Disconnected(
             Disconnected::builder()
                 .reason(WireReason::StreamEnded)
@@ -279,18 +278,14 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(change.fate, ClientFate::Runs);
-        match change.state {
-            InstanceState::Disconnected {
-                reason,
-                detail,
-                since,
-            } => {
-                assert_eq!(reason, DisconnectReason::ConnectionLost);
-                assert_eq!(detail.as_deref(), Some("stream ended (EOF)"));
-                assert_eq!(since, NOW);
+        assert_eq!(
+            change.state,
+            InstanceState::Reconnecting {
+                detail: Some("stream ended (EOF)".into()),
+                next_attempt: None,
+                since: NOW,
             }
-            other => panic!("unexpected {other:?}"),
-        }
+        );
     }
 
     #[test]
@@ -377,13 +372,7 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(retry.fate, ClientFate::Runs);
-        assert!(matches!(
-            retry.state,
-            InstanceState::Disconnected {
-                reason: DisconnectReason::ConnectionLost,
-                ..
-            }
-        ));
+        assert!(matches!(retry.state, InstanceState::Reconnecting { .. }));
         let fatal = map(Event::ConnectFailure(
             ConnectFailure::builder()
                 .reason(ConnectFailureReason::BadUserAgent)

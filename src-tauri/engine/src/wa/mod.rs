@@ -19,5 +19,5 @@ pub(crate) use events::{ClientFate, Lifecycle, SessionEvent};
 pub(crate) use messages::{Incoming, MediaRef};
 pub(crate) use outgoing::{Outgoing, OutgoingMedia, Quote};
 pub(crate) use remote::Remote;
-pub(crate) use session::{Session, SessionOptions};
+pub(crate) use session::{Health, Session, SessionOptions};
 pub(crate) use store::has_stored_session;

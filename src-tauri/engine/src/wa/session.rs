@@ -17,7 +17,7 @@ use super::remote::Remote;
 use super::store::open_store;
 use super::transport::{http_client, ProxiedTransportFactory};
 use crate::error::{Error, Result};
-use crate::model::Profile;
+use crate::model::{now_millis, Profile};
 use crate::proxy::Proxy;
 
 /// The WhatsApp Web version announced to the server. Pinned so that connecting never
@@ -33,6 +33,17 @@ pub(crate) struct SessionOptions<'a> {
     pub server_url: Option<&'a str>,
     /// Every connection of the client (chat socket, media, pictures) goes through it.
     pub proxy: Option<Proxy>,
+}
+
+/// What a client's counters say right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Health {
+    /// A socket is open and the server accepted the login on it.
+    pub live: bool,
+    /// Time since the server last sent anything; `None` before the first byte.
+    pub silent_for: Option<Duration>,
+    /// Failed reconnect attempts in a row; the client waits before the next one.
+    pub reconnect_errors: u32,
 }
 
 /// One running whatsapp-rust client. A client cannot be restarted: the actor builds a
@@ -105,6 +116,21 @@ impl Session {
 
     pub(crate) fn is_connected(&self) -> bool {
         self.client.is_connected() && self.client.is_logged_in()
+    }
+
+    /// The client's own counters: whether it is logged in on an open socket, how long
+    /// the server has been silent, and how many reconnects failed in a row.
+    pub(crate) fn health(&self) -> Health {
+        let stats = self.client.stats();
+        let silent_for = (stats.last_data_received_ms > 0).then(|| {
+            let now = u64::try_from(now_millis()).unwrap_or_default();
+            Duration::from_millis(now.saturating_sub(stats.last_data_received_ms))
+        });
+        Health {
+            live: self.is_connected(),
+            silent_for,
+            reconnect_errors: stats.reconnect_errors,
+        }
     }
 
     /// Whether the store this client runs on holds a linked device.

@@ -2,6 +2,8 @@
 //! server killed in the middle of one.
 
 use reqwest::{Method, StatusCode};
+use switchboard_engine::model::{AuditAction, Requester};
+use switchboard_engine::{Engine, EngineConfig};
 
 use crate::support::{Options, Server};
 
@@ -88,4 +90,18 @@ async fn a_server_killed_during_a_delete_finishes_it_after_a_restart() {
         instance_folders(dir.path())
     );
     server.create("shop").await;
+
+    // The audit record names the account token, also for the half finished after the
+    // restart.
+    server.signal_and_wait("-TERM").await;
+    let engine = Engine::open(EngineConfig::new(dir.path().to_path_buf()))
+        .await
+        .unwrap();
+    let audit = engine.audit_log(Some("shop")).await.unwrap();
+    engine.shutdown().await;
+    let deletion = audit
+        .iter()
+        .find(|record| record.action == AuditAction::DeleteInstance && record.result == "ok")
+        .expect("the deletion is audited");
+    assert_eq!(deletion.requested_by, Requester::AccountToken, "{audit:?}");
 }

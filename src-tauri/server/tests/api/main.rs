@@ -1,5 +1,6 @@
 //! `switchboard-server` as a process, driven by a real HTTP client: start-up and stop,
-//! every route happy and unhappy, the token matrix, the limits, and the whole flow
+//! every route happy and unhappy, the token matrix, the limits, S3 media against a real
+//! S3-compatible server, and the whole flow
 //! against wa-mock with the real WhatsApp client inside the server.
 
 mod deletes;
@@ -7,6 +8,7 @@ mod flow;
 mod limits;
 mod messages;
 mod routes;
+mod s3;
 mod socket;
 mod startup;
 mod support;

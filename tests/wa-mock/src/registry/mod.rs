@@ -247,6 +247,11 @@ impl Registry {
         Ok(f(dev))
     }
 
+    /// The registry key (phone, device id) of the device `who` names.
+    pub fn device_key(&self, who: &str) -> Result<(String, u32), MockError> {
+        Self::find_key(&self.lock(), who).ok_or_else(|| MockError::UnknownDevice(who.to_owned()))
+    }
+
     /// The device `who` names (any accepted spelling), with its registry key.
     fn device_entry<'a>(
         inner: &'a mut Inner,

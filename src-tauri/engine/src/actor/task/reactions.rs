@@ -4,13 +4,14 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::time::Instant;
 
 use super::{disconnected, expiry, Actor, Attempt, Deadline, SOCKET_TIMEOUT};
 use crate::actor::media::{self, Download};
 use crate::actor::picture;
-use crate::model::{ConnectVia, DisconnectReason, Profile};
+use crate::model::{now_millis, ConnectVia, DisconnectReason, InstanceState, Profile};
 use crate::paths;
 use crate::records::ChatUpsert;
 use crate::wa::{ClientFate, Incoming, Lifecycle, SessionEvent};
@@ -107,6 +108,29 @@ impl Actor {
                 self.paired = Some(false);
                 self.ctx.sink.paired(&self.ctx.instance_id, false).await;
             }
+        }
+        let state = match (&self.state, state) {
+            // One outage, however many drops it takes: it began when the first one did.
+            (
+                InstanceState::Reconnecting {
+                    since,
+                    next_attempt,
+                    ..
+                },
+                InstanceState::Reconnecting { detail, .. },
+            ) => InstanceState::Reconnecting {
+                detail,
+                next_attempt: *next_attempt,
+                since: *since,
+            },
+            (_, state) => state,
+        };
+        if let InstanceState::Banned {
+            until: Some(until), ..
+        } = state
+        {
+            let left = Duration::from_millis(until.saturating_sub(now_millis()).max(0) as u64);
+            self.deadline = Some(Deadline::BanEnds(Instant::now() + left));
         }
         let connected = state.is_connected();
         self.set_state(state).await;
@@ -220,6 +244,7 @@ impl Actor {
             return;
         };
         let (reason, detail) = match deadline {
+            Deadline::BanEnds(_) => return self.ban_ended().await,
             Deadline::FirstCode(_) => (
                 DisconnectReason::Failed,
                 Some("WhatsApp could not be reached: no QR code arrived".to_string()),
@@ -228,5 +253,14 @@ impl Actor {
         };
         self.retire_attempt().await;
         self.set_state(disconnected(reason, detail)).await;
+    }
+
+    /// A temporary ban is over: connect the linked session again, as if asked to. A
+    /// session that is gone (or a ban WhatsApp extends) says so through the state.
+    async fn ban_ended(&mut self) {
+        tracing::info!(instance = %self.ctx.instance_id, "the temporary ban is over; reconnecting");
+        if let Err(e) = self.reconnect().await {
+            tracing::warn!(instance = %self.ctx.instance_id, code = %e.code(), "reconnect after the ban failed: {e}");
+        }
     }
 }

@@ -487,7 +487,9 @@ async fn media_received_with_a_bucket_goes_up_and_leaves_with_its_chat() {
     let server = engine_support::s3::S3Server::start().await;
     let mock = WaMock::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(config(dir.path(), &mock)).await.unwrap();
+    let engine = Engine::open(wa_mock_config(dir.path(), &mock))
+        .await
+        .unwrap();
     let settings = Settings {
         auto_download_media: true,
         ..Settings::default()

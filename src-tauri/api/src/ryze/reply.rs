@@ -97,9 +97,7 @@ impl Refusal {
             NotConnected => (StatusCode::SERVICE_UNAVAILABLE, NOT_CONNECTED.to_string()),
             InvalidName | InvalidPhone | InvalidJid | InvalidWebhook | InvalidProxy
             | InvalidSettings | InvalidQr | S3InvalidConfig | S3AccessDenied | S3NoSuchBucket
-            | InvalidPage | InvalidMessage | FileNotFound => {
-                (StatusCode::BAD_REQUEST, own())
-            }
+            | InvalidPage | InvalidMessage | FileNotFound => (StatusCode::BAD_REQUEST, own()),
             ChatNotFound | MediaNotFound | MessageNotFound => (StatusCode::NOT_FOUND, own()),
             MediaTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, own()),
             UnsupportedMedia => (StatusCode::UNSUPPORTED_MEDIA_TYPE, own()),

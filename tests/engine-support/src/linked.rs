@@ -5,12 +5,10 @@ use std::time::Duration;
 
 use switchboard_engine::model::{CreateInstance, Instance, InstanceState, Settings};
 use switchboard_engine::{Engine, EngineConfig, EngineEvent};
-use wa_mock::{Linked, PhoneProfile, WaMock};
+use wa_mock::{Linked, WaMock};
 
 use crate::engine::patient_config;
-use crate::wait::next_event;
-
-const WAIT: Duration = Duration::from_secs(30);
+use crate::wait::link_by_qr;
 
 pub fn is_connected(event: &EngineEvent, id: &str) -> bool {
     matches!(event, EngineEvent::StateChanged {
@@ -19,8 +17,7 @@ pub fn is_connected(event: &EngineEvent, id: &str) -> bool {
     } if instance_id == id)
 }
 
-/// Creates the instance "shop", links it by QR through the engine and waits for
-/// `connected`.
+/// Creates the instance "shop" with `settings` and links it by QR to `phone`.
 pub async fn linked_instance(
     engine: &Engine,
     mock: &WaMock,
@@ -35,30 +32,7 @@ pub async fn linked_instance(
         })
         .await
         .unwrap();
-    let mut events = engine.subscribe();
-    engine.connect_qr("shop").await.unwrap();
-    let id = instance.id.clone();
-    let qr = next_event(&mut events, "QR code", WAIT, |e| match e {
-        EngineEvent::QrCode {
-            instance_id, code, ..
-        } if instance_id == id => Some(code),
-        _ => None,
-    })
-    .await;
-    let linked = mock
-        .scan(
-            &qr,
-            &PhoneProfile {
-                phone: phone.into(),
-                name: "Shop".into(),
-                business: None,
-            },
-        )
-        .unwrap();
-    next_event(&mut events, "connected state", WAIT, |e| {
-        is_connected(&e, &id).then_some(())
-    })
-    .await;
+    let linked = link_by_qr(engine, mock, "shop", phone).await;
     (instance, linked)
 }
 

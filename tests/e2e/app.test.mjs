@@ -1,8 +1,8 @@
 // The real app window, driven through WebDriver, against wa-mock playing WhatsApp and the
-// phone: add a number, link it by QR, receive history and a document, delete that chat
-// with its media, log out, link again by pairing code, a server that stops answering and
-// a temporary ban that ends, get unlinked from the phone, delete the instance and reuse
-// its name at once.
+// phone: add a number, link it by QR, answer a customer in the conversation, receive
+// history and a document, delete that chat with its media, log out, link again by pairing
+// code, a server that stops answering and a temporary ban that ends, get unlinked from the
+// phone, delete the instance and reuse its name at once.
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, existsSync } from 'node:fs';
@@ -125,6 +125,28 @@ test('add a number, scan its QR with the phone, and see it connected with its pr
   assert.equal(instanceFolders().length, 1, 'one instance folder on disk');
 });
 
+test('a customer writes: the chat opens on their message, and the answer reaches their phone', async () => {
+  const customer = '5511944443333';
+  await adminCall(`/devices/${encodeURIComponent(JID)}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ chat: `${customer}@s.whatsapp.net`, from: `${customer}@s.whatsapp.net`, text: 'Do you deliver on Sundays?' }),
+  });
+  await click('button[aria-label^="Open the conversation with"]');
+  await waitForText('[data-testid="conversation"]', 'Do you deliver on Sundays?');
+  const box = await browser.$('[data-testid="conversation"] textarea');
+  await box.setValue('Yes, from 9 to 1.');
+  await browser.keys('Enter');
+  await waitForText('[data-testid="conversation"]', 'Yes, from 9 to 1.');
+  await browser.waitUntil(async () => (await received()).some((r) => r.kind === 'message' && r.to.startsWith(customer)), {
+    timeout: 30_000,
+    timeoutMsg: "the answer never reached the customer's phone",
+  });
+  // The customer's phone confirms delivery, then reading: the ticks follow.
+  await browser.$('[data-testid="conversation"] .tick[aria-label="Read"]').waitForDisplayed({ timeout: 30_000 });
+  await click('button*=Back to chats');
+});
+
 test('history chats are listed; one is deleted with its media, on the phone too', async () => {
   await click('button=Settings');
   await click('label*=Download media automatically');
@@ -165,7 +187,7 @@ test('history chats are listed; one is deleted with its media, on the phone too'
     sent.some((r) => r.kind === 'app-state' && r.action === 'deleteChat' && r.chat === customer && r.delete_media === true),
     'wa-mock received deleteChat with delete_media',
   );
-  await browser.$('[data-testid="chats-empty"]').waitForDisplayed();
+  await browser.$('button[aria-label="Delete chat with Ana"]').waitForExist({ reverse: true });
 });
 
 test('log out: the device leaves the phone, the instance stays', async () => {

@@ -121,6 +121,21 @@ macro_rules! with_commands {
                 host.engine().chat_messages(&name, &chat, before.as_deref(), limit).await
             }
 
+            /// A page of a chat's messages containing `text`, newest first; paged like
+            /// `chat_messages`.
+            fn search_chat(
+                host,
+                name: String,
+                chat: String,
+                text: String,
+                before: Option<String>,
+                limit: Option<u32>,
+            ) -> $crate::conversation::MessagePage {
+                host.engine()
+                    .search_chat(&name, &chat, &text, before.as_deref(), limit)
+                    .await
+            }
+
             /// Sends a text (optionally quoting a stored message); answers it as stored.
             fn send_text(
                 host,

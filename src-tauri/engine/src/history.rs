@@ -75,8 +75,74 @@ impl Engine {
             return Err(Error::ChatNotFound(jid));
         }
         let instance_dir = self.paths().instance_dir(&id);
-        page(self.db(), &id, &jid, cursor.as_ref(), limit, &instance_dir).await
+        page(
+            self.db(),
+            &id,
+            &jid,
+            cursor.as_ref(),
+            limit,
+            None,
+            &instance_dir,
+        )
+        .await
     }
+
+    /// A page of a chat's messages whose text or caption contains `text` (any case for
+    /// a-z), newest first; paged like `chat_messages`.
+    #[instrument(skip_all, fields(name = %name))]
+    pub async fn search_chat(
+        &self,
+        name: &str,
+        chat: &str,
+        text: &str,
+        before: Option<&str>,
+        limit: Option<u32>,
+    ) -> Result<MessagePage> {
+        let jid = validate::chat_jid(chat)?;
+        let pattern = like_pattern(text)?;
+        let limit = page_size(limit)?;
+        let cursor = before.map(Cursor::parse).transpose()?;
+        let id = self.id_of(name)?;
+        if !chat_exists(self.db(), &id, &jid).await? {
+            return Err(Error::ChatNotFound(jid));
+        }
+        let instance_dir = self.paths().instance_dir(&id);
+        let matching = Some(pattern.as_str());
+        page(
+            self.db(),
+            &id,
+            &jid,
+            cursor.as_ref(),
+            limit,
+            matching,
+            &instance_dir,
+        )
+        .await
+    }
+}
+
+/// Longest search text, in characters.
+pub const SEARCH_MAX: usize = 100;
+
+/// A LIKE pattern that finds `text` literally: its own `%`, `_` and `\` are escaped.
+fn like_pattern(text: &str) -> Result<String> {
+    let text = text.trim();
+    let length = text.chars().count();
+    if length == 0 || length > SEARCH_MAX {
+        return Err(Error::InvalidPage(format!(
+            "a search is 1 to {SEARCH_MAX} characters (got {length})"
+        )));
+    }
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    Ok(pattern)
 }
 
 async fn chat_exists(db: &SqlitePool, instance_id: &str, jid: &str) -> Result<bool> {
@@ -123,19 +189,25 @@ async fn page(
     jid: &str,
     cursor: Option<&Cursor>,
     limit: u32,
+    matching: Option<&str>,
     instance_dir: &Path,
 ) -> Result<MessagePage> {
     // The first page starts above every message: one query, one index range.
     let (timestamp, id) = cursor.map_or((Millis::MAX, ""), |c| (c.timestamp, c.id.as_str()));
+    // A search walks the same range and keeps the rows whose text matches (NULL never
+    // does); `?` IS NULL keeps every row of a plain page.
     // One more than asked tells whether an older page exists.
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "{MESSAGE_SELECT} AND (m.timestamp, m.id) < (?, ?)
+           AND (? IS NULL OR m.text LIKE ? ESCAPE '\\')
          ORDER BY m.timestamp DESC, m.id DESC LIMIT ?"
     )))
     .bind(instance_id)
     .bind(jid)
     .bind(timestamp)
     .bind(id)
+    .bind(matching)
+    .bind(matching)
     .bind(i64::from(limit) + 1)
     .fetch_all(db)
     .await?;
@@ -220,6 +292,21 @@ mod tests {
             id: "3EB0:AB".into(),
         };
         assert_eq!(Cursor::parse(&cursor.write()).unwrap(), cursor);
+    }
+
+    #[test]
+    fn searches_match_their_text_literally_and_bad_lengths_are_refused() {
+        assert_eq!(like_pattern("  order 42 ").unwrap(), "%order 42%");
+        assert_eq!(like_pattern("50%_off\\").unwrap(), "%50\\%\\_off\\\\%");
+        assert_eq!(like_pattern("ação").unwrap(), "%ação%");
+        for bad in [String::new(), "   ".into(), "x".repeat(SEARCH_MAX + 1)] {
+            assert_eq!(
+                like_pattern(&bad).unwrap_err().code(),
+                ErrorCode::InvalidPage,
+                "{bad:?}"
+            );
+        }
+        assert!(like_pattern(&"é".repeat(SEARCH_MAX)).is_ok());
     }
 
     #[test]

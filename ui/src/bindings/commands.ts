@@ -60,6 +60,7 @@ export type Commands = {
   list_chats: { args: { name: string }; answer: Array<ChatSummary> };
   delete_chat: { args: { name: string; chat: string; deleteMedia: boolean }; answer: ChatDeleteReport };
   chat_messages: { args: { name: string; chat: string; before: string | null; limit: number | null }; answer: MessagePage };
+  search_chat: { args: { name: string; chat: string; text: string; before: string | null; limit: number | null }; answer: MessagePage };
   send_text: { args: { name: string; input: SendText }; answer: ChatMessage };
   send_media: { args: { name: string; input: SendMedia }; answer: ChatMessage };
   update_settings: { args: { name: string; settings: Settings }; answer: Instance };
@@ -121,6 +122,11 @@ export function commandFunctions(send: SendCommand) {
      * `next`, `limit` 1 to 200 (default 50).
      */
     chatMessages: (name: string, chat: string, before: string | null, limit: number | null) => send("chat_messages", { name, chat, before, limit }),
+    /**
+     * A page of a chat's messages containing `text`, newest first; paged like
+     * `chat_messages`.
+     */
+    searchChat: (name: string, chat: string, text: string, before: string | null, limit: number | null) => send("search_chat", { name, chat, text, before, limit }),
     /** Sends a text (optionally quoting a stored message); answers it as stored. */
     sendText: (name: string, input: SendText) => send("send_text", { name, input }),
     /** Sends a file from this computer with an optional caption. */

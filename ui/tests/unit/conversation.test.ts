@@ -144,6 +144,44 @@ describe('conversation', () => {
     expect(screen.getAllByTestId('message').at(-1)!.textContent).toContain('Thanks!');
   });
 
+  it('searches the chat once typing pauses, pages older matches, and says when nothing matches', async () => {
+    const ipc = await openConversation(connectedShop(), {
+      search_chat: (args) =>
+        args.text === 'order'
+          ? args.before === null
+            ? { messages: [message('M1', NOW - 30 * HOUR, { text: 'Is the order ready?' })], next: 'cursor-1' }
+            : { messages: [message('M0', NOW - 40 * HOUR, { text: 'Order 42, please' })], next: null }
+          : { messages: [], next: null },
+    });
+    const box = screen.getByRole('searchbox', { name: 'Search this chat' });
+    await fireEvent.input(box, { target: { value: 'ord' } });
+    await fireEvent.input(box, { target: { value: ' order ' } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await settle();
+    expect(ipc.called('search_chat').map((c) => c.args)).toEqual([
+      { name: 'shop-front', chat: MARIA, text: 'order', before: null, limit: 50 },
+    ]);
+    const results = screen.getByTestId('search-results');
+    expect(results.textContent).toContain('Is the order ready?');
+    expect(screen.queryByRole('textbox', { name: /Write a message/ })).toBeTruthy();
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Search older messages' }));
+    await settle();
+    expect(ipc.called('search_chat')[1].args.before).toBe('cursor-1');
+    expect(screen.getByTestId('search-results').textContent).toContain('Order 42, please');
+    expect(screen.queryByRole('button', { name: 'Search older messages' })).toBeNull();
+
+    await fireEvent.input(box, { target: { value: 'pix' } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await settle();
+    expect(screen.getByTestId('search-results').textContent).toContain('No message in this chat contains “pix”.');
+
+    await fireEvent.input(box, { target: { value: '' } });
+    await settle();
+    expect(screen.queryByTestId('search-results')).toBeNull();
+    expect(screen.getAllByTestId('message').length).toBe(3);
+  });
+
   it('disables the composer with the reason when the number is not connected', async () => {
     const offline = instance('shop-front', { state: 'disconnected', reason: 'idle', since: NOW });
     await openConversation(offline);

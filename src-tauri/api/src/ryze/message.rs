@@ -29,6 +29,8 @@ pub struct MessagesQuery {
     before: Option<String>,
     /// 1 to 200 messages (default 50).
     limit: Option<u32>,
+    /// Only the messages whose text or caption contains this (1 to 100 characters).
+    search: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -48,8 +50,8 @@ pub struct MessagesAnswer {
     params(("instance" = String, Path, description = "The instance's name"), MessagesQuery),
     security(("token" = []), ("bearer" = [])),
     responses(
-        (status = 200, description = "A page of the chat's messages, newest first", body = MessagesAnswer),
-        (status = 400, description = "Number is required, or the chat, cursor or limit is invalid", body = RefusalBody),
+        (status = 200, description = "A page of the chat's messages (those matching `search` when given), newest first", body = MessagesAnswer),
+        (status = 400, description = "Number is required, or the chat, cursor, limit or search is invalid", body = RefusalBody),
         (status = 401, description = "Invalid token", body = RefusalBody),
         (status = 404, description = "Instance not found, or no such chat", body = RefusalBody),
         (status = 429, description = "Rate limit exceeded. Try again later.", body = RefusalBody),
@@ -61,9 +63,23 @@ pub async fn messages(
     Args(query): Args<MessagesQuery>,
 ) -> Result<Json<MessagesAnswer>, Refusal> {
     let chat = chat_of(query.number)?;
-    let MessagePage { messages, next } =
-        switchboard_commands::chat_messages(&api.host, name, chat, query.before, query.limit)
-            .await?;
+    let MessagePage { messages, next } = match query.search {
+        Some(text) => {
+            switchboard_commands::search_chat(
+                &api.host,
+                name,
+                chat,
+                text,
+                query.before,
+                query.limit,
+            )
+            .await?
+        }
+        None => {
+            switchboard_commands::chat_messages(&api.host, name, chat, query.before, query.limit)
+                .await?
+        }
+    };
     Ok(Json(MessagesAnswer {
         success: true,
         messages,

@@ -133,6 +133,9 @@ impl Dialect for Ryze {
     fn chat_messages() -> Served {
         Served::At(&["GET /api/chat/messages/{instance}"])
     }
+    fn search_chat() -> Served {
+        Served::At(&["GET /api/chat/messages/{instance}"])
+    }
     fn send_text() -> Served {
         Served::At(&["POST /api/message/sendText/{instance}"])
     }

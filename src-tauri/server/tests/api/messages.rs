@@ -139,6 +139,27 @@ async fn a_customers_message_is_read_in_pages_and_answered() {
     texts.sort_by_key(|t| t.to_string());
     assert_eq!(texts, [json!("First"), json!("Second")]);
 
+    // A search walks the same pages and keeps what matches, in any case.
+    let found = messages_path(&[("number", "5511955554444"), ("search", "SEC")]);
+    let (status, found) = server.account_call(Method::GET, &found, None).await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    let texts: Vec<_> = found["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].clone())
+        .collect();
+    assert_eq!(texts, [json!("Second")]);
+    assert!(found["next"].is_null());
+    let wild = messages_path(&[("number", "5511955554444"), ("search", "%")]);
+    let (status, wild) = server.account_call(Method::GET, &wild, None).await;
+    assert_eq!(status, StatusCode::OK, "{wild}");
+    assert_eq!(wild["messages"], json!([]), "% is looked for literally");
+    let blank = messages_path(&[("number", "5511955554444"), ("search", " ")]);
+    let (status, blank) = server.account_call(Method::GET, &blank, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{blank}");
+    assert_eq!(blank["error"]["code"], "invalid_page");
+
     let quoted = first["messages"][0]["id"].clone();
     let (status, sent) = server
         .account_call(

@@ -269,6 +269,10 @@ export const es: Record<MessageKey, string> = {
   'conversation.kind.sticker': 'Sticker',
   'conversation.kind.location': 'Ubicación',
   'conversation.kind.contact': 'Contacto',
+  'conversation.search': 'Buscar en este chat',
+  'conversation.searchResults': 'Mensajes encontrados',
+  'conversation.noMatches': 'Ningún mensaje de este chat contiene «{text}».',
+  'conversation.moreMatches': 'Buscar en mensajes más antiguos',
   'chats.empty':
     'Todavía no hay chats. Aparecen aquí a medida que el teléfono sincroniza su historial.',
   'chats.noMatch': 'Ningún chat coincide con esta búsqueda.',

@@ -11,10 +11,11 @@ mod list;
 pub mod local_api;
 pub mod logging;
 pub mod qr;
+pub mod thumbnail;
 
 pub use host::Host;
 pub use local_api::{LocalApiSettings, LocalApiStatus, LocalApiSwitch};
-pub use switchboard_engine::{conversation, model, s3, Engine, ErrorPayload};
+pub use switchboard_engine::{conversation, model, s3, Engine, ErrorCode, ErrorPayload};
 
 /// What every command answers: a value, or the engine's coded error.
 pub type CommandResult<T> = Result<T, ErrorPayload>;

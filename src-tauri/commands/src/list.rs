@@ -136,6 +136,18 @@ macro_rules! with_commands {
                     .await
             }
 
+            /// A small JPEG preview (data URL) of a stored picture, from this computer or
+            /// the instance's bucket.
+            fn media_thumbnail(
+                host,
+                name: String,
+                chat: String,
+                message_id: String,
+            ) -> String {
+                let file = host.engine().media_file(&name, &chat, &message_id).await?;
+                $crate::thumbnail::preview(file.bytes).await
+            }
+
             /// Sends a text (optionally quoting a stored message); answers it as stored.
             fn send_text(
                 host,

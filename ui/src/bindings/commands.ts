@@ -61,6 +61,7 @@ export type Commands = {
   delete_chat: { args: { name: string; chat: string; deleteMedia: boolean }; answer: ChatDeleteReport };
   chat_messages: { args: { name: string; chat: string; before: string | null; limit: number | null }; answer: MessagePage };
   search_chat: { args: { name: string; chat: string; text: string; before: string | null; limit: number | null }; answer: MessagePage };
+  media_thumbnail: { args: { name: string; chat: string; messageId: string }; answer: string };
   send_text: { args: { name: string; input: SendText }; answer: ChatMessage };
   send_media: { args: { name: string; input: SendMedia }; answer: ChatMessage };
   update_settings: { args: { name: string; settings: Settings }; answer: Instance };
@@ -127,6 +128,11 @@ export function commandFunctions(send: SendCommand) {
      * `chat_messages`.
      */
     searchChat: (name: string, chat: string, text: string, before: string | null, limit: number | null) => send("search_chat", { name, chat, text, before, limit }),
+    /**
+     * A small JPEG preview (data URL) of a stored picture, from this computer or
+     * the instance's bucket.
+     */
+    mediaThumbnail: (name: string, chat: string, messageId: string) => send("media_thumbnail", { name, chat, messageId }),
     /** Sends a text (optionally quoting a stored message); answers it as stored. */
     sendText: (name: string, input: SendText) => send("send_text", { name, input }),
     /** Sends a file from this computer with an optional caption. */

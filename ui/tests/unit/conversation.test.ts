@@ -182,6 +182,30 @@ describe('conversation', () => {
     expect(screen.getAllByTestId('message').length).toBe(3);
   });
 
+  it('shows stored pictures inline as previews, and keeps the chip when none can be made', async () => {
+    const photo = 'data:image/jpeg;base64,/9j/preview';
+    const ipc = await openConversation(connectedShop(), {
+      chat_messages: () => ({
+        messages: [
+          message('P2', NOW - HOUR, { kind: 'image', text: 'broken', file: { path: '/d/p2.jpg', bytes: 900, mime: 'image/jpeg' } }),
+          message('P1', NOW - 2 * HOUR, { kind: 'image', text: 'the shelf', file: { path: '/d/p1.jpg', bytes: 800_000, mime: 'image/jpeg' } }),
+          message('P0', NOW - 3 * HOUR, { kind: 'image', text: 'not downloaded' }),
+        ],
+        next: null,
+      }),
+      media_thumbnail: (args) => (args.messageId === 'P1' ? photo : fail('unsupported_media')),
+    });
+    await settle();
+    const bubbles = screen.getAllByTestId('message');
+    const shown = bubbles[1].querySelector('img') as HTMLImageElement;
+    expect(shown.getAttribute('src')).toBe(photo);
+    expect(shown.getAttribute('alt')).toBe('Photo · 800 kB');
+    expect(bubbles[2].querySelector('img')).toBeNull();
+    expect(bubbles[2].textContent).toContain('Photo · 900 bytes');
+    expect(bubbles[0].textContent).toContain('Photo (not downloaded)');
+    expect(ipc.called('media_thumbnail').map((c) => c.args.messageId).sort()).toEqual(['P1', 'P2']);
+  });
+
   it('disables the composer with the reason when the number is not connected', async () => {
     const offline = instance('shop-front', { state: 'disconnected', reason: 'idle', since: NOW });
     await openConversation(offline);

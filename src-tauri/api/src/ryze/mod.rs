@@ -133,6 +133,9 @@ impl Dialect for Ryze {
     fn chat_messages() -> Served {
         Served::At(&["GET /api/chat/messages/{instance}"])
     }
+    fn media_thumbnail() -> Served {
+        Served::Not("previews are drawn for the window's conversation view")
+    }
     fn search_chat() -> Served {
         Served::At(&["GET /api/chat/messages/{instance}"])
     }

@@ -5,7 +5,6 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Harness } from './harness.mjs';
 
 const APP = process.env.SWITCHBOARD_APP;
@@ -23,11 +22,11 @@ after(async () => {
 test('the app started on a folder the server holds says so, then opens it once the server stops', async () => {
   assert.ok(APP && SERVER_BIN, 'SWITCHBOARD_APP and SWITCHBOARD_SERVER_BIN are set (see tests/e2e/run.sh)');
   mkdirSync(dataDir);
-  const server = harness.start(SERVER_BIN, ['--data-dir', dataDir, '--listen', '127.0.0.1:0'], {}, 'server.log');
-  await new Promise((resolve, reject) => {
-    createInterface({ input: server.stdout }).once('line', resolve);
-    server.once('exit', (code) => reject(new Error(`switchboard-server exited with ${code}`)));
-  });
+  const { child: server } = await harness.startAnnounced(
+    SERVER_BIN,
+    ['--data-dir', dataDir, '--listen', '127.0.0.1:0'],
+    'server.log',
+  );
   // Logs are the one thing both write; everything else must stay as the server left it.
   const listing = () => readdirSync(dataDir).filter((name) => name !== 'logs').sort();
   const before = listing();

@@ -23,14 +23,21 @@ export class Harness {
     return child;
   }
 
-  /** Starts wa-mock on a free loopback port; resolves to the URLs it prints. */
-  async startWaMock(bin) {
-    const child = this.start(bin, ['--listen', '127.0.0.1:0'], {}, 'wa-mock.log');
+  /** Starts a child that announces itself with one JSON line on stdout once it listens
+   * (wa-mock, switchboard-server); resolves to the child and that line, parsed. */
+  async startAnnounced(cmd, args, logName) {
+    const child = this.start(cmd, args, {}, logName);
     const firstLine = await new Promise((resolve, reject) => {
       createInterface({ input: child.stdout }).once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`wa-mock exited with ${code}`)));
+      child.once('exit', (code) => reject(new Error(`${cmd} exited with ${code}`)));
     });
-    return JSON.parse(firstLine);
+    return { child, announced: JSON.parse(firstLine) };
+  }
+
+  /** Starts wa-mock on a free loopback port; resolves to the URLs it prints. */
+  async startWaMock(bin) {
+    const { announced } = await this.startAnnounced(bin, ['--listen', '127.0.0.1:0'], 'wa-mock.log');
+    return announced;
   }
 
   /** Starts tauri-driver; `env` reaches every app it launches. Each test file takes its

@@ -1,0 +1,186 @@
+//! The contact's phone receives what the real client sends it: the first message
+//! (`pkmsg`, on the keys the prekey fetch served) and the next ones (`msg`) decrypt;
+//! a file is fetched from the media host, decrypted and checked against the hashes in
+//! its message, and a file that does not match them is reported as such.
+
+mod common;
+
+use common::http::request;
+use common::linked_client;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use wa_mock::{MediaCheck, PhoneReceived, ReceivedKind, WaMock};
+use waproto::buffa::MessageField;
+use waproto::whatsapp as wa;
+use whatsapp_rust::download::MediaType;
+use whatsapp_rust::upload::UploadOptions;
+use whatsapp_rust::Jid;
+
+const CONTACT: &str = "5511955552222";
+
+async fn received(mock: &WaMock, count: usize) -> Vec<PhoneReceived> {
+    tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        loop {
+            let got = mock.phone_received(CONTACT).unwrap();
+            if got.len() >= count {
+                return got;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("the phone did not receive {count} messages"))
+}
+
+fn contact() -> Jid {
+    format!("{CONTACT}@s.whatsapp.net").parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn texts_decrypt_and_the_admin_api_lists_them() {
+    let mock = WaMock::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (client, linked) = linked_client(&mock, &dir.path().join("s.db"), "5511999990701").await;
+    let first = client
+        .client
+        .send_text(contact(), "Bom dia")
+        .await
+        .unwrap()
+        .message_id;
+    let quoting = wa::Message {
+        extended_text_message: MessageField::some(wa::message::ExtendedTextMessage {
+            text: Some("Sobre isto".into()),
+            context_info: MessageField::some(wa::ContextInfo {
+                stanza_id: Some(first.clone()),
+                participant: Some(linked.jid.clone()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let second = client
+        .client
+        .send_message(contact(), quoting)
+        .await
+        .unwrap()
+        .message_id;
+
+    let got = received(&mock, 2).await;
+    let device = mock.devices()[0].jid.clone();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(
+        (got[0].id.as_str(), got[1].id.as_str()),
+        (first.as_str(), second.as_str())
+    );
+    assert!(
+        got.iter().all(|m| m.error.is_none() && m.from == device),
+        "{got:?}"
+    );
+    assert!(got.iter().all(|m| m.kind == ReceivedKind::Text));
+    assert_eq!(got[0].text.as_deref(), Some("Bom dia"));
+    assert_eq!(got[0].quoted_id, None);
+    assert_eq!(got[1].text.as_deref(), Some("Sobre isto"));
+    assert_eq!(got[1].quoted_id.as_deref(), Some(first.as_str()));
+
+    // The same list over the admin API, in plain JSON.
+    let (status, body) = request(
+        "GET",
+        &format!("{}/phones/{CONTACT}/received", mock.admin_url()),
+        "",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let listed: Vec<Value> = serde_json::from_str(&body).unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[1]["text"], "Sobre isto");
+    assert_eq!(listed[1]["kind"], "text");
+    assert_eq!(listed[1]["quoted_id"], first.as_str());
+    // A phone nobody wrote to received nothing; a malformed number is refused.
+    let (status, body) = request(
+        "GET",
+        &format!("{}/phones/5511900000000/received", mock.admin_url()),
+        "",
+    )
+    .await;
+    assert_eq!((status, body.as_str()), (200, "[]"));
+    let (status, body) = request(
+        "GET",
+        &format!("{}/phones/not-a-phone/received", mock.admin_url()),
+        "",
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_are_checked_against_their_hashes() {
+    let mock = WaMock::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (client, _linked) = linked_client(&mock, &dir.path().join("s.db"), "5511999990702").await;
+    let photo: Vec<u8> = (0..70_001u32).map(|i| (i % 251) as u8).collect();
+    let up = client
+        .client
+        .upload(photo.clone(), MediaType::Image, UploadOptions::default())
+        .await
+        .expect("the media host takes the upload");
+    let image = |sha: [u8; 32], enc_sha: [u8; 32], path: &str| wa::Message {
+        image_message: MessageField::some(wa::message::ImageMessage {
+            url: Some(up.url.clone()),
+            direct_path: Some(path.to_owned()),
+            media_key: Some(up.media_key.to_vec()),
+            file_sha256: Some(sha.to_vec()),
+            file_enc_sha256: Some(enc_sha.to_vec()),
+            file_length: Some(up.file_length),
+            mimetype: Some("image/jpeg".into()),
+            caption: Some("a foto".into()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let mut wrong = up.file_sha256;
+    wrong[0] ^= 1;
+    let mut wrong_enc = up.file_enc_sha256;
+    wrong_enc[0] ^= 1;
+    let sends = [
+        image(up.file_sha256, up.file_enc_sha256, &up.direct_path),
+        image(wrong, up.file_enc_sha256, &up.direct_path),
+        image(up.file_sha256, wrong_enc, &up.direct_path),
+        image(
+            up.file_sha256,
+            up.file_enc_sha256,
+            "/v/t62.7118-24/gone.enc",
+        ),
+    ];
+    for message in sends {
+        client
+            .client
+            .send_message(contact(), message)
+            .await
+            .unwrap();
+    }
+    let got = received(&mock, 4).await;
+    let checks: Vec<MediaCheck> = got
+        .iter()
+        .map(|m| m.media.as_ref().expect("an image").check)
+        .collect();
+    assert_eq!(
+        checks,
+        [
+            MediaCheck::Ok,
+            MediaCheck::Sha256Mismatch,
+            MediaCheck::EncSha256Mismatch,
+            MediaCheck::NotOnHost
+        ]
+    );
+    let good = got[0].media.as_ref().unwrap();
+    assert_eq!(got[0].kind, ReceivedKind::Image);
+    assert_eq!(got[0].text.as_deref(), Some("a foto"));
+    assert_eq!(good.size, photo.len() as u64);
+    let hex: String = Sha256::digest(&photo)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(good.sha256.as_deref(), Some(hex.as_str()));
+    assert_eq!(good.mimetype.as_deref(), Some("image/jpeg"));
+}

@@ -162,7 +162,7 @@ impl Session {
                 let out = vec![Outbound::Send(stanza::ack(&id, "message", &to))];
                 if self.is_to_contact(&node, &to) {
                     // The contact's phone reads it, then sends its receipts.
-                    self.to_contact_phone(to, node);
+                    self.hand_to_contact_phone(to, node);
                 }
                 out
             }
@@ -192,7 +192,7 @@ impl Session {
             && own.is_some_and(|own| own != user)
     }
 
-    fn to_contact_phone(&mut self, contact: String, node: Node) {
+    fn hand_to_contact_phone(&mut self, contact: String, node: Node) {
         let Some(device) = self.shared.registry.device_of(self.conn.id) else {
             return;
         };

@@ -177,6 +177,8 @@ async fn the_phones_text_image_and_document_read_back_with_kinds_and_files() {
     assert_eq!(got.text.as_deref(), Some("It's ready"));
     assert_eq!(got.quoted_id.as_deref(), Some(text.id.as_str()));
     assert!(got.media.is_none() && got.error.is_none(), "{got:?}");
+    // The customer wrote first: the answer rides the session the customer started.
+    assert_eq!(got.signal.as_deref(), Some("msg"));
     let after = engine
         .chat_messages("shop", CUSTOMER, None, None)
         .await

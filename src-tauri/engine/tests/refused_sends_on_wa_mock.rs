@@ -68,13 +68,8 @@ async fn refused_sends_store_nothing_and_reach_nobody() {
         "not even an empty chat was made"
     );
     assert!(engine.list_chats("shop").await.unwrap().is_empty());
-    let media_dir = dir
-        .path()
-        .join("instances")
-        .join(&instance.id)
-        .join("media");
     assert!(
-        !media_dir.exists() || std::fs::read_dir(&media_dir).unwrap().next().is_none(),
+        engine_support::media_is_empty(dir.path(), &instance.id),
         "no file was kept"
     );
     assert!(mock.phone_received(CONTACT).unwrap().is_empty());

@@ -81,6 +81,8 @@ pub struct PhoneReceived {
     /// The id of the message this one quotes.
     pub quoted_id: Option<String>,
     pub media: Option<ReceivedMedia>,
+    /// The Signal message it came in: `pkmsg` (starting the session) or `msg`.
+    pub signal: Option<String>,
     /// Why the phone could not read it.
     pub error: Option<String>,
 }
@@ -133,9 +135,16 @@ async fn receive(shared: &Shared, message: &ToContact) -> PhoneReceived {
         text: None,
         quoted_id: None,
         media: None,
+        signal: None,
         error: None,
     };
-    match open(shared, message).await {
+    let user = message.contact.split('@').next().unwrap_or_default();
+    let Some(enc) = enc_for(&message.node, user) else {
+        entry.error = Some("no <enc> for the contact's phone".into());
+        return entry;
+    };
+    entry.signal = Some(attr(enc, "type"));
+    match open(shared, message, enc).await {
         Ok(content) => {
             let found = describe(&content);
             entry.kind = found.kind;
@@ -148,11 +157,8 @@ async fn receive(shared: &Shared, message: &ToContact) -> PhoneReceived {
     entry
 }
 
-/// The decrypted message of the `<enc>` addressed to the contact's phone.
-async fn open(shared: &Shared, message: &ToContact) -> anyhow::Result<wa::Message> {
-    let user = message.contact.split('@').next().unwrap_or_default();
-    let enc = enc_for(&message.node, user)
-        .ok_or_else(|| anyhow::anyhow!("no <enc> for the contact's phone"))?;
+/// The decrypted message of `enc`, the payload addressed to the contact's phone.
+async fn open(shared: &Shared, message: &ToContact, enc: &Node) -> anyhow::Result<wa::Message> {
     let (cipher, signed_prekey) = shared
         .registry
         .contact_session(&message.contact, &message.device)?;

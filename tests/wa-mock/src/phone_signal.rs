@@ -102,6 +102,18 @@ impl PhoneCipher {
         }
     }
 
+    /// The session and identity stores Signal works on, over this cipher's state.
+    fn stores(&mut self) -> (SingleSessionStore<'_>, IdentityView<'_>) {
+        (
+            SingleSessionStore(&mut self.session),
+            IdentityView {
+                own: &self.identity,
+                registration_id: self.registration_id,
+                peer: &mut self.peer_identity,
+            },
+        )
+    }
+
     /// Encrypts `plaintext` to the companion, starting a session if none exists.
     pub async fn encrypt(
         &mut self,
@@ -112,14 +124,11 @@ impl PhoneCipher {
         let address = ProtocolAddress::new("companion", device_id.into());
         if self.session.is_none() {
             let bundle = companion.bundle(device_id)?;
+            let (mut sessions, mut identities) = self.stores();
             process_prekey_bundle(
                 &address,
-                &mut SingleSessionStore(&mut self.session),
-                &mut IdentityView {
-                    own: &self.identity,
-                    registration_id: self.registration_id,
-                    peer: &mut self.peer_identity,
-                },
+                &mut sessions,
+                &mut identities,
                 &bundle,
                 &mut rand::make_rng::<rand::rngs::StdRng>(),
                 UsePQRatchet::No,
@@ -127,18 +136,10 @@ impl PhoneCipher {
             .await
             .context("X3DH with the companion")?;
         }
-        let message = message_encrypt(
-            plaintext,
-            &address,
-            &mut SingleSessionStore(&mut self.session),
-            &mut IdentityView {
-                own: &self.identity,
-                registration_id: self.registration_id,
-                peer: &mut self.peer_identity,
-            },
-        )
-        .await
-        .context("encrypting to the companion")?;
+        let (mut sessions, mut identities) = self.stores();
+        let message = message_encrypt(plaintext, &address, &mut sessions, &mut identities)
+            .await
+            .context("encrypting to the companion")?;
         let kind = match &message {
             CiphertextMessage::PreKeySignalMessage(_) => "pkmsg",
             _ => "msg",
@@ -171,15 +172,12 @@ impl PhoneCipher {
             other => return Err(anyhow!("an <enc> of type {other:?} is not a 1:1 message")),
         };
         let address = ProtocolAddress::new("companion", device_id.into());
+        let (mut sessions, mut identities) = self.stores();
         let result = message_decrypt(
             &message,
             &address,
-            &mut SingleSessionStore(&mut self.session),
-            &mut IdentityView {
-                own: &self.identity,
-                registration_id: self.registration_id,
-                peer: &mut self.peer_identity,
-            },
+            &mut sessions,
+            &mut identities,
             &mut NoOneTimePreKeys,
             &OneSignedPreKey(signed_prekey),
             &mut rand::make_rng::<rand::rngs::StdRng>(),

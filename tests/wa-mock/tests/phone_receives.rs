@@ -1,5 +1,6 @@
 //! The contact's phone receives what the real client sends it: the first message
-//! (`pkmsg`, on the keys the prekey fetch served) and the next ones (`msg`) decrypt;
+//! (`pkmsg`, on the keys the prekey fetch served) and, once the contact answered
+//! in that session, the next one (`msg`) decrypt;
 //! a file is fetched from the media host, decrypted and checked against the hashes in
 //! its message, and a file that does not match them is reported as such.
 
@@ -9,10 +10,11 @@ use common::http::request;
 use common::linked_client;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use wa_mock::{MediaCheck, PhoneReceived, ReceivedKind, WaMock};
+use wa_mock::{IncomingMessage, MediaCheck, PhoneReceived, ReceivedKind, WaMock};
 use waproto::buffa::MessageField;
 use waproto::whatsapp as wa;
 use whatsapp_rust::download::MediaType;
+use whatsapp_rust::types::events::Event;
 use whatsapp_rust::upload::UploadOptions;
 use whatsapp_rust::Jid;
 
@@ -40,13 +42,37 @@ fn contact() -> Jid {
 async fn texts_decrypt_and_the_admin_api_lists_them() {
     let mock = WaMock::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (client, linked) = linked_client(&mock, &dir.path().join("s.db"), "5511999990701").await;
+    let (mut client, linked) =
+        linked_client(&mock, &dir.path().join("s.db"), "5511999990701").await;
     let first = client
         .client
         .send_text(contact(), "Bom dia")
         .await
         .unwrap()
         .message_id;
+    // The contact answers, so the client's next message rides the session (`msg`).
+    let reply = mock
+        .send_message(
+            &linked.jid,
+            &IncomingMessage {
+                chat: format!("{CONTACT}@s.whatsapp.net"),
+                from: format!("{CONTACT}@s.whatsapp.net"),
+                text: Some("Oi".into()),
+                media: None,
+            },
+        )
+        .await
+        .unwrap();
+    client
+        .wait_for("the contact's reply", |e| match e {
+            Event::Messages(batch) => batch
+                .messages
+                .iter()
+                .any(|m| m.info.id == reply)
+                .then_some(()),
+            _ => None,
+        })
+        .await;
     let quoting = wa::Message {
         extended_text_message: MessageField::some(wa::message::ExtendedTextMessage {
             text: Some("Sobre isto".into()),
@@ -78,18 +104,19 @@ async fn texts_decrypt_and_the_admin_api_lists_them() {
         "{got:?}"
     );
     assert!(got.iter().all(|m| m.kind == ReceivedKind::Text));
+    let signals: Vec<Option<&str>> = got.iter().map(|m| m.signal.as_deref()).collect();
+    assert_eq!(signals, [Some("pkmsg"), Some("msg")]);
     assert_eq!(got[0].text.as_deref(), Some("Bom dia"));
     assert_eq!(got[0].quoted_id, None);
     assert_eq!(got[1].text.as_deref(), Some("Sobre isto"));
     assert_eq!(got[1].quoted_id.as_deref(), Some(first.as_str()));
 
     // The same list over the admin API, in plain JSON.
-    let (status, body) = request(
-        "GET",
-        &format!("{}/phones/{CONTACT}/received", mock.admin_url()),
-        "",
-    )
-    .await;
+    let list = |phone: &str| {
+        let url = format!("{}/phones/{phone}/received", mock.admin_url());
+        async move { request("GET", &url, "").await }
+    };
+    let (status, body) = list(CONTACT).await;
     assert_eq!(status, 200, "{body}");
     let listed: Vec<Value> = serde_json::from_str(&body).unwrap();
     assert_eq!(listed.len(), 2);
@@ -97,19 +124,9 @@ async fn texts_decrypt_and_the_admin_api_lists_them() {
     assert_eq!(listed[1]["kind"], "text");
     assert_eq!(listed[1]["quoted_id"], first.as_str());
     // A phone nobody wrote to received nothing; a malformed number is refused.
-    let (status, body) = request(
-        "GET",
-        &format!("{}/phones/5511900000000/received", mock.admin_url()),
-        "",
-    )
-    .await;
+    let (status, body) = list("5511900000000").await;
     assert_eq!((status, body.as_str()), (200, "[]"));
-    let (status, body) = request(
-        "GET",
-        &format!("{}/phones/not-a-phone/received", mock.admin_url()),
-        "",
-    )
-    .await;
+    let (status, body) = list("not-a-phone").await;
     assert_eq!(status, 400, "{body}");
 }
 

@@ -2,10 +2,12 @@
 //! (`pkmsg`, on the keys the prekey fetch served) and, once the contact answered
 //! in that session, the next one (`msg`) decrypt;
 //! a file is fetched from the media host, decrypted and checked against the hashes in
-//! its message, and a file that does not match them is reported as such.
+//! its message, and a file that does not match them is reported as such. The media
+//! host takes uploads with the CDN's refusals.
 
 mod common;
 
+use base64::prelude::{Engine as _, BASE64_URL_SAFE_NO_PAD};
 use common::http::request;
 use common::linked_client;
 use serde_json::Value;
@@ -14,9 +16,11 @@ use wa_mock::{IncomingMessage, MediaCheck, PhoneReceived, ReceivedKind, WaMock};
 use waproto::buffa::MessageField;
 use waproto::whatsapp as wa;
 use whatsapp_rust::download::MediaType;
+use whatsapp_rust::http::{HttpClient, HttpRequest};
 use whatsapp_rust::types::events::Event;
 use whatsapp_rust::upload::UploadOptions;
 use whatsapp_rust::Jid;
+use whatsapp_rust_ureq_http_client::UreqHttpClient;
 
 const CONTACT: &str = "5511955552222";
 
@@ -200,4 +204,49 @@ async fn files_are_checked_against_their_hashes() {
         .collect();
     assert_eq!(good.sha256.as_deref(), Some(hex.as_str()));
     assert_eq!(good.mimetype.as_deref(), Some("image/jpeg"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_media_host_takes_uploads_as_the_cdn_does() {
+    let mock = WaMock::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (client, _linked) = linked_client(&mock, &dir.path().join("s.db"), "5511999990703").await;
+    let conn = client.client.refresh_media_conn(false).await.unwrap();
+    let host = &conn.hosts[0].hostname;
+    let http = UreqHttpClient::new();
+    let blob = b"an encrypted file, as the host sees it".to_vec();
+    let token = BASE64_URL_SAFE_NO_PAD.encode(Sha256::digest(&blob));
+    let post = |path: String, body: Vec<u8>| {
+        let request = HttpRequest::post(format!("https://{host}{path}")).with_body(body);
+        let http = &http;
+        async move { http.execute(request).await.unwrap() }
+    };
+    let auth = &conn.auth;
+    let upload = |kind: &str, token: &str, auth: &str| {
+        format!("/mms/{kind}/{token}?auth={auth}&token={token}")
+    };
+
+    let refused = [
+        (upload("image", &token, "stale"), 401),
+        (
+            upload("image", &BASE64_URL_SAFE_NO_PAD.encode([0u8; 32]), auth),
+            400,
+        ),
+        (upload("sticker-pack", &token, auth), 404),
+        (format!("{}&resume=1", upload("image", &token, auth)), 404),
+    ];
+    for (path, status) in refused {
+        let answer = post(path.clone(), blob.clone()).await;
+        assert_eq!(answer.status_code, status, "{path}");
+    }
+    let answer = post(upload("document", &token, auth), blob.clone()).await;
+    assert_eq!(answer.status_code, 200);
+    let stored: Value = serde_json::from_slice(&answer.body).unwrap();
+    let direct_path = stored["direct_path"].as_str().unwrap();
+    assert!(direct_path.starts_with("/v/t62.7119-24/"), "{stored}");
+    assert_eq!(stored["url"], format!("https://{host}{direct_path}"));
+    // Downloading it back (with the same auth and token) gives the same bytes.
+    let url = format!("https://{host}{direct_path}?auth={auth}&token={token}");
+    let back = http.execute(HttpRequest::get(url)).await.unwrap();
+    assert_eq!((back.status_code, back.body), (200, blob));
 }

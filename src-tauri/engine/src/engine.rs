@@ -19,6 +19,7 @@ use crate::early_receipts::EarlyReceipts;
 use crate::error::{Error, Result};
 use crate::events::EngineEvent;
 use crate::folder_lock::FolderLock;
+use crate::listing::Listing;
 use crate::model::now_millis;
 use crate::model::{DisconnectReason, Instance, InstanceState, Requester, WebhookEvent};
 use crate::paths::{self, create_private_dir, Paths};
@@ -71,6 +72,8 @@ struct Inner {
     folder_lock: Mutex<Option<FolderLock>>,
     /// Held while receipts are matched to stored messages (see `early_receipts`).
     early_receipts: tokio::sync::Mutex<EarlyReceipts>,
+    /// The instance list as last read, handed out again until the database changes.
+    listing: Listing,
 }
 
 impl Engine {
@@ -163,6 +166,7 @@ impl Engine {
                 shutting_down: AtomicBool::new(false),
                 folder_lock: Mutex::new(Some(folder_lock)),
                 early_receipts: tokio::sync::Mutex::new(EarlyReceipts::default()),
+                listing: Listing::default(),
             }),
         };
         tokio::spawn(uploads.run(engine.downgrade(), stop_rx));
@@ -247,6 +251,10 @@ impl Engine {
 
     pub(crate) fn downgrade(&self) -> WeakEngine {
         WeakEngine(Arc::downgrade(&self.inner))
+    }
+
+    pub(crate) fn listing(&self) -> &Listing {
+        &self.inner.listing
     }
 
     pub(crate) fn registry(&self) -> MutexGuard<'_, Registry> {

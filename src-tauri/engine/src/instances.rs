@@ -8,7 +8,7 @@ use sqlx::Sqlite;
 use tracing::{info, instrument};
 
 use crate::audit;
-use crate::db::{self, to_json};
+use crate::db::to_json;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::events::EngineEvent;
@@ -109,21 +109,16 @@ impl Engine {
     /// Every instance, disconnected ones included; deleting ones carry `deleting`.
     #[instrument(skip_all)]
     pub async fn list_instances(&self) -> Result<Vec<Instance>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{} ORDER BY i.name_key",
-            db::INSTANCE_SELECT
-        )))
-        .fetch_all(self.db())
-        .await?;
-        let mut instances = rows
-            .iter()
-            .map(db::instance_from_row)
-            .collect::<Result<Vec<_>>>()?;
+        let stored = self.listing().stored(self.db()).await?;
         let registry = self.registry();
-        for instance in &mut instances {
-            registry.overlay_live(instance);
-        }
-        Ok(instances)
+        Ok(stored
+            .iter()
+            .map(|instance| {
+                let mut instance = instance.clone();
+                registry.overlay_live(&mut instance);
+                instance
+            })
+            .collect())
     }
 
     #[instrument(skip_all, fields(name = %name))]

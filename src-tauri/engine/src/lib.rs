@@ -22,6 +22,7 @@ pub mod events;
 mod folder_lock;
 mod history;
 mod instances;
+mod listing;
 pub mod model;
 pub mod outbox;
 mod paths;

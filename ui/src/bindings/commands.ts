@@ -1,14 +1,18 @@
 // Generated from src-tauri/commands by `SWITCHBOARD_UPDATE_BINDINGS=1 cargo test -p switchboard-commands --test bindings`. Do not edit.
 import type { ChatDeleteReport } from "./ChatDeleteReport";
+import type { ChatMessage } from "./ChatMessage";
 import type { ChatSummary } from "./ChatSummary";
 import type { CreateInstance } from "./CreateInstance";
 import type { DeleteReport } from "./DeleteReport";
 import type { Instance } from "./Instance";
 import type { InstanceState } from "./InstanceState";
 import type { LogoutReport } from "./LogoutReport";
+import type { MessagePage } from "./MessagePage";
 import type { S3ConfigInput } from "./S3ConfigInput";
 import type { S3ConfigView } from "./S3ConfigView";
 import type { S3MediaOutcome } from "./S3MediaOutcome";
+import type { SendMedia } from "./SendMedia";
+import type { SendText } from "./SendText";
 import type { Settings } from "./Settings";
 import type { TimelineEntry } from "./TimelineEntry";
 import type { WebhookInput } from "./WebhookInput";
@@ -55,6 +59,9 @@ export type Commands = {
   set_s3: { args: { name: string; s3: S3ConfigInput | null }; answer: Instance };
   list_chats: { args: { name: string }; answer: Array<ChatSummary> };
   delete_chat: { args: { name: string; chat: string; deleteMedia: boolean }; answer: ChatDeleteReport };
+  chat_messages: { args: { name: string; chat: string; before: string | null; limit: number | null }; answer: MessagePage };
+  send_text: { args: { name: string; input: SendText }; answer: ChatMessage };
+  send_media: { args: { name: string; input: SendMedia }; answer: ChatMessage };
   update_settings: { args: { name: string; settings: Settings }; answer: Instance };
   set_webhook: { args: { name: string; webhook: WebhookInput | null }; answer: Instance };
   set_proxy: { args: { name: string; proxy: string | null }; answer: Instance };
@@ -109,6 +116,15 @@ export function commandFunctions(send: SendCommand) {
     setS3: (name: string, s3: S3ConfigInput | null) => send("set_s3", { name, s3 }),
     listChats: (name: string) => send("list_chats", { name }),
     deleteChat: (name: string, chat: string, deleteMedia: boolean) => send("delete_chat", { name, chat, deleteMedia }),
+    /**
+     * A page of a chat's messages, newest first; `before` is the previous page's
+     * `next`, `limit` 1 to 200 (default 50).
+     */
+    chatMessages: (name: string, chat: string, before: string | null, limit: number | null) => send("chat_messages", { name, chat, before, limit }),
+    /** Sends a text (optionally quoting a stored message); answers it as stored. */
+    sendText: (name: string, input: SendText) => send("send_text", { name, input }),
+    /** Sends a file from this computer with an optional caption. */
+    sendMedia: (name: string, input: SendMedia) => send("send_media", { name, input }),
     updateSettings: (name: string, settings: Settings) => send("update_settings", { name, settings }),
     /** Without a webhook, removes it and drops what was still queued for it. */
     setWebhook: (name: string, webhook: WebhookInput | null) => send("set_webhook", { name, webhook }),

@@ -1,19 +1,19 @@
 //! A conversation against wa-mock with the real WhatsApp client: what the phone's
 //! contact sends (a text, an image with a caption, a document) reads back from the
-//! history with its kind and its file, and an answer quoting
-//! the customer reaches the server, is stored as sent and follows the receipts to
-//! delivered and read, while a file whose upload
-//! fails stores nothing.
+//! history with its kind and its file; an answer quoting the customer is stored as
+//! sent, follows the receipts to delivered and read, and the contact's phone decrypts
+//! it with the quote intact; an image and a document go through the media host and
+//! the phone finds the files' hashes and bytes as sent.
 
 use std::time::Duration;
 
 use base64::Engine as _;
 use engine_support::{linked_engine, LinkedEngine};
+use sha2::{Digest, Sha256};
 use switchboard_engine::conversation::{ChatMessage, Delivery, MessageKind, SendMedia, SendText};
 use switchboard_engine::model::Settings;
-use switchboard_engine::ErrorCode;
 use switchboard_engine::{Engine, EngineEvent};
-use wa_mock::{IncomingMedia, IncomingMediaKind, IncomingMessage};
+use wa_mock::{IncomingMedia, IncomingMediaKind, IncomingMessage, MediaCheck, ReceivedKind};
 
 const WAIT: Duration = Duration::from_secs(30);
 const CUSTOMER: &str = "5511955554444@s.whatsapp.net";
@@ -25,6 +25,10 @@ fn file(kind: IncomingMediaKind, mime: &str, name: Option<&str>, bytes: &[u8]) -
         file_name: name.map(str::to_string),
         bytes_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
     }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 async fn page_when(
@@ -54,7 +58,7 @@ async fn the_phones_text_image_and_document_read_back_with_kinds_and_files() {
     };
     let LinkedEngine {
         mock,
-        dir,
+        dir: _dir,
         engine,
         instance,
         linked,
@@ -162,13 +166,19 @@ async fn the_phones_text_image_and_document_read_back_with_kinds_and_files() {
         seen.push(delivery);
     }
     assert_eq!(seen, [Delivery::Delivered, Delivery::Read]);
-    let received = mock.received(&linked.jid).unwrap();
-    assert!(
-        received.iter().any(|r| r["kind"] == "message"
-            && r["id"] == answer.id.as_str()
-            && r["to"] == CUSTOMER),
-        "the server got the answer: {received:?}"
-    );
+    // The contact's phone decrypted the answer: the text, and the quote pointing at
+    // the customer's message.
+    let phone = mock.phone_received("5511955554444").unwrap();
+    assert_eq!(phone.len(), 1, "{phone:?}");
+    let got = &phone[0];
+    assert_eq!(got.id, answer.id);
+    assert_eq!(got.from, mock.devices()[0].jid, "sent by the linked device");
+    assert_eq!(got.kind, ReceivedKind::Text);
+    assert_eq!(got.text.as_deref(), Some("It's ready"));
+    assert_eq!(got.quoted_id.as_deref(), Some(text.id.as_str()));
+    assert!(got.media.is_none() && got.error.is_none(), "{got:?}");
+    // The customer wrote first: the answer rides the session the customer started.
+    assert_eq!(got.signal.as_deref(), Some("msg"));
     let after = engine
         .chat_messages("shop", CUSTOMER, None, None)
         .await
@@ -178,41 +188,76 @@ async fn the_phones_text_image_and_document_read_back_with_kinds_and_files() {
     assert_eq!(stored.id, answer.id, "the newest message is the answer");
     assert_eq!(stored.delivery, Some(Delivery::Read));
 
-    // wa-mock's media host takes no uploads from devices yet: the upload fails, the
-    // refusal comes back in words, and neither a message nor a file is kept.
+    // An image with a caption and a document go up to the media host; the phone fetches
+    // each file, decrypts it and finds the hashes the message names and the bytes sent.
     let files = tempfile::tempdir().unwrap();
+    let shelf_photo = b"\xff\xd8\xff\xe0 the shelf, restocked".repeat(500);
+    let receipt = b"%PDF-1.4 receipt 43".to_vec();
     let shelf = files.path().join("shelf.jpg");
-    std::fs::write(&shelf, &photo).unwrap();
-    let media_dir = dir
-        .path()
-        .join("instances")
-        .join(&instance.id)
-        .join("media");
-    let files_before = std::fs::read_dir(media_dir.join(CUSTOMER)).unwrap().count();
-    let refused = engine
-        .send_media(
-            "shop",
-            SendMedia {
-                chat: CUSTOMER.into(),
-                path: shelf.display().to_string(),
-                kind: None,
-                caption: Some("In stock".into()),
-                quote: None,
-            },
-        )
-        .await
-        .expect_err("the upload is refused");
-    assert_eq!(refused.code(), ErrorCode::WhatsappError, "{refused}");
-    assert!(refused.to_string().contains("upload"), "{refused}");
-    let after = engine
-        .chat_messages("shop", CUSTOMER, None, None)
-        .await
-        .unwrap();
-    assert_eq!(after.messages.len(), 4, "a failed send stores nothing");
+    let receipt_path = files.path().join("receipt.pdf");
+    std::fs::write(&shelf, &shelf_photo).unwrap();
+    std::fs::write(&receipt_path, &receipt).unwrap();
+    let mut sent = Vec::new();
+    for (path, caption, quote) in [
+        (&shelf, Some("In stock"), Some(image.id.clone())),
+        (&receipt_path, None, None),
+    ] {
+        let message = engine
+            .send_media(
+                "shop",
+                SendMedia {
+                    chat: CUSTOMER.into(),
+                    path: path.display().to_string(),
+                    kind: None,
+                    caption: caption.map(str::to_string),
+                    quote,
+                },
+            )
+            .await
+            .unwrap();
+        sent.push(message);
+    }
     assert_eq!(
-        std::fs::read_dir(media_dir.join(CUSTOMER)).unwrap().count(),
-        files_before,
-        "and keeps no file"
+        (sent[0].kind, sent[1].kind),
+        (MessageKind::Image, MessageKind::Document)
     );
+    let phone = tokio::time::timeout(WAIT, async {
+        loop {
+            let phone = mock.phone_received("5511955554444").unwrap();
+            if phone.len() == 3 {
+                return phone;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the phone receives both files");
+    for (got, (message, bytes, kind, mime)) in phone[1..].iter().zip([
+        (&sent[0], &shelf_photo, ReceivedKind::Image, "image/jpeg"),
+        (
+            &sent[1],
+            &receipt,
+            ReceivedKind::Document,
+            "application/pdf",
+        ),
+    ]) {
+        assert_eq!((got.id.as_str(), got.kind), (message.id.as_str(), kind));
+        let media = got.media.as_ref().unwrap_or_else(|| panic!("{got:?}"));
+        assert_eq!(media.check, MediaCheck::Ok, "{got:?}");
+        assert_eq!(media.size, bytes.len() as u64);
+        assert_eq!(media.sha256.as_deref(), Some(sha256_hex(bytes).as_str()));
+        assert_eq!(media.mimetype.as_deref(), Some(mime));
+    }
+    assert_eq!(phone[1].text.as_deref(), Some("In stock"));
+    assert_eq!(phone[1].quoted_id.as_deref(), Some(image.id.as_str()));
+    assert_eq!(
+        phone[2].media.as_ref().unwrap().file_name.as_deref(),
+        Some("receipt.pdf")
+    );
+    // What was sent is kept as sent, with its file.
+    for (message, bytes) in [(&sent[0], &shelf_photo), (&sent[1], &receipt)] {
+        let file = message.file.as_ref().unwrap();
+        assert_eq!(&std::fs::read(file.path.as_ref().unwrap()).unwrap(), bytes);
+    }
     engine.shutdown().await;
 }

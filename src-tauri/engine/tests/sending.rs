@@ -121,15 +121,7 @@ async fn refused_sends_have_their_code_and_store_nothing() {
         .unwrap();
     let ids: Vec<&str> = page.messages.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(ids, ["IN1"], "nothing refused was stored");
-    let media_dir = dir
-        .path()
-        .join("instances")
-        .join(&instance.id)
-        .join("media");
-    assert!(
-        !media_dir.exists() || std::fs::read_dir(&media_dir).unwrap().next().is_none(),
-        "no file was kept"
-    );
+    assert!(media_is_empty(dir.path(), &instance.id), "no file was kept");
     let chats = engine.list_chats("shop").await.unwrap();
     assert_eq!(chats.len(), 1);
     assert_eq!(chats[0].messages, 1);

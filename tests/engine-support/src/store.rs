@@ -53,6 +53,12 @@ pub fn instance_dir(data_dir: &Path, id: &str) -> PathBuf {
     data_dir.join("instances").join(id)
 }
 
+/// The instance keeps no media file (its media folder is absent or empty).
+pub fn media_is_empty(data_dir: &Path, id: &str) -> bool {
+    let media = instance_dir(data_dir, id).join("media");
+    !media.exists() || std::fs::read_dir(&media).unwrap().next().is_none()
+}
+
 /// One entry of a folder as `snapshot` saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seen {

@@ -41,6 +41,7 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/devices/{jid}/messages", post(message))
         .route("/devices/{jid}/history", post(history))
         .route("/devices/{jid}/received", get(received))
+        .route("/phones/{phone}/received", get(phone_received))
         .route(
             "/phones/{phone}/picture",
             put(set_picture).delete(remove_picture),
@@ -194,6 +195,14 @@ async fn received(
     Path(jid): Path<String>,
 ) -> Result<Json<Vec<serde_json::Value>>, MockError> {
     Ok(Json(shared.registry.received(&jid)?))
+}
+
+/// What a contact's phone received from the account's devices, decrypted.
+async fn phone_received(
+    State(shared): State<Arc<Shared>>,
+    Path(phone): Path<String>,
+) -> Result<Json<Vec<crate::PhoneReceived>>, MockError> {
+    Ok(Json(shared.registry.phone_received(&phone)?))
 }
 
 /// The body is the picture's bytes (a JPEG, as WhatsApp keeps them).

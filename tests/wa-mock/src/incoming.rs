@@ -158,7 +158,6 @@ pub async fn deliver(
     registry.end_incoming(
         out.sender.clone(),
         out.device.clone(),
-        out.cipher,
         out.group.take(),
         encs.is_ok(),
     );
@@ -192,9 +191,10 @@ async fn encrypt_for_device(
     };
     let pad = wacore::messages::MessageUtils::pad_message_v2;
     let internal = |e: anyhow::Error| MockError::Internal(format!("{e:#}"));
+    // Held for the whole message: the sender key travels inside this session.
+    let mut cipher = out.cipher.lock().await;
     let Some(group) = out.group.as_mut() else {
-        let enc = out
-            .cipher
+        let enc = cipher
             .encrypt(&out.companion, out.device.1, &pad(message.encode_to_vec()))
             .await
             .map_err(internal)?;
@@ -215,7 +215,7 @@ async fn encrypt_for_device(
             ..Default::default()
         };
         encs.push(
-            out.cipher
+            cipher
                 .encrypt(&out.companion, out.device.1, &pad(carrier.encode_to_vec()))
                 .await
                 .map_err(internal)?,

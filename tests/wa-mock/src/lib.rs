@@ -18,6 +18,7 @@ mod incoming;
 mod media;
 mod noise_server;
 mod phone;
+mod phone_inbox;
 mod phone_signal;
 mod registry;
 mod session;
@@ -39,6 +40,7 @@ use tokio::task::JoinHandle;
 pub use error::MockError;
 pub use history::{HistoryChat, HistoryMessage, HistoryRequest};
 pub use incoming::{IncomingMedia, IncomingMediaKind, IncomingMessage};
+pub use phone_inbox::{MediaCheck, PhoneReceived, ReceivedKind, ReceivedMedia};
 pub use registry::{DeviceInfo, HandshakeCounts, Linked, PhoneProfile};
 
 use noise_server::ServerIdentity;
@@ -228,6 +230,12 @@ impl WaMock {
     /// Handshakes completed so far, by pattern (tells IK reconnects from XX).
     pub fn handshakes(&self) -> HandshakeCounts {
         self.shared.registry.handshakes()
+    }
+
+    /// What the contact's phone `phone` (digits) received from the account's
+    /// devices, decrypted, in order.
+    pub fn phone_received(&self, phone: &str) -> Result<Vec<PhoneReceived>, MockError> {
+        self.shared.registry.phone_received(phone)
     }
 
     /// What the device sent that the server recorded, in order.

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use base64::prelude::{Engine as _, BASE64_URL_SAFE_NO_PAD};
 use hmac::{Hmac, KeyInit, Mac};
@@ -141,15 +142,7 @@ impl MediaStore {
     pub fn upload(&self, plaintext: &[u8], kind: MediaKind) -> Result<Uploaded, MockError> {
         let (media_key, blob) = encrypt(plaintext, kind)?;
         let file_enc_sha256: [u8; 32] = Sha256::digest(&blob).into();
-        let name = BASE64_URL_SAFE_NO_PAD.encode(rand::random::<[u8; 18]>());
-        let direct_path = format!("/v/{}/{name}.enc", kind.path_segment());
-        self.blobs.lock().unwrap_or_else(|p| p.into_inner()).insert(
-            direct_path.clone(),
-            Arc::new(Blob {
-                bytes: blob,
-                token: BASE64_URL_SAFE_NO_PAD.encode(file_enc_sha256),
-            }),
-        );
+        let direct_path = self.put(kind, blob, &file_enc_sha256);
         Ok(Uploaded {
             direct_path,
             media_key,
@@ -158,6 +151,25 @@ impl MediaStore {
             file_length: plaintext.len() as u64,
             uploaded_at: crate::registry::now_unix(),
         })
+    }
+
+    /// Keeps an encrypted file under a fresh direct path and returns that path.
+    fn put(&self, kind: MediaKind, blob: Vec<u8>, enc_sha256: &[u8; 32]) -> String {
+        let name = BASE64_URL_SAFE_NO_PAD.encode(rand::random::<[u8; 18]>());
+        let direct_path = format!("/v/{}/{name}.enc", kind.path_segment());
+        self.blobs.lock().unwrap_or_else(|p| p.into_inner()).insert(
+            direct_path.clone(),
+            Arc::new(Blob {
+                bytes: blob,
+                token: BASE64_URL_SAFE_NO_PAD.encode(enc_sha256),
+            }),
+        );
+        direct_path
+    }
+
+    /// The encrypted file at `direct_path`, as a download would get it.
+    pub fn encrypted(&self, direct_path: &str) -> Option<Vec<u8>> {
+        self.get(direct_path).map(|blob| blob.bytes.clone())
     }
 
     /// Sets (or with `None` removes) the profile picture of the phone `phone`.
@@ -293,6 +305,10 @@ pub async fn start(ip: std::net::IpAddr) -> Result<MediaServer, MockError> {
     let app = Router::new()
         .route("/v/{folder}/{file}", get(download))
         .route("/pp/{phone}/{file}", get(download_picture))
+        .route(
+            "/mms/{kind}/{token}",
+            post(upload_from_device).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
         .with_state(store.clone());
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
@@ -319,6 +335,50 @@ async fn download(
         return Err(StatusCode::NOT_FOUND);
     }
     Ok(blob.bytes.clone())
+}
+
+/// The largest encrypted file a device may upload (WhatsApp's 2 GB document
+/// limit, plus padding and MAC).
+const MAX_UPLOAD_BYTES: usize = 2 * 1024 * 1024 * 1024 + 32;
+
+/// What the media host answers a finished upload.
+#[derive(serde::Serialize)]
+struct UploadAnswer {
+    url: String,
+    direct_path: String,
+}
+
+/// Takes an encrypted file from a device, as the CDN does: 401 for bad auth,
+/// 400 when the token is not the body's SHA-256, 404 for an unknown kind and
+/// for a resume check (nothing is ever partly uploaded here).
+async fn upload_from_device(
+    State(store): State<Arc<MediaStore>>,
+    Path((kind, token)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+    body: axum::body::Bytes,
+) -> Result<axum::Json<UploadAnswer>, StatusCode> {
+    if q.get("auth").map(String::as_str) != Some(store.auth()) {
+        return Err(StatusCode::UNAUTHORIZED);
+    }
+    let kind = match kind.as_str() {
+        "image" => MediaKind::Image,
+        "video" => MediaKind::Video,
+        "audio" => MediaKind::Audio,
+        "document" => MediaKind::Document,
+        _ => return Err(StatusCode::NOT_FOUND),
+    };
+    if q.contains_key("resume") {
+        return Err(StatusCode::NOT_FOUND);
+    }
+    let enc_sha256: [u8; 32] = Sha256::digest(&body).into();
+    if body.is_empty() || token != BASE64_URL_SAFE_NO_PAD.encode(enc_sha256) {
+        return Err(StatusCode::BAD_REQUEST);
+    }
+    let direct_path = store.put(kind, body.to_vec(), &enc_sha256);
+    Ok(axum::Json(UploadAnswer {
+        url: format!("https://{}{direct_path}", store.host),
+        direct_path,
+    }))
 }
 
 /// Serves the current picture of a phone; an old picture id is gone, as on WhatsApp.

@@ -4,10 +4,12 @@
 use anyhow::{anyhow, Context, Result};
 use async_trait::async_trait;
 use wacore::libsignal::protocol::{
-    create_sender_key_distribution_message, group_encrypt, message_encrypt, process_prekey_bundle,
-    CiphertextMessage, Direction, IdentityChange, IdentityKey, IdentityKeyPair, IdentityKeyStore,
-    KeyPair, PreKeyBundle, ProtocolAddress, PublicKey, SenderKeyName, SenderKeyRecord,
-    SenderKeyStore, SessionRecord, SessionStore, SignalProtocolError, UsePQRatchet,
+    create_sender_key_distribution_message, group_encrypt, message_decrypt, message_encrypt,
+    process_prekey_bundle, CiphertextMessage, Direction, GenericSignedPreKey, IdentityChange,
+    IdentityKey, IdentityKeyPair, IdentityKeyStore, KeyPair, PreKeyBundle, PreKeyId, PreKeyRecord,
+    PreKeySignalMessage, PreKeyStore, ProtocolAddress, PublicKey, SenderKeyName, SenderKeyRecord,
+    SenderKeyStore, SessionRecord, SessionStore, SignalMessage, SignalProtocolError,
+    SignedPreKeyId, SignedPreKeyRecord, SignedPreKeyStore, UsePQRatchet,
 };
 use waproto::whatsapp as wa;
 
@@ -100,6 +102,18 @@ impl PhoneCipher {
         }
     }
 
+    /// The session and identity stores Signal works on, over this cipher's state.
+    fn stores(&mut self) -> (SingleSessionStore<'_>, IdentityView<'_>) {
+        (
+            SingleSessionStore(&mut self.session),
+            IdentityView {
+                own: &self.identity,
+                registration_id: self.registration_id,
+                peer: &mut self.peer_identity,
+            },
+        )
+    }
+
     /// Encrypts `plaintext` to the companion, starting a session if none exists.
     pub async fn encrypt(
         &mut self,
@@ -110,14 +124,11 @@ impl PhoneCipher {
         let address = ProtocolAddress::new("companion", device_id.into());
         if self.session.is_none() {
             let bundle = companion.bundle(device_id)?;
+            let (mut sessions, mut identities) = self.stores();
             process_prekey_bundle(
                 &address,
-                &mut SingleSessionStore(&mut self.session),
-                &mut IdentityView {
-                    own: &self.identity,
-                    registration_id: self.registration_id,
-                    peer: &mut self.peer_identity,
-                },
+                &mut sessions,
+                &mut identities,
                 &bundle,
                 &mut rand::make_rng::<rand::rngs::StdRng>(),
                 UsePQRatchet::No,
@@ -125,18 +136,10 @@ impl PhoneCipher {
             .await
             .context("X3DH with the companion")?;
         }
-        let message = message_encrypt(
-            plaintext,
-            &address,
-            &mut SingleSessionStore(&mut self.session),
-            &mut IdentityView {
-                own: &self.identity,
-                registration_id: self.registration_id,
-                peer: &mut self.peer_identity,
-            },
-        )
-        .await
-        .context("encrypting to the companion")?;
+        let (mut sessions, mut identities) = self.stores();
+        let message = message_encrypt(plaintext, &address, &mut sessions, &mut identities)
+            .await
+            .context("encrypting to the companion")?;
         let kind = match &message {
             CiphertextMessage::PreKeySignalMessage(_) => "pkmsg",
             _ => "msg",
@@ -145,6 +148,102 @@ impl PhoneCipher {
             kind,
             bytes: message.serialize().to_vec(),
         })
+    }
+}
+
+impl PhoneCipher {
+    /// Decrypts a `pkmsg` or `msg` payload the companion sent. A `pkmsg` that
+    /// starts a session answers the companion's X3DH with `signed_prekey`, the
+    /// one this identity published; there are no one-time prekeys.
+    pub async fn decrypt(
+        &mut self,
+        kind: &str,
+        bytes: &[u8],
+        device_id: u32,
+        signed_prekey: &SignedPreKeyRecord,
+    ) -> Result<Vec<u8>> {
+        let message = match kind {
+            "pkmsg" => CiphertextMessage::PreKeySignalMessage(
+                PreKeySignalMessage::try_from(bytes).context("reading the pkmsg")?,
+            ),
+            "msg" => CiphertextMessage::SignalMessage(
+                SignalMessage::try_from(bytes).context("reading the msg")?,
+            ),
+            other => return Err(anyhow!("an <enc> of type {other:?} is not a 1:1 message")),
+        };
+        let address = ProtocolAddress::new("companion", device_id.into());
+        let (mut sessions, mut identities) = self.stores();
+        let result = message_decrypt(
+            &message,
+            &address,
+            &mut sessions,
+            &mut identities,
+            &mut NoOneTimePreKeys,
+            &OneSignedPreKey(signed_prekey),
+            &mut rand::make_rng::<rand::rngs::StdRng>(),
+            UsePQRatchet::No,
+        )
+        .await
+        .context("decrypting the companion's message")?;
+        Ok(result.plaintext)
+    }
+}
+
+/// A signed prekey for an identity: the key pair, signed by the identity key.
+pub fn signed_prekey(identity: &KeyPair, id: u32) -> Result<SignedPreKeyRecord> {
+    let key = KeyPair::generate(&mut rand::rng());
+    let signature = identity
+        .private_key
+        .calculate_signature(&key.public_key.serialize(), &mut rand::rng())
+        .map_err(|e| anyhow!("signing the prekey: {e}"))?;
+    let now = wacore::libsignal::protocol::Timestamp::from_epoch_millis(
+        crate::registry::now_unix() * 1000,
+    );
+    Ok(SignedPreKeyRecord::new(id.into(), now, &key, &signature))
+}
+
+/// The contact publishes no one-time prekeys: X3DH runs on the signed prekey.
+struct NoOneTimePreKeys;
+
+#[async_trait]
+impl PreKeyStore for NoOneTimePreKeys {
+    async fn get_pre_key(&self, _id: PreKeyId) -> Result<PreKeyRecord, SignalProtocolError> {
+        Err(SignalProtocolError::InvalidPreKeyId)
+    }
+
+    async fn save_pre_key(
+        &mut self,
+        _id: PreKeyId,
+        _record: &PreKeyRecord,
+    ) -> Result<(), SignalProtocolError> {
+        Ok(())
+    }
+
+    async fn remove_pre_key(&mut self, _id: PreKeyId) -> Result<(), SignalProtocolError> {
+        Ok(())
+    }
+}
+
+struct OneSignedPreKey<'a>(&'a SignedPreKeyRecord);
+
+#[async_trait]
+impl SignedPreKeyStore for OneSignedPreKey<'_> {
+    async fn get_signed_pre_key(
+        &self,
+        id: SignedPreKeyId,
+    ) -> Result<SignedPreKeyRecord, SignalProtocolError> {
+        match self.0.id() {
+            Ok(own) if own == id => Ok(self.0.clone()),
+            _ => Err(SignalProtocolError::InvalidSignedPreKeyId),
+        }
+    }
+
+    async fn save_signed_pre_key(
+        &mut self,
+        _id: SignedPreKeyId,
+        _record: &SignedPreKeyRecord,
+    ) -> Result<(), SignalProtocolError> {
+        Ok(())
     }
 }
 

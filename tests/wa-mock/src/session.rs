@@ -3,6 +3,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use tokio::sync::mpsc::UnboundedSender;
+
 use serde_json::json;
 use tracing::{debug, info, warn};
 use wacore_binary::builder::NodeBuilder;
@@ -10,13 +12,11 @@ use wacore_binary::Node;
 use waproto::whatsapp as wa;
 
 use crate::app_state::describe_patch;
+use crate::phone_inbox::{self, ToContact};
 use crate::phone_signal::CompanionKeys;
 use crate::registry::{ConnHandle, KeyShare, LoginVerdict, Outbound};
 use crate::stanza;
 use crate::Shared;
-
-/// How long the contact's phone takes to open a message it got.
-const READ_AFTER: std::time::Duration = std::time::Duration::from_millis(300);
 
 enum Role {
     /// A fresh companion showing QR codes (or asking for a pairing code).
@@ -39,9 +39,11 @@ pub struct Session {
     queued: Vec<Outbound>,
     /// The key-share message in flight: (message id, phone, device id).
     key_share_in_flight: Option<(String, String, u32)>,
+    /// Where messages to contacts go for their phones to read, in order.
+    phones: Option<UnboundedSender<ToContact>>,
 }
 
-fn attr(node: &Node, key: &str) -> String {
+pub(crate) fn attr(node: &Node, key: &str) -> String {
     node.attrs
         .get(key)
         .map(|v| v.as_str().into_owned())
@@ -140,6 +142,7 @@ impl Session {
             role,
             queued: Vec::new(),
             key_share_in_flight: None,
+            phones: None,
         }
     }
 
@@ -156,17 +159,10 @@ impl Session {
                     self.conn.id,
                     json!({"kind": "message", "id": id, "to": to, "type": attr(&node, "type")}),
                 );
-                let mut out = vec![Outbound::Send(stanza::ack(&id, "message", &to))];
+                let out = vec![Outbound::Send(stanza::ack(&id, "message", &to))];
                 if self.is_to_contact(&node, &to) {
-                    // The contact's phone gets the message at once and opens it a moment
-                    // later (the client handles receipts concurrently: sent together,
-                    // read could overtake delivered).
-                    out.push(Outbound::Send(stanza::receipt(&id, &to, None)));
-                    let conn = self.conn.clone();
-                    tokio::spawn(async move {
-                        tokio::time::sleep(READ_AFTER).await;
-                        conn.send(Outbound::Send(stanza::receipt(&id, &to, Some("read"))));
-                    });
+                    // The contact's phone reads it, then sends its receipts.
+                    self.hand_to_contact_phone(to, node);
                 }
                 out
             }
@@ -194,6 +190,52 @@ impl Session {
         to.ends_with("@s.whatsapp.net")
             && attr(node, "category") != "peer"
             && own.is_some_and(|own| own != user)
+    }
+
+    fn hand_to_contact_phone(&mut self, contact: String, node: Node) {
+        let Some(device) = self.shared.registry.device_of(self.conn.id) else {
+            return;
+        };
+        let phones = self.phones.get_or_insert_with(|| {
+            phone_inbox::spawn_reader(Arc::clone(&self.shared), self.conn.clone())
+        });
+        // The reader lives as long as this sender: it cannot have stopped.
+        let _ = phones.send(ToContact {
+            contact,
+            device,
+            node,
+        });
+    }
+
+    /// The requested contacts' published keys (`<iq xmlns="encrypt"><key>`).
+    fn key_bundles(&self, id: &str, key: &Node) -> Node {
+        let users: Vec<Node> = key
+            .get_children_by_tag("user")
+            .map(|user| {
+                let jid = attr(user, "jid");
+                let (address, server) = jid.split_once('@').unwrap_or((&jid, ""));
+                let (phone, device) = address.split_once(':').unwrap_or((address, "0"));
+                let own = self.shared.registry.phone_of(self.conn.id);
+                if server != "s.whatsapp.net" || device != "0" || own.as_deref() == Some(phone) {
+                    // Contacts have a phone only; the account's own devices are not contacts.
+                    return stanza::user_key_error(&jid, 404, "item-not-found");
+                }
+                match self
+                    .shared
+                    .registry
+                    .contact_bundle(&format!("{phone}@{server}"))
+                {
+                    Ok(bundle) => stanza::user_key_bundle(&jid, &bundle),
+                    Err(e) => {
+                        warn!(conn = self.conn.id, "no keys for {jid}: {e}");
+                        stanza::user_key_error(&jid, 400, "bad-request")
+                    }
+                }
+            })
+            .collect();
+        stanza::iq_result(id)
+            .children([NodeBuilder::new("list").children(users).build()])
+            .build()
     }
 
     fn note_delivery(&mut self, id: &str) {
@@ -234,6 +276,7 @@ impl Session {
                         .build()])
                     .build()
             }
+            ("encrypt", "key") => self.key_bundles(&id, child.expect("matched child")),
             ("encrypt", _) if child_has(node, "list") => {
                 let added = node
                     .get_optional_child("list")
@@ -460,7 +503,7 @@ fn child_has(node: &Node, tag: &str) -> bool {
     node.get_optional_child(tag).is_some()
 }
 
-fn node_bytes(node: &Node) -> &[u8] {
+pub(crate) fn node_bytes(node: &Node) -> &[u8] {
     match &node.content {
         Some(wacore_binary::NodeContent::Bytes(b)) => b,
         _ => &[],

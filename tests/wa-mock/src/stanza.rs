@@ -229,3 +229,34 @@ pub fn primary_hello(wrapped_ephemeral: Vec<u8>, identity: Vec<u8>, pairing_ref:
             .build()])
         .build()
 }
+
+/// One contact's published keys in a prekey-fetch answer.
+pub fn user_key_bundle(jid: &str, b: &crate::registry::ContactBundle) -> Node {
+    let bytes = |tag: &'static str, b: Vec<u8>| NodeBuilder::new(tag).bytes(b).build();
+    NodeBuilder::new("user")
+        .attr("jid", jid.to_owned())
+        .children([
+            bytes("registration", b.registration_id.to_be_bytes().to_vec()),
+            bytes("type", vec![5]),
+            bytes("identity", b.identity.to_vec()),
+            NodeBuilder::new("skey")
+                .children([
+                    bytes("id", b.signed_prekey_id.to_be_bytes()[1..].to_vec()),
+                    bytes("value", b.signed_prekey.to_vec()),
+                    bytes("signature", b.signature.clone()),
+                ])
+                .build(),
+        ])
+        .build()
+}
+
+/// A prekey-fetch answer for a device the server has no keys for.
+pub fn user_key_error(jid: &str, code: u16, text: &str) -> Node {
+    NodeBuilder::new("user")
+        .attr("jid", jid.to_owned())
+        .children([NodeBuilder::new("error")
+            .attr("code", code.to_string())
+            .attr("text", text.to_owned())
+            .build()])
+        .build()
+}

@@ -2,25 +2,17 @@
 //! each, group sender keys), from the phone itself (app-state key share, push
 //! name), with each cipher taken out of the lock while it encrypts.
 
-use wacore::libsignal::protocol::KeyPair;
-
-use super::{now_unix, validate_phone, ConnHandle, Inner, Registry, Standing};
+use super::{now_unix, validate_phone, ConnHandle, Inner, Registry, SharedCipher, Standing};
 use crate::error::MockError;
 use crate::phone::AppStateKey;
 use crate::phone_signal::{CompanionKeys, PhoneCipher, SenderKeyChain};
-
-/// A contact of the account that writes to it: its own Signal identity.
-pub(super) struct Contact {
-    identity: KeyPair,
-    registration_id: u32,
-}
 
 /// What is needed to encrypt one incoming message outside the lock.
 pub struct OutgoingToDevice {
     pub conn: ConnHandle,
     pub sender: String,
     pub device: (String, u32),
-    pub cipher: PhoneCipher,
+    pub cipher: SharedCipher,
     pub companion: CompanionKeys,
     /// For a group message: the sender's key in that group.
     pub group: Option<GroupSend>,
@@ -83,15 +75,8 @@ impl Registry {
         let mut inner = self.lock();
         let key =
             Self::find_key(&inner, who).ok_or_else(|| MockError::UnknownDevice(who.to_owned()))?;
-        let Inner {
-            devices,
-            contacts,
-            contact_ciphers,
-            sender_keys,
-            sender_keys_distributed,
-            ..
-        } = &mut *inner;
-        let dev = devices
+        let dev = inner
+            .devices
             .get(&key)
             .ok_or_else(|| MockError::UnknownDevice(who.to_owned()))?;
         if dev.phone == user {
@@ -103,19 +88,13 @@ impl Registry {
             (Standing::Active, Some(conn)) => conn.clone(),
             _ => return Err(MockError::Conflict("device is not connected".into())),
         };
-        let cipher_key = (sender.to_owned(), key.0.clone(), key.1);
-        let cipher = match contact_ciphers.remove(&cipher_key) {
-            Some(c) => c,
-            None => {
-                let contact = contacts
-                    .entry(sender.to_owned())
-                    .or_insert_with(|| Contact {
-                        identity: KeyPair::generate(&mut rand::rng()),
-                        registration_id: rand::random::<u32>() & 0x3fff,
-                    });
-                PhoneCipher::new(&contact.identity, contact.registration_id)
-            }
-        };
+        let companion = dev.companion.clone();
+        let cipher = inner.contact_cipher(sender, &key)?;
+        let Inner {
+            sender_keys,
+            sender_keys_distributed,
+            ..
+        } = &mut *inner;
         let group = group.map(|group| GroupSend {
             chain: sender_keys
                 .remove(&(group.clone(), sender.to_owned()))
@@ -133,7 +112,7 @@ impl Registry {
             sender: sender.to_owned(),
             device: key,
             cipher,
-            companion: dev.companion.clone(),
+            companion,
             group,
         })
     }
@@ -159,13 +138,12 @@ impl Registry {
         })
     }
 
-    /// Puts a contact's cipher (and group sender key) back after encrypting;
-    /// `sent` records that the device now holds the sender key.
+    /// Puts a contact's group sender key back after encrypting; `sent`
+    /// records that the device now holds the sender key.
     pub fn end_incoming(
         &self,
         sender: String,
         device: (String, u32),
-        cipher: PhoneCipher,
         group: Option<GroupSend>,
         sent: bool,
     ) {
@@ -179,11 +157,8 @@ impl Registry {
                     device.1,
                 ));
             }
-            inner.sender_keys.insert((g.group, sender.clone()), g.chain);
+            inner.sender_keys.insert((g.group, sender), g.chain);
         }
-        inner
-            .contact_ciphers
-            .insert((sender, device.0, device.1), cipher);
     }
 
     /// The companion acknowledged the key-share message: no need to send it again.

@@ -4,6 +4,7 @@
 //! messages the phone and its contacts send (`messaging`) each have their own
 //! part; this one holds the shared records and the device look-ups.
 
+mod contacts;
 mod linking;
 mod messaging;
 mod standing;
@@ -21,8 +22,9 @@ use crate::noise_server::Pattern;
 use crate::phone::PhoneAccount;
 use crate::phone_signal::{CompanionKeys, PhoneCipher, SenderKeyChain};
 
+pub use contacts::ContactBundle;
+use contacts::{Contact, SharedCipher};
 use linking::{PendingCode, PendingRef};
-use messaging::Contact;
 pub use messaging::OutgoingToDevice;
 pub use standing::{KeyShare, LoginVerdict};
 
@@ -138,7 +140,9 @@ struct Inner {
     handshakes: HandshakeCounts,
     contacts: HashMap<String, Contact>,
     /// Sessions from a contact to one companion: (contact, phone, device id).
-    contact_ciphers: HashMap<(String, String, u32), PhoneCipher>,
+    contact_ciphers: HashMap<(String, String, u32), SharedCipher>,
+    /// What each contact's phone received from the account's devices, by phone number.
+    phone_received: HashMap<String, Vec<crate::phone_inbox::PhoneReceived>>,
     /// Each contact's sender key per group: (group, contact).
     sender_keys: HashMap<(String, String), SenderKeyChain>,
     /// Devices that received a sender key: (group, contact, phone, device id).
@@ -297,6 +301,16 @@ impl Registry {
         {
             dev.received.push(entry);
         }
+    }
+
+    /// The registry key (phone, device id) of the device on `conn_id`.
+    pub fn device_of(&self, conn_id: u64) -> Option<(String, u32)> {
+        let inner = self.lock();
+        inner
+            .devices
+            .iter()
+            .find(|(_, d)| d.conn.as_ref().is_some_and(|c| c.id == conn_id))
+            .map(|(key, _)| key.clone())
     }
 
     /// The account number of the device on `conn_id`.

@@ -31,9 +31,15 @@ impl Actor {
                 }
             }
             SessionEvent::PairingCode { code, valid_for } => {
-                if self.attempt_via() == Some(ConnectVia::Code) {
+                if let Some(Attempt {
+                    via: ConnectVia::Code,
+                    phone: Some(phone),
+                    ..
+                }) = &self.attempt
+                {
+                    let phone = phone.clone();
                     self.deadline = Some(Deadline::PairingCodeExpiry(Instant::now() + valid_for));
-                    sink.pairing_code(&id, code, expiry(valid_for)).await;
+                    sink.pairing_code(&id, code, phone, expiry(valid_for)).await;
                 }
             }
             SessionEvent::PairingCodeRefresh => self.refresh_pairing_code().await,

@@ -196,6 +196,7 @@ pub fn chat_jid(input: &str) -> Result<String> {
 /// that is a valid single-line header value.
 pub fn webhook(input: WebhookInput) -> Result<WebhookInput> {
     let invalid = |why: &str| Err(Error::InvalidWebhook(why.to_string()));
+    let authorization = webhook_authorization(input.authorization)?;
     let url = input.url.trim();
     if url.len() > URL_MAX {
         return invalid("the webhook URL is too long");
@@ -216,25 +217,30 @@ pub fn webhook(input: WebhookInput) -> Result<WebhookInput> {
             events.push(event);
         }
     }
-    let authorization = match input.authorization {
-        None => None,
-        Some(value) if value.is_empty() => None,
-        Some(value) => {
-            if value.len() > AUTHORIZATION_MAX
-                || reqwest::header::HeaderValue::from_str(&value).is_err()
-            {
-                return invalid(
-                    "the Authorization value must be printable text on one line (at most 4096 bytes)",
-                );
-            }
-            Some(value)
-        }
-    };
     Ok(WebhookInput {
         url: url.to_string(),
         events,
         authorization,
     })
+}
+
+/// The webhook's Authorization header value: empty means none; otherwise printable
+/// text on one line of at most 4096 bytes. Its own code, so the field is the one marked.
+fn webhook_authorization(value: Option<String>) -> Result<Option<String>> {
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let invalid = |why: String| Err(Error::InvalidWebhookAuthorization(why));
+    if value.len() > AUTHORIZATION_MAX {
+        return invalid(format!(
+            "the Authorization value must be at most {AUTHORIZATION_MAX} bytes (it has {})",
+            value.len()
+        ));
+    }
+    if reqwest::header::HeaderValue::from_str(&value).is_err() {
+        return invalid("the Authorization value must be printable text on one line".into());
+    }
+    Ok(Some(value))
 }
 
 /// Proxy: an http, https or socks5 URL with a host and nothing after it.

@@ -7,6 +7,10 @@ import { engineEvent, fail, instance, NOW, openApp, resetAll, settle, type Handl
 const fresh = () => instance('shop-front', { state: 'disconnected', reason: 'idle', since: NOW });
 const connecting = (via: 'qr' | 'code') => ({ state: 'connecting' as const, via, since: NOW });
 
+/** The engine shows a pairing code for `phone`, valid for `validFor` ms from now. */
+const pairingCode = (code: string, phone: string, validFor: number) =>
+  engineEvent({ type: 'pairing_code', instance_id: 'id-shop-front', code, phone, expires_at: Date.now() + validFor });
+
 const openLink = (start: Instance, handlers: Record<string, Handler>) =>
   openApp(
     { name: 'link', id: start.id },
@@ -93,13 +97,7 @@ describe('link view', () => {
     expect(screen.getByTestId('pairing-code').textContent?.trim()).toBe('ABCD-1234');
     expect(screen.getByTestId('pairing-phone').textContent).toBe('This code links +55 11 98765 4321 only.');
     expect(document.body.textContent).toContain('Tap Link with phone number instead.');
-    await engineEvent({
-      type: 'pairing_code',
-      instance_id: 'id-shop-front',
-      code: 'ABCD1234',
-      phone: '5511987654321',
-      expires_at: Date.now() + 60_000,
-    });
+    await pairingCode('ABCD1234', '5511987654321', 60_000);
     expect(document.body.textContent).toMatch(/Valid for (0:59|1:00|1:01)/);
 
     // Another number: the form again, filled as it was, and a new code for the new number.
@@ -109,13 +107,7 @@ describe('link view', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Get a code' }));
     await settle();
     expect(ipc.called('connect_code')[1].args).toEqual({ name: 'shop-front', phone: '5521998765432' });
-    await engineEvent({
-      type: 'pairing_code',
-      instance_id: 'id-shop-front',
-      code: 'WXYZ5678',
-      phone: '5521998765432',
-      expires_at: Date.now() + 60_000,
-    });
+    await pairingCode('WXYZ5678', '5521998765432', 60_000);
     expect(screen.getByTestId('pairing-code').textContent?.trim()).toBe('WXYZ-5678');
     expect(screen.getByTestId('pairing-phone').textContent).toContain('+55 21 99876 5432');
   });
@@ -159,13 +151,7 @@ describe('link view', () => {
   it('never shows a code whose attempt has ended: another way of linking, or its expiry', async () => {
     const waiting = instance('shop-front', connecting('code'));
     const ipc = await openLink(waiting, { connect_qr: () => connecting('qr') });
-    await engineEvent({
-      type: 'pairing_code',
-      instance_id: 'id-shop-front',
-      code: 'ABCD1234',
-      phone: '5511987654321',
-      expires_at: Date.now() + 60_000,
-    });
+    await pairingCode('ABCD1234', '5511987654321', 60_000);
     expect(screen.getByTestId('pairing-code').textContent?.trim()).toBe('ABCD-1234');
     // The QR tab starts a QR round: the code's attempt is over, so its code is gone.
     await fireEvent.click(screen.getByRole('tab', { name: 'Scan a QR code' }));
@@ -177,13 +163,7 @@ describe('link view', () => {
     expect(screen.getByRole('button', { name: 'Get a code' })).toBeTruthy();
     // A code past its expiry is not shown even before the engine says so.
     await engineEvent({ type: 'state_changed', instance_id: 'id-shop-front', state: connecting('code') });
-    await engineEvent({
-      type: 'pairing_code',
-      instance_id: 'id-shop-front',
-      code: 'EFGH5678',
-      phone: '5511987654321',
-      expires_at: Date.now() - 60_000,
-    });
+    await pairingCode('EFGH5678', '5511987654321', -60_000);
     expect(screen.queryByTestId('pairing-code')).toBeNull();
   });
 
@@ -232,6 +212,23 @@ describe('link view', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Start again' }));
     await settle();
     expect(ipc.called('connect_qr')).toHaveLength(1);
+  });
+
+  it('says at once when the proxy cannot be reached, instead of a generic failure', async () => {
+    await openLink(instance('shop-front', connecting('qr')), { connect_qr: () => connecting('qr') });
+    await engineEvent({
+      type: 'state_changed',
+      instance_id: 'id-shop-front',
+      state: {
+        state: 'disconnected',
+        reason: 'proxy_unreachable',
+        detail: 'the proxy 127.0.0.1:9 cannot be reached: Connection refused',
+        since: Date.now(),
+      },
+    });
+    const alert = screen.getByRole('alert').textContent;
+    expect(alert).toContain('The proxy cannot be reached');
+    expect(alert).not.toContain('Could not connect to WhatsApp');
   });
 
   it('shows a failed connect in words', async () => {

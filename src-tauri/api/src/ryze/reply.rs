@@ -95,15 +95,24 @@ impl Refusal {
         let (status, message) = match error.code {
             InstanceNotFound => (StatusCode::NOT_FOUND, INSTANCE_NOT_FOUND.to_string()),
             NotConnected => (StatusCode::SERVICE_UNAVAILABLE, NOT_CONNECTED.to_string()),
-            InvalidName | InvalidPhone | InvalidJid | InvalidWebhook | InvalidProxy
-            | InvalidSettings | InvalidQr | S3InvalidConfig | S3AccessDenied | S3NoSuchBucket => {
-                (StatusCode::BAD_REQUEST, own())
-            }
+            InvalidName
+            | InvalidPhone
+            | InvalidJid
+            | InvalidWebhook
+            | InvalidWebhookAuthorization
+            | InvalidProxy
+            | InvalidSettings
+            | InvalidQr
+            | S3InvalidConfig
+            | S3AccessDenied
+            | S3NoSuchBucket => (StatusCode::BAD_REQUEST, own()),
             ChatNotFound | MediaNotFound => (StatusCode::NOT_FOUND, own()),
             NameTaken | NotPaired | AlreadyConnected | AlreadyLinked | DeletionInProgress => {
                 (StatusCode::CONFLICT, own())
             }
-            WhatsappError | S3Unreachable => (StatusCode::BAD_GATEWAY, own()),
+            WhatsappError | S3Unreachable | ProxyUnreachable | ProxyAuthFailed => {
+                (StatusCode::BAD_GATEWAY, own())
+            }
             Timeout => (StatusCode::GATEWAY_TIMEOUT, own()),
             ShuttingDown | DataFolderInUse => (StatusCode::SERVICE_UNAVAILABLE, own()),
             StorageError | IoError => (StatusCode::INTERNAL_SERVER_ERROR, own()),

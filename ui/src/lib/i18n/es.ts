@@ -61,6 +61,8 @@ export const es: Record<MessageKey, string> = {
   'describe.pair_code_expired': 'El código de vinculación caducó antes de escribirse',
   'describe.stream_replaced': 'Otro ordenador tomó el control de este número',
   'describe.client_outdated': 'WhatsApp pide una versión más reciente de Switchboard',
+  'describe.proxy_unreachable': 'No se puede conectar con el proxy: revisa su dirección y que esté en marcha',
+  'describe.proxy_auth_failed': 'El proxy rechazó el usuario o la contraseña',
   'describe.failed': 'No se pudo conectar con WhatsApp',
   'describe.loggedout.user': 'Sesión cerrada desde Switchboard. Vincúlalo de nuevo para usarlo',
   'describe.loggedout.phone': 'Desvinculado desde el teléfono. Vincúlalo de nuevo para usarlo',
@@ -134,6 +136,7 @@ export const es: Record<MessageKey, string> = {
   'webhook.events': 'Eventos',
   'webhook.events.hint': 'Deja todos sin marcar para recibir todos los eventos.',
   'webhook.authorization': 'Cabecera Authorization',
+  'webhook.authorization.tooLong': 'El valor de Authorization tiene {n, number} caracteres; el máximo es {max, number}.',
   'webhook.authorization.placeholder': 'Bearer …',
   'webhook.secret': 'Secreto de firma',
   'webhook.secret.hint': 'Se envía como X-Switchboard-Signature en cada petición.',
@@ -375,6 +378,9 @@ export const es: Record<MessageKey, string> = {
   'error.invalid_jid': 'Esta dirección de chat no es válida.',
   'error.invalid_webhook':
     'Esta dirección de webhook no es válida. Usa una dirección completa con http:// o https://.',
+  'error.invalid_webhook_authorization': 'Este valor de Authorization no es válido. Debe ser texto imprimible en una sola línea.',
+  'error.proxy_unreachable': 'No se puede conectar con el proxy. Revisa su dirección y que esté en marcha.',
+  'error.proxy_auth_failed': 'El proxy rechazó el usuario o la contraseña.',
   'error.invalid_proxy':
     'Esta dirección de proxy no es válida. Usa http:// o socks5:// seguido del host y el puerto.',
   'error.s3_invalid_config': 'Esta configuración de S3 no es válida. Revisa el endpoint, el nombre del bucket, el prefijo y las claves.',

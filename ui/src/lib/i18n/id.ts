@@ -61,6 +61,8 @@ export const id: Record<MessageKey, string> = {
   'describe.pair_code_expired': 'Kode penautan kedaluwarsa sebelum diketik',
   'describe.stream_replaced': 'Komputer lain mengambil alih nomor ini',
   'describe.client_outdated': 'WhatsApp meminta versi Switchboard yang lebih baru',
+  'describe.proxy_unreachable': 'Proxy tidak bisa dihubungi: periksa alamatnya dan pastikan proxy berjalan',
+  'describe.proxy_auth_failed': 'Proxy menolak nama pengguna atau kata sandi',
   'describe.failed': 'Tidak dapat terhubung ke WhatsApp',
   'describe.loggedout.user': 'Dikeluarkan dari Switchboard. Tautkan lagi untuk memakainya',
   'describe.loggedout.phone': 'Dilepas dari ponsel. Tautkan lagi untuk memakainya',
@@ -132,6 +134,7 @@ export const id: Record<MessageKey, string> = {
   'webhook.events': 'Peristiwa',
   'webhook.events.hint': 'Biarkan semua tidak dicentang untuk menerima semua peristiwa.',
   'webhook.authorization': 'Header Authorization',
+  'webhook.authorization.tooLong': 'Nilai Authorization berisi {n, number} karakter; paling banyak {max, number}.',
   'webhook.authorization.placeholder': 'Bearer …',
   'webhook.secret': 'Rahasia tanda tangan',
   'webhook.secret.hint': 'Dikirim sebagai X-Switchboard-Signature pada setiap permintaan.',
@@ -366,6 +369,9 @@ export const id: Record<MessageKey, string> = {
   'error.invalid_jid': 'Alamat chat ini tidak valid.',
   'error.invalid_webhook':
     'Alamat webhook ini tidak valid. Gunakan alamat lengkap dengan http:// atau https://.',
+  'error.invalid_webhook_authorization': 'Nilai Authorization ini tidak valid. Nilainya harus teks yang dapat dicetak dalam satu baris.',
+  'error.proxy_unreachable': 'Proxy tidak bisa dihubungi. Periksa alamatnya dan pastikan proxy berjalan.',
+  'error.proxy_auth_failed': 'Proxy menolak nama pengguna atau kata sandi.',
   'error.invalid_proxy':
     'Alamat proxy ini tidak valid. Gunakan http:// atau socks5:// diikuti host dan port.',
   'error.s3_invalid_config': 'Konfigurasi S3 ini tidak valid. Periksa endpoint, nama bucket, prefiks, dan kuncinya.',

@@ -61,6 +61,8 @@ export const ptBR: Record<MessageKey, string> = {
   'describe.pair_code_expired': 'O código de pareamento expirou antes de ser digitado',
   'describe.stream_replaced': 'Outro computador assumiu este número',
   'describe.client_outdated': 'O WhatsApp pede uma versão mais nova do Switchboard',
+  'describe.proxy_unreachable': 'Não foi possível alcançar o proxy: confira o endereço e se ele está funcionando',
+  'describe.proxy_auth_failed': 'O proxy recusou o usuário ou a senha',
   'describe.failed': 'Não foi possível conectar ao WhatsApp',
   'describe.loggedout.user': 'Desconectado pelo Switchboard. Vincule de novo para usar',
   'describe.loggedout.phone': 'Desvinculado pelo celular. Vincule de novo para usar',
@@ -131,6 +133,7 @@ export const ptBR: Record<MessageKey, string> = {
   'webhook.events': 'Eventos',
   'webhook.events.hint': 'Deixe todos desmarcados para receber todos os eventos.',
   'webhook.authorization': 'Cabeçalho Authorization',
+  'webhook.authorization.tooLong': 'O valor de Authorization tem {n, number} caracteres; o máximo é {max, number}.',
   'webhook.authorization.placeholder': 'Bearer …',
   'webhook.secret': 'Segredo de assinatura',
   'webhook.secret.hint': 'Enviado como X-Switchboard-Signature em cada requisição.',
@@ -371,6 +374,9 @@ export const ptBR: Record<MessageKey, string> = {
   'error.invalid_jid': 'Este endereço de conversa não é válido.',
   'error.invalid_webhook':
     'Este endereço de webhook não é válido. Use um endereço completo com http:// ou https://.',
+  'error.invalid_webhook_authorization': 'Este valor de Authorization não é válido. Ele precisa ser texto imprimível em uma só linha.',
+  'error.proxy_unreachable': 'Não foi possível alcançar o proxy. Confira o endereço e se ele está funcionando.',
+  'error.proxy_auth_failed': 'O proxy recusou o usuário ou a senha.',
   'error.invalid_proxy':
     'Este endereço de proxy não é válido. Use http:// ou socks5:// seguido do host e da porta.',
   'error.s3_invalid_config': 'Esta configuração de S3 não é válida. Confira o endpoint, o nome do bucket, o prefixo e as chaves.',

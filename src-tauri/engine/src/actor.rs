@@ -68,7 +68,13 @@ pub struct ActorContext {
 pub trait SessionSink: Send + Sync {
     async fn state_changed(&self, instance_id: &str, state: InstanceState);
     async fn qr_code(&self, instance_id: &str, code: String, expires_at: Millis);
-    async fn pairing_code(&self, instance_id: &str, code: String, expires_at: Millis);
+    async fn pairing_code(
+        &self,
+        instance_id: &str,
+        code: String,
+        phone: String,
+        expires_at: Millis,
+    );
     async fn profile(&self, instance_id: &str, profile: Profile);
     /// Session keys now exist on disk (pair success) or were wiped (logout).
     async fn paired(&self, instance_id: &str, paired: bool);

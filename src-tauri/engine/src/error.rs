@@ -25,8 +25,17 @@ pub enum Error {
     InvalidJid(String),
     #[error("{0}")]
     InvalidWebhook(String),
+    /// The webhook's Authorization value (not its URL) is refused.
+    #[error("{0}")]
+    InvalidWebhookAuthorization(String),
     #[error("{0}")]
     InvalidProxy(String),
+    /// The instance's proxy did not take the connection (refused, no route, no answer).
+    #[error("{0}")]
+    ProxyUnreachable(String),
+    /// The instance's proxy refused its user name or password.
+    #[error("{0}")]
+    ProxyAuthFailed(String),
     #[error("{0}")]
     InvalidSettings(String),
     /// A host could not draw a QR code from the text it was given.
@@ -101,7 +110,10 @@ pub enum ErrorCode {
     InvalidPhone,
     InvalidJid,
     InvalidWebhook,
+    InvalidWebhookAuthorization,
     InvalidProxy,
+    ProxyUnreachable,
+    ProxyAuthFailed,
     InvalidSettings,
     InvalidQr,
     NotConnected,
@@ -139,7 +151,10 @@ impl ErrorCode {
             ErrorCode::InvalidPhone => "invalid_phone",
             ErrorCode::InvalidJid => "invalid_jid",
             ErrorCode::InvalidWebhook => "invalid_webhook",
+            ErrorCode::InvalidWebhookAuthorization => "invalid_webhook_authorization",
             ErrorCode::InvalidProxy => "invalid_proxy",
+            ErrorCode::ProxyUnreachable => "proxy_unreachable",
+            ErrorCode::ProxyAuthFailed => "proxy_auth_failed",
             ErrorCode::InvalidSettings => "invalid_settings",
             ErrorCode::InvalidQr => "invalid_qr",
             ErrorCode::NotConnected => "not_connected",
@@ -185,7 +200,10 @@ impl Error {
             Error::InvalidPhone(_) => ErrorCode::InvalidPhone,
             Error::InvalidJid(_) => ErrorCode::InvalidJid,
             Error::InvalidWebhook(_) => ErrorCode::InvalidWebhook,
+            Error::InvalidWebhookAuthorization(_) => ErrorCode::InvalidWebhookAuthorization,
             Error::InvalidProxy(_) => ErrorCode::InvalidProxy,
+            Error::ProxyUnreachable(_) => ErrorCode::ProxyUnreachable,
+            Error::ProxyAuthFailed(_) => ErrorCode::ProxyAuthFailed,
             Error::InvalidSettings(_) => ErrorCode::InvalidSettings,
             Error::InvalidQr(_) => ErrorCode::InvalidQr,
             Error::NotConnected(_) => ErrorCode::NotConnected,
@@ -342,7 +360,10 @@ mod tests {
             ErrorCode::InvalidPhone,
             ErrorCode::InvalidJid,
             ErrorCode::InvalidWebhook,
+            ErrorCode::InvalidWebhookAuthorization,
             ErrorCode::InvalidProxy,
+            ErrorCode::ProxyUnreachable,
+            ErrorCode::ProxyAuthFailed,
             ErrorCode::InvalidSettings,
             ErrorCode::InvalidQr,
             ErrorCode::NotConnected,

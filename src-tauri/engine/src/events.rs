@@ -45,6 +45,8 @@ pub enum EngineEvent {
     PairingCode {
         instance_id: String,
         code: String,
+        /// The number the code is for, in international digits: it links only there.
+        phone: String,
         #[ts(type = "number")]
         expires_at: Millis,
     },

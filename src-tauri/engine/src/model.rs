@@ -43,6 +43,10 @@ pub enum DisconnectReason {
     ClientOutdated,
     /// Connecting failed (see `detail`).
     Failed,
+    /// The instance's proxy could not be reached (see `detail`).
+    ProxyUnreachable,
+    /// The instance's proxy refused its user name or password (see `detail`).
+    ProxyAuthFailed,
 }
 
 /// Who ended the session when an instance is `loggedout`.

@@ -11,6 +11,20 @@ use crate::error::{Error, Result};
 
 /// A proxy's answer head larger than this is no proxy speaking.
 const MAX_REPLY_HEAD: usize = 8 * 1024;
+/// A proxy that does not take the TCP connection in this time is not there.
+const PROXY_CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Why a proxy did not open a tunnel: its login was refused, or anything else.
+enum Refused {
+    Login(String),
+    Other(std::io::Error),
+}
+
+impl From<std::io::Error> for Refused {
+    fn from(e: std::io::Error) -> Self {
+        Refused::Other(e)
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -67,21 +81,34 @@ impl Proxy {
     }
 
     /// A TCP stream to `host:port` through the proxy, ready for TLS or plain bytes.
+    /// A proxy that cannot be reached answers `proxy_unreachable`, one that refuses the
+    /// login `proxy_auth_failed`; one that will not open the host `whatsapp_error`.
     pub async fn tunnel(&self, host: &str, port: u16) -> Result<TcpStream> {
-        let mut stream = TcpStream::connect((self.host.as_str(), self.port))
-            .await
-            .map_err(|e| {
-                Error::WhatsApp(format!(
-                    "the proxy {}:{} cannot be reached: {e}",
-                    self.host, self.port
-                ))
-            })?;
+        let mut stream = tokio::time::timeout(
+            PROXY_CONNECT_TIMEOUT,
+            TcpStream::connect((self.host.as_str(), self.port)),
+        )
+        .await
+        .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into()))
+        .map_err(|e| {
+            Error::ProxyUnreachable(format!(
+                "the proxy {}:{} cannot be reached: {e}",
+                self.host, self.port
+            ))
+        })?;
         let opened = match self.kind {
             Kind::HttpConnect => self.http_connect(&mut stream, host, port).await,
             Kind::Socks5 => self.socks5_connect(&mut stream, host, port).await,
         };
-        opened
-            .map_err(|e| Error::WhatsApp(format!("the proxy did not open {host}:{port}: {e}")))?;
+        opened.map_err(|e| match e {
+            Refused::Login(why) => Error::ProxyAuthFailed(format!(
+                "the proxy {}:{} refused the login: {why}",
+                self.host, self.port
+            )),
+            Refused::Other(e) => {
+                Error::WhatsApp(format!("the proxy did not open {host}:{port}: {e}"))
+            }
+        })?;
         Ok(stream)
     }
 
@@ -90,7 +117,7 @@ impl Proxy {
         stream: &mut TcpStream,
         host: &str,
         port: u16,
-    ) -> std::io::Result<()> {
+    ) -> std::result::Result<(), Refused> {
         let authority = match host.parse::<IpAddr>() {
             Ok(IpAddr::V6(ip)) => format!("[{ip}]:{port}"),
             _ => format!("{host}:{port}"),
@@ -107,19 +134,17 @@ impl Proxy {
         let mut head = Vec::new();
         while !head.ends_with(b"\r\n\r\n") {
             if head.len() >= MAX_REPLY_HEAD {
-                return Err(protocol("the proxy's answer never ended"));
+                return Err(protocol("the proxy's answer never ended").into());
             }
             head.push(stream.read_u8().await?);
         }
         let status_line = String::from_utf8_lossy(&head);
         let status = status_line.split_whitespace().nth(1).unwrap_or_default();
-        if status == "200" {
-            Ok(())
-        } else {
-            Err(protocol(&format!(
-                "it answered {}",
-                status_line.lines().next().unwrap_or_default()
-            )))
+        let first_line = status_line.lines().next().unwrap_or_default();
+        match status {
+            "200" => Ok(()),
+            "407" => Err(Refused::Login(format!("it answered {first_line}"))),
+            _ => Err(protocol(&format!("it answered {first_line}")).into()),
         }
     }
 
@@ -128,7 +153,7 @@ impl Proxy {
         stream: &mut TcpStream,
         host: &str,
         port: u16,
-    ) -> std::io::Result<()> {
+    ) -> std::result::Result<(), Refused> {
         // Greeting: offer no authentication, and user/password when we have them.
         let methods: &[u8] = if self.credentials.is_some() {
             &[0, 2]
@@ -145,7 +170,9 @@ impl Proxy {
             ([5, 2], Some((user, password))) => {
                 let (user, password) = (user.as_bytes(), password.as_bytes());
                 if user.len() > 255 || password.len() > 255 {
-                    return Err(protocol("SOCKS5 credentials are at most 255 bytes each"));
+                    return Err(Refused::Login(
+                        "SOCKS5 credentials are at most 255 bytes each".into(),
+                    ));
                 }
                 let mut auth = vec![1, user.len() as u8];
                 auth.extend_from_slice(user);
@@ -155,14 +182,14 @@ impl Proxy {
                 let mut verdict = [0u8; 2];
                 stream.read_exact(&mut verdict).await?;
                 if verdict[1] != 0 {
-                    return Err(protocol(
-                        "the SOCKS5 proxy refused the user name or password",
+                    return Err(Refused::Login(
+                        "the SOCKS5 proxy refused the user name or password".into(),
                     ));
                 }
             }
             _ => {
-                return Err(protocol(
-                    "the SOCKS5 proxy accepts none of our ways to log in",
+                return Err(Refused::Login(
+                    "the SOCKS5 proxy accepts none of our ways to log in".into(),
                 ))
             }
         }
@@ -180,7 +207,7 @@ impl Proxy {
             Err(_) => {
                 let name = host.as_bytes();
                 if name.len() > 255 {
-                    return Err(protocol("the host name is too long for SOCKS5"));
+                    return Err(protocol("the host name is too long for SOCKS5").into());
                 }
                 request.push(3);
                 request.push(name.len() as u8);
@@ -193,17 +220,14 @@ impl Proxy {
         let mut reply = [0u8; 4];
         stream.read_exact(&mut reply).await?;
         if reply[1] != 0 {
-            return Err(protocol(&format!(
-                "the SOCKS5 proxy answered error {}",
-                reply[1]
-            )));
+            return Err(protocol(&format!("the SOCKS5 proxy answered error {}", reply[1])).into());
         }
         // The address the proxy bound, which we do not need.
         let bound = match reply[3] {
             1 => 4,
             4 => 16,
             3 => usize::from(stream.read_u8().await?),
-            other => return Err(protocol(&format!("unknown SOCKS5 address type {other}"))),
+            other => return Err(protocol(&format!("unknown SOCKS5 address type {other}")).into()),
         };
         let mut rest = vec![0u8; bound + 2];
         stream.read_exact(&mut rest).await?;

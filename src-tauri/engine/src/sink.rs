@@ -99,13 +99,20 @@ impl SessionSink for EngineSink {
         });
     }
 
-    async fn pairing_code(&self, instance_id: &str, code: String, expires_at: Millis) {
+    async fn pairing_code(
+        &self,
+        instance_id: &str,
+        code: String,
+        phone: String,
+        expires_at: Millis,
+    ) {
         let Some(engine) = self.engine_for(instance_id) else {
             return;
         };
         engine.emit(EngineEvent::PairingCode {
             instance_id: instance_id.to_string(),
             code,
+            phone,
             expires_at,
         });
     }

@@ -67,7 +67,10 @@ pub fn event_of_change(previous: &InstanceState, next: &InstanceState) -> Option
         (
             _,
             InstanceState::Disconnected {
-                reason: crate::model::DisconnectReason::Failed,
+                reason:
+                    crate::model::DisconnectReason::Failed
+                    | crate::model::DisconnectReason::ProxyUnreachable
+                    | crate::model::DisconnectReason::ProxyAuthFailed,
                 detail,
                 ..
             },
@@ -186,6 +189,15 @@ mod tests {
         };
         assert!(matches!(
             event_of_change(&connected, &failed),
+            Some(TimelineEvent::ConnectFailed { .. })
+        ));
+        let proxy_refused = InstanceState::Disconnected {
+            reason: DisconnectReason::ProxyAuthFailed,
+            detail: Some("the proxy 127.0.0.1:1080 refused the login".into()),
+            since: 3,
+        };
+        assert!(matches!(
+            event_of_change(&connected, &proxy_refused),
             Some(TimelineEvent::ConnectFailed { .. })
         ));
         let idle = InstanceState::Disconnected {

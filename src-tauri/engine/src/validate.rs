@@ -7,8 +7,9 @@ use crate::error::{Error, Result};
 use crate::model::{Settings, WebhookEvent, WebhookInput};
 
 pub const NAME_MAX: usize = 64;
-/// E.164 numbers have at most 15 digits; no real number is shorter than 7. The one
-/// phone rule of the engine: pairing codes and phone JIDs both follow it.
+/// E.164 numbers have at most 15 digits; no real number is shorter than 7. The rule
+/// for phone JIDs, which WhatsApp names; numbers a person types meet
+/// [`pairing_phone`] too.
 pub const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 7..=15;
 pub const REPLY_TEXT_MAX: usize = 1000;
 pub const URL_MAX: usize = 2048;
@@ -42,15 +43,95 @@ pub fn name(name: &str) -> Result<String> {
 }
 
 /// Phone numbers for pairing codes: a leading `+` and spaces are stripped, then the
-/// phone rule applies (see [`phone_digits`]). Returns the digits.
+/// number must be one that can be dialled (see [`pairing_phone`]). Returns the digits.
 pub fn phone(input: &str) -> Result<String> {
     let without_spaces: String = input.chars().filter(|c| *c != ' ').collect();
     let digits = without_spaces.strip_prefix('+').unwrap_or(&without_spaces);
-    phone_digits(digits)?;
+    pairing_phone(digits)?;
     Ok(digits.to_string())
 }
 
-/// The one phone rule, for numbers already reduced to digits: international format,
+/// A number a pairing code can be asked for: digits in international format whose
+/// country code is in use and whose length and pattern fit that country's numbers
+/// (libphonenumber's metadata). The message says which of these failed.
+pub fn pairing_phone(digits: &str) -> Result<()> {
+    use phonenumber::ParseError;
+    let invalid = |why: String| Err(Error::InvalidPhone(why));
+    if digits.is_empty() {
+        return invalid("the phone number is empty".into());
+    }
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return invalid(
+            "the phone number may only contain digits (with an optional leading '+')".into(),
+        );
+    }
+    if digits.starts_with('0') {
+        return invalid("the phone number must start with its country code, not with 0".into());
+    }
+    let too_short = || {
+        invalid(format!(
+            "the phone number is too short ({} digits, country code included)",
+            digits.len()
+        ))
+    };
+    let too_long = || {
+        invalid(format!(
+            "the phone number is too long ({} digits, country code included)",
+            digits.len()
+        ))
+    };
+    let number = match phonenumber::parse(None, format!("+{digits}")) {
+        Ok(number) => number,
+        Err(ParseError::InvalidCountryCode) => {
+            return invalid(format!(
+                "{digits} does not start with a country code in use (such as 55 for Brazil)"
+            ))
+        }
+        Err(ParseError::TooLong) => return too_long(),
+        Err(_) => return too_short(),
+    };
+    if number.is_valid() {
+        return Ok(());
+    }
+    let code = number.code().value();
+    let national = number.national().to_string().len() as u16;
+    let lengths: Vec<u16> = phonenumber::metadata::DATABASE
+        .by_code(&code)
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|meta| dialable_lengths(meta.descriptors()))
+        .collect();
+    match (lengths.iter().min(), lengths.iter().max()) {
+        (Some(&shortest), _) if national < shortest => too_short(),
+        (_, Some(&longest)) if national > longest => too_long(),
+        _ => invalid(format!(
+            "{digits} is not a valid phone number for country code {code}"
+        )),
+    }
+}
+
+/// The national lengths of the numbers a person can be reached on (the metadata leaves
+/// the general description's lengths out; each kind of number has its own).
+fn dialable_lengths(kinds: &phonenumber::metadata::Descriptors) -> Vec<u16> {
+    [
+        kinds.fixed_line(),
+        kinds.mobile(),
+        kinds.toll_free(),
+        kinds.premium_rate(),
+        kinds.shared_cost(),
+        kinds.personal_number(),
+        kinds.voip(),
+        kinds.pager(),
+        kinds.uan(),
+        kinds.voicemail(),
+    ]
+    .into_iter()
+    .flatten()
+    .flat_map(|kind| kind.possible_length().iter().copied())
+    .collect()
+}
+
+/// The phone JID rule, for numbers already reduced to digits: international format,
 /// country code first (so never a leading 0), 7 to 15 digits.
 pub fn phone_digits(digits: &str) -> Result<()> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -115,6 +196,7 @@ pub fn chat_jid(input: &str) -> Result<String> {
 /// that is a valid single-line header value.
 pub fn webhook(input: WebhookInput) -> Result<WebhookInput> {
     let invalid = |why: &str| Err(Error::InvalidWebhook(why.to_string()));
+    let authorization = webhook_authorization(input.authorization)?;
     let url = input.url.trim();
     if url.len() > URL_MAX {
         return invalid("the webhook URL is too long");
@@ -135,25 +217,30 @@ pub fn webhook(input: WebhookInput) -> Result<WebhookInput> {
             events.push(event);
         }
     }
-    let authorization = match input.authorization {
-        None => None,
-        Some(value) if value.is_empty() => None,
-        Some(value) => {
-            if value.len() > AUTHORIZATION_MAX
-                || reqwest::header::HeaderValue::from_str(&value).is_err()
-            {
-                return invalid(
-                    "the Authorization value must be printable text on one line (at most 4096 bytes)",
-                );
-            }
-            Some(value)
-        }
-    };
     Ok(WebhookInput {
         url: url.to_string(),
         events,
         authorization,
     })
+}
+
+/// The webhook's Authorization header value: empty means none; otherwise printable
+/// text on one line of at most 4096 bytes. Its own code, so the field is the one marked.
+fn webhook_authorization(value: Option<String>) -> Result<Option<String>> {
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let invalid = |why: String| Err(Error::InvalidWebhookAuthorization(why));
+    if value.len() > AUTHORIZATION_MAX {
+        return invalid(format!(
+            "the Authorization value must be at most {AUTHORIZATION_MAX} bytes (it has {})",
+            value.len()
+        ));
+    }
+    if reqwest::header::HeaderValue::from_str(&value).is_err() {
+        return invalid("the Authorization value must be printable text on one line".into());
+    }
+    Ok(Some(value))
 }
 
 /// Proxy: an http, https or socks5 URL with a host and nothing after it.
@@ -200,4 +287,32 @@ pub fn settings(settings: Settings) -> Result<Settings> {
         }
     }
     Ok(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn why(input: &str) -> String {
+        match phone(input) {
+            Err(Error::InvalidPhone(why)) => why,
+            other => panic!("{input:?} gave {other:?}"),
+        }
+    }
+
+    #[test]
+    fn pairing_numbers_are_checked_against_the_countrys_numbers() {
+        assert_eq!(phone("+55 11 99999 9999").unwrap(), "5511999999999");
+        assert_eq!(phone("14155552671").unwrap(), "14155552671");
+        assert_eq!(phone("6281234567890").unwrap(), "6281234567890");
+        assert!(why("123").contains("too short"), "{}", why("123"));
+        assert!(why("5511").contains("too short"), "{}", why("5511"));
+        assert!(why("9991234567890").contains("country code"));
+        assert!(why("55119999999999999").contains("too long"));
+        // Dialable lengths, but no Brazilian number looks like this.
+        assert!(why("5511123456789").contains("country code 55"));
+        assert!(why("55 11 9999-9999").contains("digits"));
+        assert!(why("0551199999999").contains("not with 0"));
+        assert!(why("").contains("empty"));
+    }
 }

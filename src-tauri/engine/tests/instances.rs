@@ -184,7 +184,18 @@ async fn create_rejects_bad_options_and_stores_nothing() {
                 )),
                 ..Default::default()
             },
-            ErrorCode::InvalidWebhook,
+            ErrorCode::InvalidWebhookAuthorization,
+        ),
+        // A valid URL with an Authorization value over 4096 bytes: the value is wrong.
+        (
+            CreateInstance {
+                webhook: Some(hook(
+                    "https://example.invalid/x",
+                    Some(&format!("Bearer {}", "a".repeat(4096))),
+                )),
+                ..Default::default()
+            },
+            ErrorCode::InvalidWebhookAuthorization,
         ),
         (
             CreateInstance {

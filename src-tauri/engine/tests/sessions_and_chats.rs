@@ -24,6 +24,8 @@ async fn connect_and_reconnect_validate_before_touching_whatsapp() {
         "5511-99999999",
         "123456",
         "1234567890123456",
+        "+999 11 98765 4321",
+        "+55 11 12345 6789",
     ] {
         assert_eq!(
             engine.connect_code("shop", phone).await.unwrap_err().code(),
@@ -31,6 +33,17 @@ async fn connect_and_reconnect_validate_before_touching_whatsapp() {
             "{phone:?}"
         );
     }
+    // The message names the cause: a short number is short, not "digits only".
+    let short = engine.connect_code("shop", "123").await.unwrap_err();
+    assert!(short.to_string().contains("too short"), "{short}");
+    let unused = engine
+        .connect_code("shop", "99911987654321")
+        .await
+        .unwrap_err();
+    assert!(
+        unused.to_string().contains("country code in use"),
+        "{unused}"
+    );
     assert_eq!(
         engine
             .connect_code("nope", "+55 11 99999 9999")
@@ -59,9 +72,9 @@ fn phone_numbers_are_normalised() {
     assert_eq!(phone("+55 11 99999 9999").unwrap(), "5511999999999");
     assert_eq!(phone("5511999999999").unwrap(), "5511999999999");
     assert_eq!(phone(" +1 415 555 0100 ").unwrap(), "14155550100");
-    assert_eq!(phone("1234567").unwrap(), "1234567");
-    // One rule for every phone number: 7 to 15 digits, country code first.
+    // A number a pairing code is asked for must be one its country hands out.
     for bad in [
+        "1234567",
         "123456",
         "1234567890123456",
         "05511999999",

@@ -131,6 +131,7 @@ async fn connect_code_rejects_what_is_not_a_phone_number() {
         "12345",
         "55 11",
         "1234567890123456",
+        "99911987654321",
     ] {
         let err = actor.connect_code(bad.into()).await.unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidPhone, "{bad:?}");

@@ -1,13 +1,13 @@
 //! The instance's proxy carries every connection of its WhatsApp client (the chat
 //! socket, pictures and media, the logout), and a proxy that cannot be used is never
-//! bypassed.
+//! bypassed and is named at once (`proxy_unreachable`, `proxy_auth_failed`).
 
 use std::time::Duration;
 
 use engine_support::actor::{first_qr, phone, Instance};
 use engine_support::proxy::TestProxy;
 use switchboard_engine::actor::ActorHandle;
-use switchboard_engine::model::{InstanceState, LogoutOutcome, Settings};
+use switchboard_engine::model::{DisconnectReason, InstanceState, LogoutOutcome, Settings};
 use switchboard_engine::ErrorCode;
 use wa_mock::WaMock;
 
@@ -79,25 +79,43 @@ async fn an_http_connect_proxy_carries_the_link() {
     actor.shutdown().await;
 }
 
+/// A proxy that refuses the login or is not there stops the link within seconds and
+/// says which (the library alone would retry silently until the QR wait ran out).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_proxy_that_refuses_or_is_gone_is_never_bypassed() {
+async fn a_proxy_that_refuses_or_is_gone_says_so_at_once_and_is_never_bypassed() {
     let mock = WaMock::start().await.unwrap();
     let wrong_login = TestProxy::socks5(Some(("ana", "right"))).await;
     let gone = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}", listener.local_addr().unwrap())
     };
-    for proxy in [
-        wrong_login.url.replace("socks5://", "socks5://ana:wrong@"),
-        gone,
+    for (proxy, expected, words) in [
+        (
+            wrong_login.url.replace("socks5://", "socks5://ana:wrong@"),
+            DisconnectReason::ProxyAuthFailed,
+            "refused the login",
+        ),
+        (
+            gone,
+            DisconnectReason::ProxyUnreachable,
+            "cannot be reached",
+        ),
     ] {
         let instance = Instance::default();
         let actor = actor_behind(&mock, &instance, &proxy);
         let state = actor.connect_qr().await.unwrap();
         assert!(matches!(state, InstanceState::Connecting { .. }), "{proxy}");
-        // The client keeps trying through the proxy, never around it.
-        tokio::time::sleep(Duration::from_secs(2)).await;
-        assert!(!actor.state().await.unwrap().is_connected(), "{proxy}");
+        let stopped = instance
+            .sink
+            .wait_for_state(Duration::from_secs(5), |s| {
+                matches!(s, InstanceState::Disconnected { .. })
+            })
+            .await;
+        let InstanceState::Disconnected { reason, detail, .. } = stopped else {
+            unreachable!()
+        };
+        assert_eq!(reason, expected, "{proxy}");
+        assert!(detail.unwrap().contains(words), "{proxy}");
         actor.shutdown().await;
     }
     let handshakes = mock.handshakes();

@@ -104,7 +104,13 @@ impl SessionSink for RecordingSink {
     async fn qr_code(&self, instance_id: &str, code: String, expires_at: Millis) {
         self.record(instance_id, Call::Qr(code, expires_at));
     }
-    async fn pairing_code(&self, instance_id: &str, code: String, expires_at: Millis) {
+    async fn pairing_code(
+        &self,
+        instance_id: &str,
+        code: String,
+        _phone: String,
+        expires_at: Millis,
+    ) {
         self.record(instance_id, Call::PairingCode(code, expires_at));
     }
     async fn profile(&self, instance_id: &str, profile: Profile) {

@@ -3,4 +3,4 @@
 /**
  * Why an instance is `disconnected`.
  */
-export type DisconnectReason = "idle" | "qr_expired" | "pair_code_expired" | "stream_replaced" | "client_outdated" | "failed";
+export type DisconnectReason = "idle" | "qr_expired" | "pair_code_expired" | "stream_replaced" | "client_outdated" | "failed" | "proxy_unreachable" | "proxy_auth_failed";

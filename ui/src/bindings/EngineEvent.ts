@@ -15,4 +15,8 @@ issued_at: number,
 /**
  * When this code stops being valid.
  */
-expires_at: number, } | { "type": "pairing_code", instance_id: string, code: string, expires_at: number, } | { "type": "profile_updated", instance_id: string, profile: Profile, } | { "type": "chats_changed", instance_id: string, } | { "type": "chat_deleted", instance_id: string, origin: ChatDeleteOrigin, report: ChatDeleteReport, } | { "type": "messages_added", instance_id: string, chat_jid: string, } | { "type": "message_delivery", instance_id: string, chat_jid: string, message_ids: Array<string>, delivery: Delivery, };
+expires_at: number, } | { "type": "pairing_code", instance_id: string, code: string, 
+/**
+ * The number the code is for, in international digits: it links only there.
+ */
+phone: string, expires_at: number, } | { "type": "profile_updated", instance_id: string, profile: Profile, } | { "type": "chats_changed", instance_id: string, } | { "type": "chat_deleted", instance_id: string, origin: ChatDeleteOrigin, report: ChatDeleteReport, } | { "type": "messages_added", instance_id: string, chat_jid: string, } | { "type": "message_delivery", instance_id: string, chat_jid: string, message_ids: Array<string>, delivery: Delivery, };

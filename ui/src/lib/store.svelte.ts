@@ -13,6 +13,11 @@ export interface ExpiringCode {
   expiresAt: number;
 }
 
+/** A pairing code, with the number it links (in international digits). */
+export interface PairingCode extends ExpiringCode {
+  phone: string;
+}
+
 /** A QR code, with when the engine issued it (its lifetime is the difference). */
 export interface QrCode extends ExpiringCode {
   issuedAt: number;
@@ -55,7 +60,7 @@ export class AppState {
   dialog = $state<Dialog | null>(null);
   toasts = $state<Toast[]>([]);
   qr = $state<Record<string, QrCode>>({});
-  pairing = $state<Record<string, ExpiringCode>>({});
+  pairing = $state<Record<string, PairingCode>>({});
   chats = $state<Record<string, ChatsLoad>>({});
   /** Last time each instance reported chat changes (drives "syncing" while linking). */
   chatsChangedAt = $state<Record<string, number>>({});
@@ -154,10 +159,10 @@ export class AppState {
         break;
       case 'state_changed':
         if (current) current.state = event.state;
-        if (event.state.state !== 'connecting') {
-          delete this.qr[id];
-          delete this.pairing[id];
-        }
+        // A code belongs to the attempt that asked for it: once the instance does anything
+        // else (another way of linking included), the phone would refuse it.
+        if (event.state.state !== 'connecting' || event.state.via !== 'qr') delete this.qr[id];
+        if (event.state.state !== 'connecting' || event.state.via !== 'code') delete this.pairing[id];
         // A lost connection, its return, a ban, an unlink: the timeline may have grown.
         if (event.state.state !== 'connecting') this.auditVersion += 1;
         break;
@@ -165,7 +170,7 @@ export class AppState {
         this.qr[id] = { code: event.code, issuedAt: event.issued_at, expiresAt: event.expires_at };
         break;
       case 'pairing_code':
-        this.pairing[id] = { code: event.code, expiresAt: event.expires_at };
+        this.pairing[id] = { code: event.code, phone: event.phone, expiresAt: event.expires_at };
         break;
       case 'profile_updated':
         if (current) current.profile = event.profile;

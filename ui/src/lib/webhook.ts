@@ -2,6 +2,10 @@
 import type { Webhook } from '../bindings/Webhook';
 import type { WebhookEvent } from '../bindings/WebhookEvent';
 import type { WebhookInput } from '../bindings/WebhookInput';
+import { t } from './i18n/index.svelte';
+
+/** The engine's limit on the Authorization value (it is one HTTP header line). */
+export const AUTHORIZATION_MAX = 4096;
 
 export interface WebhookDraft {
   url: string;
@@ -23,6 +27,12 @@ export function inputFrom(draft: WebhookDraft): WebhookInput | null {
   if (!url) return null;
   const authorization = draft.authorization.trim();
   return { url, events: [...draft.events], authorization: authorization || null };
+}
+
+/** What is wrong with the Authorization value before it is sent, if anything. */
+export function authorizationProblem(draft: WebhookDraft): string | null {
+  const n = draft.authorization.trim().length;
+  return n > AUTHORIZATION_MAX ? t('webhook.authorization.tooLong', { n, max: AUTHORIZATION_MAX }) : null;
 }
 
 /** The host a webhook points at, for sentences such as "its webhook to example.com". */

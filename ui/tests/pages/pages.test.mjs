@@ -416,7 +416,13 @@ for (const theme of ['light', 'dark']) {
       b.world.override.connect_code = () => {
         setTimeout(() => {
           b.emit({ type: 'state_changed', instance_id: 'id-new-branch', state: { state: 'connecting', via: 'code', since: Date.now() } });
-          b.emit({ type: 'pairing_code', instance_id: 'id-new-branch', code: 'K7QM2XWP', expires_at: Date.now() + 180_000 });
+          b.emit({
+            type: 'pairing_code',
+            instance_id: 'id-new-branch',
+            code: 'K7QM2XWP',
+            phone: '5511912345678',
+            expires_at: Date.now() + 180_000,
+          });
         }, 0);
         return 'K7QM2XWP';
       };
@@ -425,6 +431,7 @@ for (const theme of ['light', 'dark']) {
       assert.equal((await b.page.getByTestId('pairing-code').innerText()).trim(), 'K7QM-2XWP');
       const call = b.world.calls.find((c) => c.cmd === 'connect_code');
       assert.deepEqual(call.args, { name: 'new-branch', phone: '5511912345678' });
+      assert.equal(await b.page.getByTestId('pairing-phone').innerText(), 'This code links +55 11 91234 5678 only.');
       await b.shot('09-link-phone-code');
     });
 

@@ -220,6 +220,43 @@ describe('instance page', () => {
     expect(screen.getByTestId('toast').textContent).toContain('Proxy saved');
   });
 
+  it('marks the Authorization field, not the URL, when the Authorization value is wrong', async () => {
+    const ipc = await openPage(connectedShop(), {
+      set_webhook: () => fail('invalid_webhook_authorization'),
+    });
+    await fireEvent.click(screen.getByRole('tab', { name: 'Settings' }));
+    const url = screen.getByRole('textbox', { name: 'Address (URL)' });
+    const auth = screen.getByRole('textbox', { name: /Authorization header/ });
+    await fireEvent.input(url, { target: { value: 'https://hooks.example.com/in' } });
+    await fireEvent.input(auth, { target: { value: `Bearer ${'a'.repeat(4100)}` } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Save webhook' }));
+    await settle();
+    expect(screen.getByRole('alert').textContent).toBe(
+      'The Authorization value has 4,107 characters; at most 4,096 are allowed.',
+    );
+    expect(auth.getAttribute('aria-invalid')).toBe('true');
+    expect(url.getAttribute('aria-invalid')).toBeNull();
+    expect(ipc.called('set_webhook')).toHaveLength(0);
+    // What only the engine can judge is marked on the same field.
+    await fireEvent.input(auth, { target: { value: 'Bearer ok' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Save webhook' }));
+    await settle();
+    expect(screen.getByRole('alert').textContent).toContain('This Authorization value is not valid.');
+    expect(auth.getAttribute('aria-invalid')).toBe('true');
+    expect(url.getAttribute('aria-invalid')).toBeNull();
+  });
+
+  it('says a proxy that failed in words, on the page and in its badge line', async () => {
+    const refused = instance(
+      'support',
+      { state: 'disconnected', reason: 'proxy_auth_failed', detail: 'the proxy 10.0.0.2:1080 refused the login', since: NOW },
+      { paired: true },
+    );
+    await openPage(refused);
+    expect(screen.getByTestId('state-description').textContent).toContain('The proxy refused the user name or password');
+    expect(screen.getByRole('button', { name: 'Reconnect' })).toBeTruthy();
+  });
+
   it('saves an S3 bucket only when the engine tested it, and never shows the secret again', async () => {
     const saved = {
       ...connectedShop(),

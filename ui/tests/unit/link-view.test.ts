@@ -7,6 +7,10 @@ import { engineEvent, fail, instance, NOW, openApp, resetAll, settle, type Handl
 const fresh = () => instance('shop-front', { state: 'disconnected', reason: 'idle', since: NOW });
 const connecting = (via: 'qr' | 'code') => ({ state: 'connecting' as const, via, since: NOW });
 
+/** The engine shows a pairing code for `phone`, valid for `validFor` ms from now. */
+const pairingCode = (code: string, phone: string, validFor: number) =>
+  engineEvent({ type: 'pairing_code', instance_id: 'id-shop-front', code, phone, expires_at: Date.now() + validFor });
+
 const openLink = (start: Instance, handlers: Record<string, Handler>) =>
   openApp(
     { name: 'link', id: start.id },
@@ -75,7 +79,7 @@ describe('link view', () => {
     expect(ipc.called('create_instance')).toHaveLength(0);
   });
 
-  it('links with a phone number: the code large, grouped, with the steps', async () => {
+  it('links with a phone number: the code large, grouped, with the steps and the number it links', async () => {
     const ipc = await openLink(fresh(), {
       connect_qr: () => connecting('qr'),
       connect_code: () => {
@@ -86,30 +90,81 @@ describe('link view', () => {
     await fireEvent.click(screen.getByRole('tab', { name: 'Link with phone number instead' }));
     await fireEvent.input(screen.getByRole('textbox', { name: 'Country code' }), { target: { value: '+55' } });
     await fireEvent.input(screen.getByRole('textbox', { name: 'Phone number' }), { target: { value: '11 98765-4321' } });
+    expect(document.body.textContent).toContain('The code will be for +55 11 98765 4321.');
     await fireEvent.click(screen.getByRole('button', { name: 'Get a code' }));
     await settle();
     expect(ipc.called('connect_code')[0].args).toEqual({ name: 'shop-front', phone: '5511987654321' });
     expect(screen.getByTestId('pairing-code').textContent?.trim()).toBe('ABCD-1234');
+    expect(screen.getByTestId('pairing-phone').textContent).toBe('This code links +55 11 98765 4321 only.');
     expect(document.body.textContent).toContain('Tap Link with phone number instead.');
-    await engineEvent({ type: 'pairing_code', instance_id: 'id-shop-front', code: 'ABCD1234', expires_at: Date.now() + 60_000 });
+    await pairingCode('ABCD1234', '5511987654321', 60_000);
     expect(document.body.textContent).toMatch(/Valid for (0:59|1:00|1:01)/);
+
+    // Another number: the form again, filled as it was, and a new code for the new number.
+    await fireEvent.click(screen.getByRole('button', { name: 'Use a different number' }));
+    expect(screen.queryByTestId('pairing-code')).toBeNull();
+    await fireEvent.input(screen.getByRole('textbox', { name: 'Phone number' }), { target: { value: '21 99876-5432' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Get a code' }));
+    await settle();
+    expect(ipc.called('connect_code')[1].args).toEqual({ name: 'shop-front', phone: '5521998765432' });
+    await pairingCode('WXYZ5678', '5521998765432', 60_000);
+    expect(screen.getByTestId('pairing-code').textContent?.trim()).toBe('WXYZ-5678');
+    expect(screen.getByTestId('pairing-phone').textContent).toContain('+55 21 99876 5432');
   });
 
-  it('refuses a phone number that is not digits before asking, and shows invalid_phone in words', async () => {
+  it('checks the number as it is typed and says what is wrong with it, before asking', async () => {
     const ipc = await openLink(fresh(), {
       connect_qr: () => connecting('qr'),
       connect_code: () => fail('invalid_phone'),
     });
     await fireEvent.click(screen.getByRole('tab', { name: 'Link with phone number instead' }));
-    await fireEvent.input(screen.getByRole('textbox', { name: 'Country code' }), { target: { value: '55' } });
-    await fireEvent.input(screen.getByRole('textbox', { name: 'Phone number' }), { target: { value: 'call me' } });
-    await fireEvent.click(screen.getByRole('button', { name: 'Get a code' }));
-    expect(screen.getByRole('alert').textContent).toContain('using digits only');
+    const country = screen.getByRole('textbox', { name: 'Country code' });
+    const number = screen.getByRole('textbox', { name: 'Phone number' });
+    const submit = () => fireEvent.click(screen.getByRole('button', { name: 'Get a code' }));
+    await fireEvent.input(country, { target: { value: '55' } });
+    await fireEvent.input(number, { target: { value: 'call me' } });
+    expect(screen.getByRole('alert').textContent).toBe('Use digits only.');
+    expect(number.getAttribute('aria-invalid')).toBe('true');
+    // Too short is not said while the digits are still coming, only once the field is left.
+    await fireEvent.input(number, { target: { value: '123' } });
+    expect(screen.queryByRole('alert')).toBeNull();
+    await fireEvent.blur(number);
+    expect(screen.getByRole('alert').textContent).toBe('This number is too short for +55.');
+    await fireEvent.input(country, { target: { value: '999' } });
+    await fireEvent.input(number, { target: { value: '11 98765 4321' } });
+    expect(screen.getByRole('alert').textContent).toBe('No country uses the code +999.');
+    await submit();
     expect(ipc.called('connect_code')).toHaveLength(0);
-    await fireEvent.input(screen.getByRole('textbox', { name: 'Phone number' }), { target: { value: '1198765' } });
-    await fireEvent.click(screen.getByRole('button', { name: 'Get a code' }));
+    await fireEvent.input(country, { target: { value: '55' } });
+    await fireEvent.input(number, { target: { value: '11 12345 6789' } });
+    await submit();
+    expect(screen.getByRole('alert').textContent).toBe('This is not a phone number in use for +55. Check the digits.');
+    expect(ipc.called('connect_code')).toHaveLength(0);
+    // What WhatsApp's side refuses is said in words too.
+    await fireEvent.input(number, { target: { value: '11 98765 4321' } });
+    expect(screen.queryByRole('alert')).toBeNull();
+    await submit();
     await settle();
     expect(screen.getByRole('alert').textContent).toContain('This phone number is not valid.');
+  });
+
+  it('never shows a code whose attempt has ended: another way of linking, or its expiry', async () => {
+    const waiting = instance('shop-front', connecting('code'));
+    const ipc = await openLink(waiting, { connect_qr: () => connecting('qr') });
+    await pairingCode('ABCD1234', '5511987654321', 60_000);
+    expect(screen.getByTestId('pairing-code').textContent?.trim()).toBe('ABCD-1234');
+    // The QR tab starts a QR round: the code's attempt is over, so its code is gone.
+    await fireEvent.click(screen.getByRole('tab', { name: 'Scan a QR code' }));
+    await settle();
+    expect(ipc.called('connect_qr')).toHaveLength(1);
+    await engineEvent({ type: 'state_changed', instance_id: 'id-shop-front', state: connecting('qr') });
+    await fireEvent.click(screen.getByRole('tab', { name: 'Link with phone number instead' }));
+    expect(screen.queryByTestId('pairing-code')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Get a code' })).toBeTruthy();
+    // A code past its expiry is not shown even before the engine says so.
+    await engineEvent({ type: 'state_changed', instance_id: 'id-shop-front', state: connecting('code') });
+    await pairingCode('EFGH5678', '5511987654321', -60_000);
+    expect(screen.queryByTestId('pairing-code')).toBeNull();
   });
 
   it('a second link waits for the phone although the earlier profile is still known', async () => {
@@ -157,6 +212,23 @@ describe('link view', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Start again' }));
     await settle();
     expect(ipc.called('connect_qr')).toHaveLength(1);
+  });
+
+  it('says at once when the proxy cannot be reached, instead of a generic failure', async () => {
+    await openLink(instance('shop-front', connecting('qr')), { connect_qr: () => connecting('qr') });
+    await engineEvent({
+      type: 'state_changed',
+      instance_id: 'id-shop-front',
+      state: {
+        state: 'disconnected',
+        reason: 'proxy_unreachable',
+        detail: 'the proxy 127.0.0.1:9 cannot be reached: Connection refused',
+        since: Date.now(),
+      },
+    });
+    const alert = screen.getByRole('alert').textContent;
+    expect(alert).toContain('The proxy cannot be reached');
+    expect(alert).not.toContain('Could not connect to WhatsApp');
   });
 
   it('shows a failed connect in words', async () => {

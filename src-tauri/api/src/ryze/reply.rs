@@ -95,16 +95,29 @@ impl Refusal {
         let (status, message) = match error.code {
             InstanceNotFound => (StatusCode::NOT_FOUND, INSTANCE_NOT_FOUND.to_string()),
             NotConnected => (StatusCode::SERVICE_UNAVAILABLE, NOT_CONNECTED.to_string()),
-            InvalidName | InvalidPhone | InvalidJid | InvalidWebhook | InvalidProxy
-            | InvalidSettings | InvalidQr | S3InvalidConfig | S3AccessDenied | S3NoSuchBucket
-            | InvalidPage | InvalidMessage | FileNotFound => (StatusCode::BAD_REQUEST, own()),
+            InvalidName
+            | InvalidPhone
+            | InvalidJid
+            | InvalidWebhook
+            | InvalidWebhookAuthorization
+            | InvalidProxy
+            | InvalidSettings
+            | InvalidQr
+            | S3InvalidConfig
+            | S3AccessDenied
+            | S3NoSuchBucket
+            | InvalidPage
+            | InvalidMessage
+            | FileNotFound => (StatusCode::BAD_REQUEST, own()),
             ChatNotFound | MediaNotFound | MessageNotFound => (StatusCode::NOT_FOUND, own()),
             MediaTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, own()),
             UnsupportedMedia => (StatusCode::UNSUPPORTED_MEDIA_TYPE, own()),
             NameTaken | NotPaired | AlreadyConnected | AlreadyLinked | DeletionInProgress => {
                 (StatusCode::CONFLICT, own())
             }
-            WhatsappError | S3Unreachable => (StatusCode::BAD_GATEWAY, own()),
+            WhatsappError | S3Unreachable | ProxyUnreachable | ProxyAuthFailed => {
+                (StatusCode::BAD_GATEWAY, own())
+            }
             Timeout => (StatusCode::GATEWAY_TIMEOUT, own()),
             ShuttingDown | DataFolderInUse => (StatusCode::SERVICE_UNAVAILABLE, own()),
             StorageError | IoError => (StatusCode::INTERNAL_SERVER_ERROR, own()),

@@ -129,6 +129,9 @@ pub(crate) enum SessionEvent {
     Receipts(Receipts),
     OwnPushName(String),
     CallOffer(CallOffer),
+    /// The instance's proxy failed the chat socket (`proxy_unreachable` or
+    /// `proxy_auth_failed`).
+    ProxyFailed(crate::error::Error),
 }
 
 /// Forwards library events, tagged with the client's generation so the actor can drop

@@ -73,6 +73,8 @@ impl Session {
                     .unwrap_or(whatsapp_rust::wacore::net::WHATSAPP_WEB_WS_URL)
                     .to_string(),
                 proxy: proxy.clone(),
+                generation,
+                events: events.clone(),
             }),
             None => {
                 let mut direct = TokioWebSocketTransportFactory::new();

@@ -8,14 +8,20 @@ use whatsapp_rust::transport::{
     default_tls_connector, from_websocket, Connector, Transport, TransportEvent, TransportFactory,
 };
 
-use crate::error::{Error, Result};
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::events::SessionEvent;
+use crate::error::{Error, ErrorCode, Result};
 use crate::proxy::Proxy;
 
 /// The chat socket through a proxy: the tunnel first, then TLS and the WebSocket upgrade
-/// over it, as the library's own factory does them on a direct connection.
+/// over it, as the library's own factory does them on a direct connection. A proxy that
+/// fails is told to the actor at once: the library only retries, and says nothing.
 pub(super) struct ProxiedTransportFactory {
     pub url: String,
     pub proxy: Proxy,
+    pub generation: u64,
+    pub events: UnboundedSender<(u64, SessionEvent)>,
 }
 
 #[async_trait::async_trait]
@@ -31,7 +37,20 @@ impl TransportFactory for ProxiedTransportFactory {
             .to_string();
         let secure = uri.scheme_str() == Some("wss");
         let port = uri.port_u16().unwrap_or(if secure { 443 } else { 80 });
-        let tunnel = self.proxy.tunnel(&host, port).await?;
+        let tunnel = match self.proxy.tunnel(&host, port).await {
+            Ok(tunnel) => tunnel,
+            Err(e) => {
+                if matches!(
+                    e.code(),
+                    ErrorCode::ProxyUnreachable | ErrorCode::ProxyAuthFailed
+                ) {
+                    let _ = self
+                        .events
+                        .send((self.generation, SessionEvent::ProxyFailed(e.clone())));
+                }
+                return Err(e.into());
+            }
+        };
         let connector = if secure {
             default_tls_connector()
         } else {

@@ -38,7 +38,7 @@ impl Actor {
     }
 
     pub(super) async fn connect_code(&mut self, phone: String) -> Result<String> {
-        validate::phone_digits(&phone)?;
+        validate::pairing_phone(&phone)?;
         if self.state.is_connected() {
             return Err(Error::AlreadyConnected(self.ctx.name.clone()));
         }

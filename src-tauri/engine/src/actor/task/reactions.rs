@@ -11,6 +11,7 @@ use tokio::time::Instant;
 use super::{disconnected, expiry, Actor, Attempt, Deadline, SOCKET_TIMEOUT};
 use crate::actor::media::{self, Download};
 use crate::actor::picture;
+use crate::error::{Error, ErrorCode};
 use crate::model::{now_millis, ConnectVia, DisconnectReason, InstanceState, Profile};
 use crate::paths;
 use crate::records::ChatUpsert;
@@ -31,9 +32,15 @@ impl Actor {
                 }
             }
             SessionEvent::PairingCode { code, valid_for } => {
-                if self.attempt_via() == Some(ConnectVia::Code) {
+                if let Some(Attempt {
+                    via: ConnectVia::Code,
+                    phone: Some(phone),
+                    ..
+                }) = &self.attempt
+                {
+                    let phone = phone.clone();
                     self.deadline = Some(Deadline::PairingCodeExpiry(Instant::now() + valid_for));
-                    sink.pairing_code(&id, code, expiry(valid_for)).await;
+                    sink.pairing_code(&id, code, phone, expiry(valid_for)).await;
                 }
             }
             SessionEvent::PairingCodeRefresh => self.refresh_pairing_code().await,
@@ -79,6 +86,7 @@ impl Actor {
                 })
                 .await;
             }
+            SessionEvent::ProxyFailed(error) => self.proxy_failed(error).await,
             SessionEvent::CallOffer(offer) => {
                 if !self.ctx.settings.reject_calls {
                     return;
@@ -219,6 +227,36 @@ impl Actor {
                     .spawn(media::save(remote.clone(), job, Arc::clone(&sink)));
             }
         }
+    }
+
+    /// A proxy that fails is said at once. A link or first connect stops on it (the
+    /// library would retry silently); a session that was up keeps trying, and its outage
+    /// says why.
+    async fn proxy_failed(&mut self, error: Error) {
+        tracing::warn!(instance = %self.ctx.instance_id, code = %error.code(), "{error}");
+        let detail = Some(error.to_string());
+        if let InstanceState::Reconnecting {
+            since,
+            next_attempt,
+            ..
+        } = self.state
+        {
+            let state = InstanceState::Reconnecting {
+                detail,
+                next_attempt,
+                since,
+            };
+            return self.set_state(state).await;
+        }
+        if self.state.is_connected() {
+            return;
+        }
+        let reason = match error.code() {
+            ErrorCode::ProxyAuthFailed => DisconnectReason::ProxyAuthFailed,
+            _ => DisconnectReason::ProxyUnreachable,
+        };
+        self.retire_attempt().await;
+        self.set_state(disconnected(reason, detail)).await;
     }
 
     async fn refresh_pairing_code(&mut self) {

@@ -18,6 +18,7 @@ use crate::deletion;
 use crate::early_receipts::EarlyReceipts;
 use crate::error::{Error, Result};
 use crate::events::EngineEvent;
+use crate::export::RunningExports;
 use crate::folder_lock::FolderLock;
 use crate::model::now_millis;
 use crate::model::{DisconnectReason, Instance, InstanceState, Requester, WebhookEvent};
@@ -71,6 +72,8 @@ struct Inner {
     folder_lock: Mutex<Option<FolderLock>>,
     /// Held while receipts are matched to stored messages (see `early_receipts`).
     early_receipts: tokio::sync::Mutex<EarlyReceipts>,
+    /// Exports under way, by their id, so that they can be cancelled.
+    exports: Arc<RunningExports>,
 }
 
 impl Engine {
@@ -163,6 +166,7 @@ impl Engine {
                 shutting_down: AtomicBool::new(false),
                 folder_lock: Mutex::new(Some(folder_lock)),
                 early_receipts: tokio::sync::Mutex::new(EarlyReceipts::default()),
+                exports: Arc::default(),
             }),
         };
         tokio::spawn(uploads.run(engine.downgrade(), stop_rx));
@@ -222,6 +226,10 @@ impl Engine {
 
     pub(crate) fn early_receipts(&self) -> &tokio::sync::Mutex<EarlyReceipts> {
         &self.inner.early_receipts
+    }
+
+    pub(crate) fn exports(&self) -> &Arc<RunningExports> {
+        &self.inner.exports
     }
 
     pub(crate) fn paths(&self) -> &Paths {

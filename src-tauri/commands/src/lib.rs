@@ -14,7 +14,7 @@ pub mod qr;
 
 pub use host::Host;
 pub use local_api::{LocalApiSettings, LocalApiStatus, LocalApiSwitch};
-pub use switchboard_engine::{conversation, model, s3, Engine, ErrorPayload};
+pub use switchboard_engine::{conversation, export, model, s3, Engine, ErrorPayload};
 
 /// What every command answers: a value, or the engine's coded error.
 pub type CommandResult<T> = Result<T, ErrorPayload>;

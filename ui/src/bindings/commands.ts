@@ -1,14 +1,20 @@
 // Generated from src-tauri/commands by `SWITCHBOARD_UPDATE_BINDINGS=1 cargo test -p switchboard-commands --test bindings`. Do not edit.
 import type { ChatDeleteReport } from "./ChatDeleteReport";
+import type { ChatMessage } from "./ChatMessage";
 import type { ChatSummary } from "./ChatSummary";
 import type { CreateInstance } from "./CreateInstance";
 import type { DeleteReport } from "./DeleteReport";
+import type { ExportReport } from "./ExportReport";
+import type { ExportRequest } from "./ExportRequest";
 import type { Instance } from "./Instance";
 import type { InstanceState } from "./InstanceState";
 import type { LogoutReport } from "./LogoutReport";
+import type { MessagePage } from "./MessagePage";
 import type { S3ConfigInput } from "./S3ConfigInput";
 import type { S3ConfigView } from "./S3ConfigView";
 import type { S3MediaOutcome } from "./S3MediaOutcome";
+import type { SendMedia } from "./SendMedia";
+import type { SendText } from "./SendText";
 import type { Settings } from "./Settings";
 import type { TimelineEntry } from "./TimelineEntry";
 import type { WebhookInput } from "./WebhookInput";
@@ -55,6 +61,11 @@ export type Commands = {
   set_s3: { args: { name: string; s3: S3ConfigInput | null }; answer: Instance };
   list_chats: { args: { name: string }; answer: Array<ChatSummary> };
   delete_chat: { args: { name: string; chat: string; deleteMedia: boolean }; answer: ChatDeleteReport };
+  chat_messages: { args: { name: string; chat: string; before: string | null; limit: number | null }; answer: MessagePage };
+  send_text: { args: { name: string; input: SendText }; answer: ChatMessage };
+  send_media: { args: { name: string; input: SendMedia }; answer: ChatMessage };
+  export_to_zip: { args: { name: string; request: ExportRequest }; answer: ExportReport };
+  cancel_export: { args: { exportId: string }; answer: null };
   update_settings: { args: { name: string; settings: Settings }; answer: Instance };
   set_webhook: { args: { name: string; webhook: WebhookInput | null }; answer: Instance };
   set_proxy: { args: { name: string; proxy: string | null }; answer: Instance };
@@ -109,6 +120,23 @@ export function commandFunctions(send: SendCommand) {
     setS3: (name: string, s3: S3ConfigInput | null) => send("set_s3", { name, s3 }),
     listChats: (name: string) => send("list_chats", { name }),
     deleteChat: (name: string, chat: string, deleteMedia: boolean) => send("delete_chat", { name, chat, deleteMedia }),
+    /**
+     * A page of a chat's messages, newest first; `before` is the previous page's
+     * `next`, `limit` 1 to 200 (default 50).
+     */
+    chatMessages: (name: string, chat: string, before: string | null, limit: number | null) => send("chat_messages", { name, chat, before, limit }),
+    /** Sends a text (optionally quoting a stored message); answers it as stored. */
+    sendText: (name: string, input: SendText) => send("send_text", { name, input }),
+    /** Sends a file from this computer with an optional caption. */
+    sendMedia: (name: string, input: SendMedia) => send("send_media", { name, input }),
+    /**
+     * Writes a chat (`request.chat`) or the whole instance to a ZIP file (messages
+     * as JSON Lines, a transcript, the media, a manifest with hashes), reporting
+     * export_progress events; answers once the file is in place.
+     */
+    exportToZip: (name: string, request: ExportRequest) => send("export_to_zip", { name, request }),
+    /** Stops a running export: it fails with export_cancelled and leaves no file. */
+    cancelExport: (exportId: string) => send("cancel_export", { exportId }),
     updateSettings: (name: string, settings: Settings) => send("update_settings", { name, settings }),
     /** Without a webhook, removes it and drops what was still queued for it. */
     setWebhook: (name: string, webhook: WebhookInput | null) => send("set_webhook", { name, webhook }),

@@ -1,22 +1,11 @@
 import { fireEvent, screen, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExportReport } from '../../src/bindings/ExportReport';
-import type { Instance } from '../../src/bindings/Instance';
-import { chats, connectedShop, engineEvent, fail, openApp, resetAll, settle, type Handler } from './fixtures';
+import { connectedShop, engineEvent, fail, openNumberPage, resetAll, settle, type Handler } from './fixtures';
 
 const MARIA = '5511912345678@s.whatsapp.net';
 
-const openPage = (subject: Instance, handlers: Record<string, Handler> = {}) =>
-  openApp(
-    { name: 'instance', id: subject.id },
-    {
-      list_instances: () => [subject],
-      list_chats: chats,
-      timeline: () => [],
-      get_instance: () => subject,
-      ...handlers,
-    },
-  );
+const openPage = openNumberPage;
 
 const dialog = () => screen.getByRole('alertdialog');
 

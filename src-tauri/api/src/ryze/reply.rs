@@ -95,15 +95,28 @@ impl Refusal {
         let (status, message) = match error.code {
             InstanceNotFound => (StatusCode::NOT_FOUND, INSTANCE_NOT_FOUND.to_string()),
             NotConnected => (StatusCode::SERVICE_UNAVAILABLE, NOT_CONNECTED.to_string()),
-            InvalidName | InvalidPhone | InvalidJid | InvalidWebhook | InvalidProxy
-            | InvalidSettings | InvalidQr | S3InvalidConfig | S3AccessDenied | S3NoSuchBucket
-            | InvalidPage | InvalidMessage | FileNotFound => (StatusCode::BAD_REQUEST, own()),
-            ChatNotFound | MediaNotFound | MessageNotFound => (StatusCode::NOT_FOUND, own()),
+            InvalidName
+            | InvalidPhone
+            | InvalidJid
+            | InvalidWebhook
+            | InvalidProxy
+            | InvalidSettings
+            | InvalidQr
+            | S3InvalidConfig
+            | S3AccessDenied
+            | S3NoSuchBucket
+            | InvalidPage
+            | InvalidMessage
+            | FileNotFound
+            | ExportDestinationInvalid
+            | InvalidExportId => (StatusCode::BAD_REQUEST, own()),
+            ChatNotFound | MediaNotFound | MessageNotFound | ExportNotFound => {
+                (StatusCode::NOT_FOUND, own())
+            }
             MediaTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, own()),
             UnsupportedMedia => (StatusCode::UNSUPPORTED_MEDIA_TYPE, own()),
-            NameTaken | NotPaired | AlreadyConnected | AlreadyLinked | DeletionInProgress => {
-                (StatusCode::CONFLICT, own())
-            }
+            NameTaken | NotPaired | AlreadyConnected | AlreadyLinked | DeletionInProgress
+            | ExportCancelled => (StatusCode::CONFLICT, own()),
             WhatsappError | S3Unreachable => (StatusCode::BAD_GATEWAY, own()),
             Timeout => (StatusCode::GATEWAY_TIMEOUT, own()),
             ShuttingDown | DataFolderInUse => (StatusCode::SERVICE_UNAVAILABLE, own()),

@@ -4,6 +4,7 @@
 //! as a ratio against the 1.5x target, and the export's peak memory (the rise of the
 //! process's resident set while it runs), at a tenth of the size too, to show it flat.
 
+use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -91,6 +92,7 @@ async fn floor(pool: &SqlitePool, id: &str, instance_dir: &Path, out: &Path) -> 
             "kind": row.get::<String, _>("kind"),
         });
         serde_json::to_writer(&mut dump, &value).unwrap();
+        dump.write_all(b"\n").unwrap();
     }
     drop(dump);
     let paths: Vec<String> = sqlx::query_scalar("SELECT path FROM media WHERE instance_id = ?")

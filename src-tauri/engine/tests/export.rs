@@ -18,7 +18,7 @@ use switchboard_engine::model::Settings;
 use switchboard_engine::{Engine, EngineEvent, ErrorCode};
 use wa_mock::{IncomingMedia, IncomingMediaKind, IncomingMessage};
 
-const WAIT: Duration = Duration::from_secs(30);
+const WAIT: Duration = Duration::from_secs(60);
 const CUSTOMER: &str = "5511955554444@s.whatsapp.net";
 
 fn request(id: &str, destination: &Path, chat: Option<&str>) -> ExportRequest {
@@ -111,7 +111,7 @@ async fn three_messages_arrive(engine: &Engine) -> Vec<ChatMessage> {
         }
     })
     .await
-    .expect("the phone's three messages are stored within 30 s")
+    .expect("the phone's three messages are stored within 60 s")
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -83,14 +83,16 @@ impl Engine {
                 return Err(Error::ChatNotFound(jid.clone()));
             }
         }
-        let bucket = match stored::load(self.db(), &id).await? {
-            Some(config) => Some(archive::Bucket {
-                store: S3Store::new(&config, self.s3_tuning())?,
-                endpoint: config.endpoint,
-                name: config.bucket,
-            }),
-            None => None,
-        };
+        let bucket = stored::load(self.db(), &id)
+            .await?
+            .map(|config| -> Result<archive::Bucket> {
+                Ok(archive::Bucket {
+                    store: S3Store::new(&config, self.s3_tuning())?,
+                    endpoint: config.endpoint,
+                    name: config.bucket,
+                })
+            })
+            .transpose()?;
         // Unregisters and raises the cancel flag when this future ends or is dropped.
         let running = self.exports().start(&export_id)?;
         let engine = self.downgrade();

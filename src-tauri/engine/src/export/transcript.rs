@@ -87,12 +87,12 @@ impl<'a> Transcript<'a> {
 
     pub fn head(&self, out: &mut impl Write, title: &str, exported_at: Millis) -> io::Result<()> {
         let (shown, machine) = when(exported_at);
-        write!(
+        writeln!(
             out,
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width\">\
              <title>{title}</title><style>{STYLE}</style></head><body>\n\
-             <h1>{title}</h1><p>Exported <time datetime=\"{machine}\">{shown}</time></p>\n",
+             <h1>{title}</h1><p>Exported <time datetime=\"{machine}\">{shown}</time></p>",
             title = escape(title),
         )
     }
@@ -110,7 +110,7 @@ impl<'a> Transcript<'a> {
                 Some(name) => format!("{} ({})", escape(name), escape(jid)),
                 None => escape(jid),
             };
-            write!(out, "<section><h2>{heading}</h2>\n")?;
+            writeln!(out, "<section><h2>{heading}</h2>")?;
             self.open_chat = Some(jid.clone());
         }
         let author = if message.from_me {

@@ -32,6 +32,7 @@ use crate::{events_socket, ryze};
         ryze::paths::set_webhook,
         ryze::paths::delete_chat,
         ryze::paths::messages,
+        ryze::paths::export,
         ryze::paths::send_text,
         events_socket::upgrade,
     ),
@@ -39,7 +40,7 @@ use crate::{events_socket, ryze};
     tags(
         (name = "instance", description = "Create, link, configure (settings, proxy, S3 media bucket), log out and delete instances"),
         (name = "events", description = "The instance's webhook"),
-        (name = "chat", description = "Read a chat's messages; delete a chat, with its media if asked"),
+        (name = "chat", description = "Read a chat's messages; export a chat or an instance to a ZIP file; delete a chat, with its media if asked"),
         (name = "message", description = "Send messages"),
         (name = "socket", description = "Engine events as they happen"),
     )

@@ -166,6 +166,22 @@ macro_rules! with_commands {
                 host.engine().send_media(&name, input).await
             }
 
+            /// Writes a chat (`request.chat`) or the whole instance to a ZIP file (messages
+            /// as JSON Lines, a transcript, the media, a manifest with hashes), reporting
+            /// export_progress events; answers once the file is in place.
+            fn export_to_zip(
+                host,
+                name: String,
+                request: $crate::export::ExportRequest,
+            ) -> $crate::export::ExportReport {
+                host.engine().export(&name, request).await
+            }
+
+            /// Stops a running export: it fails with export_cancelled and leaves no file.
+            fn cancel_export(host, export_id: String) -> () {
+                host.engine().cancel_export(&export_id)
+            }
+
             fn update_settings(
                 host,
                 name: String,

@@ -18,6 +18,7 @@ use crate::deletion;
 use crate::early_receipts::EarlyReceipts;
 use crate::error::{Error, Result};
 use crate::events::EngineEvent;
+use crate::export::RunningExports;
 use crate::folder_lock::FolderLock;
 use crate::listing::Listing;
 use crate::model::now_millis;
@@ -74,6 +75,8 @@ struct Inner {
     early_receipts: tokio::sync::Mutex<EarlyReceipts>,
     /// The instance list as last read, handed out again until the database changes.
     listing: Listing,
+    /// Exports under way, by their id, so that they can be cancelled.
+    exports: Arc<RunningExports>,
 }
 
 impl Engine {
@@ -167,6 +170,7 @@ impl Engine {
                 folder_lock: Mutex::new(Some(folder_lock)),
                 early_receipts: tokio::sync::Mutex::new(EarlyReceipts::default()),
                 listing: Listing::default(),
+                exports: Arc::default(),
             }),
         };
         tokio::spawn(uploads.run(engine.downgrade(), stop_rx));
@@ -226,6 +230,10 @@ impl Engine {
 
     pub(crate) fn early_receipts(&self) -> &tokio::sync::Mutex<EarlyReceipts> {
         &self.inner.early_receipts
+    }
+
+    pub(crate) fn exports(&self) -> &Arc<RunningExports> {
+        &self.inner.exports
     }
 
     pub(crate) fn paths(&self) -> &Paths {

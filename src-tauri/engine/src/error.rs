@@ -97,6 +97,17 @@ pub enum Error {
     UnsupportedMedia(String),
     #[error("{0}")]
     MediaNotFound(String),
+    #[error("{0}")]
+    ExportCancelled(String),
+    /// Not an absolute `.zip` path in an existing folder, or a folder that cannot be
+    /// written.
+    #[error("{0}")]
+    ExportDestinationInvalid(String),
+    #[error("{0}")]
+    ExportNotFound(String),
+    /// Malformed, or already naming a running export.
+    #[error("{0}")]
+    InvalidExportId(String),
 }
 
 /// The stable machine code of an error: what every host maps (the window to words,
@@ -139,6 +150,10 @@ pub enum ErrorCode {
     MediaTooLarge,
     UnsupportedMedia,
     MediaNotFound,
+    ExportCancelled,
+    ExportDestinationInvalid,
+    ExportNotFound,
+    InvalidExportId,
 }
 
 impl ErrorCode {
@@ -180,6 +195,10 @@ impl ErrorCode {
             ErrorCode::MediaTooLarge => "media_too_large",
             ErrorCode::UnsupportedMedia => "unsupported_media",
             ErrorCode::MediaNotFound => "media_not_found",
+            ErrorCode::ExportCancelled => "export_cancelled",
+            ErrorCode::ExportDestinationInvalid => "export_destination_invalid",
+            ErrorCode::ExportNotFound => "export_not_found",
+            ErrorCode::InvalidExportId => "invalid_export_id",
         }
     }
 }
@@ -229,6 +248,10 @@ impl Error {
             Error::MediaTooLarge(_) => ErrorCode::MediaTooLarge,
             Error::UnsupportedMedia(_) => ErrorCode::UnsupportedMedia,
             Error::MediaNotFound(_) => ErrorCode::MediaNotFound,
+            Error::ExportCancelled(_) => ErrorCode::ExportCancelled,
+            Error::ExportDestinationInvalid(_) => ErrorCode::ExportDestinationInvalid,
+            Error::ExportNotFound(_) => ErrorCode::ExportNotFound,
+            Error::InvalidExportId(_) => ErrorCode::InvalidExportId,
         }
     }
 
@@ -388,6 +411,11 @@ mod tests {
             ErrorCode::FileNotFound,
             ErrorCode::MediaTooLarge,
             ErrorCode::UnsupportedMedia,
+            ErrorCode::MediaNotFound,
+            ErrorCode::ExportCancelled,
+            ErrorCode::ExportDestinationInvalid,
+            ErrorCode::ExportNotFound,
+            ErrorCode::InvalidExportId,
         ];
         for code in every {
             assert_eq!(

@@ -75,6 +75,16 @@ pub enum EngineEvent {
         message_ids: Vec<String>,
         delivery: Delivery,
     },
+    /// How far an export got: each message counts twice (its JSON line and its place
+    /// in the transcript), each media file once.
+    ExportProgress {
+        instance_id: String,
+        export_id: String,
+        #[ts(type = "number")]
+        done: u64,
+        #[ts(type = "number")]
+        total: u64,
+    },
 }
 
 impl EngineEvent {
@@ -91,7 +101,8 @@ impl EngineEvent {
             | EngineEvent::ChatsChanged { instance_id, .. }
             | EngineEvent::ChatDeleted { instance_id, .. }
             | EngineEvent::MessagesAdded { instance_id, .. }
-            | EngineEvent::MessageDelivery { instance_id, .. } => instance_id,
+            | EngineEvent::MessageDelivery { instance_id, .. }
+            | EngineEvent::ExportProgress { instance_id, .. } => instance_id,
         }
     }
 }

@@ -145,7 +145,7 @@ fn like_pattern(text: &str) -> Result<String> {
     Ok(pattern)
 }
 
-async fn chat_exists(db: &SqlitePool, instance_id: &str, jid: &str) -> Result<bool> {
+pub(crate) async fn chat_exists(db: &SqlitePool, instance_id: &str, jid: &str) -> Result<bool> {
     let found: Option<i64> =
         sqlx::query_scalar("SELECT 1 FROM chats WHERE instance_id = ? AND jid = ?")
             .bind(instance_id)
@@ -155,14 +155,24 @@ async fn chat_exists(db: &SqlitePool, instance_id: &str, jid: &str) -> Result<bo
     Ok(found.is_some())
 }
 
-/// Every column a `ChatMessage` is read from, for one chat (`?` instance, `?` chat).
-const MESSAGE_SELECT: &str = "SELECT m.id, m.chat_jid, m.from_me, m.sender, m.sender_name,
-        m.timestamp, m.kind, m.text, m.quoted_id, m.quoted_text, m.latitude, m.longitude,
-        m.delivery, f.path, f.bytes, f.mime, f.s3_key
-    FROM messages m
-    LEFT JOIN media f
-        ON f.instance_id = m.instance_id AND f.chat_jid = m.chat_jid AND f.message_id = m.id
-    WHERE m.instance_id = ? AND m.chat_jid = ?";
+/// Every column a `ChatMessage` is read from (`message_of`), before any condition.
+macro_rules! message_columns {
+    () => {
+        "SELECT m.id, m.chat_jid, m.from_me, m.sender, m.sender_name,
+            m.timestamp, m.kind, m.text, m.quoted_id, m.quoted_text, m.latitude, m.longitude,
+            m.delivery, f.path, f.bytes, f.mime, f.s3_key
+        FROM messages m
+        LEFT JOIN media f
+            ON f.instance_id = m.instance_id AND f.chat_jid = m.chat_jid AND f.message_id = m.id"
+    };
+}
+pub(crate) use message_columns;
+
+/// The messages of one chat (`?` instance, `?` chat).
+const MESSAGE_SELECT: &str = concat!(
+    message_columns!(),
+    " WHERE m.instance_id = ? AND m.chat_jid = ?"
+);
 
 /// One stored message of a chat.
 pub(crate) async fn message(
@@ -230,7 +240,7 @@ async fn page(
     Ok(MessagePage { messages, next })
 }
 
-fn message_of(row: &SqliteRow, instance_dir: &Path) -> Result<ChatMessage> {
+pub(crate) fn message_of(row: &SqliteRow, instance_dir: &Path) -> Result<ChatMessage> {
     let quoted = row
         .try_get::<Option<String>, _>("quoted_id")?
         .map(|id| -> Result<QuotedMessage> {

@@ -19,6 +19,7 @@ mod early_receipts;
 mod engine;
 pub mod error;
 pub mod events;
+pub mod export;
 mod folder_lock;
 mod history;
 mod instances;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use switchboard_engine::conversation::{MessagePage, SendMedia, SendText};
+use switchboard_engine::export::{ExportReport, ExportRequest};
 use switchboard_engine::model::*;
 use switchboard_engine::{EngineEvent, ErrorPayload};
 use ts_rs::{Config, TS};
@@ -29,6 +30,8 @@ fn export_all(dir: &Path) {
     MessagePage::export_all(&cfg).unwrap();
     SendText::export_all(&cfg).unwrap();
     SendMedia::export_all(&cfg).unwrap();
+    ExportRequest::export_all(&cfg).unwrap();
+    ExportReport::export_all(&cfg).unwrap();
 }
 
 fn files(dir: &Path) -> BTreeMap<String, String> {

@@ -4,6 +4,8 @@ import type { ChatMessage } from "./ChatMessage";
 import type { ChatSummary } from "./ChatSummary";
 import type { CreateInstance } from "./CreateInstance";
 import type { DeleteReport } from "./DeleteReport";
+import type { ExportReport } from "./ExportReport";
+import type { ExportRequest } from "./ExportRequest";
 import type { Instance } from "./Instance";
 import type { InstanceState } from "./InstanceState";
 import type { LogoutReport } from "./LogoutReport";
@@ -64,6 +66,8 @@ export type Commands = {
   media_thumbnail: { args: { name: string; chat: string; messageId: string }; answer: string };
   send_text: { args: { name: string; input: SendText }; answer: ChatMessage };
   send_media: { args: { name: string; input: SendMedia }; answer: ChatMessage };
+  export_to_zip: { args: { name: string; request: ExportRequest }; answer: ExportReport };
+  cancel_export: { args: { exportId: string }; answer: null };
   update_settings: { args: { name: string; settings: Settings }; answer: Instance };
   set_webhook: { args: { name: string; webhook: WebhookInput | null }; answer: Instance };
   set_proxy: { args: { name: string; proxy: string | null }; answer: Instance };
@@ -137,6 +141,14 @@ export function commandFunctions(send: SendCommand) {
     sendText: (name: string, input: SendText) => send("send_text", { name, input }),
     /** Sends a file from this computer with an optional caption. */
     sendMedia: (name: string, input: SendMedia) => send("send_media", { name, input }),
+    /**
+     * Writes a chat (`request.chat`) or the whole instance to a ZIP file (messages
+     * as JSON Lines, a transcript, the media, a manifest with hashes), reporting
+     * export_progress events; answers once the file is in place.
+     */
+    exportToZip: (name: string, request: ExportRequest) => send("export_to_zip", { name, request }),
+    /** Stops a running export: it fails with export_cancelled and leaves no file. */
+    cancelExport: (exportId: string) => send("cancel_export", { exportId }),
     updateSettings: (name: string, settings: Settings) => send("update_settings", { name, settings }),
     /** Without a webhook, removes it and drops what was still queued for it. */
     setWebhook: (name: string, webhook: WebhookInput | null) => send("set_webhook", { name, webhook }),

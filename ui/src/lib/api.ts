@@ -3,6 +3,7 @@
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { getCurrentWindow } from '@tauri-apps/api/window';
+import { save } from '@tauri-apps/plugin-dialog';
 import { load, type Store } from '@tauri-apps/plugin-store';
 import { commandFunctions, type Commands } from '../bindings/commands';
 import type { EngineEvent } from '../bindings/EngineEvent';
@@ -45,6 +46,11 @@ export const api = commandFunctions(call);
 /** Subscribes to the engine's events; resolves to the function that unsubscribes. */
 export function onEngineEvent(handler: (event: EngineEvent) => void): Promise<UnlistenFn> {
   return listen<EngineEvent>('engine', (e) => handler(e.payload));
+}
+
+/** The system's save dialog; the chosen path, or null when it was closed. */
+export function chooseSaveFile(suggested: string, kind: string, extensions: string[]): Promise<string | null> {
+  return save({ defaultPath: suggested, filters: [{ name: kind, extensions }] });
 }
 
 /** The shell asks the window what closing should do, until the person has chosen. */

@@ -42,6 +42,10 @@ const words: Record<ErrorCode, MessageKey> = {
   media_too_large: 'error.media_too_large',
   unsupported_media: 'error.unsupported_media',
   media_not_found: 'error.media_not_found',
+  export_cancelled: 'error.export_cancelled',
+  export_destination_invalid: 'error.export_destination_invalid',
+  export_not_found: 'error.export_not_found',
+  invalid_export_id: 'error.invalid_export_id',
 };
 
 export const knownErrorCodes = Object.keys(words) as ErrorCode[];

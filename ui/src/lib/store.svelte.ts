@@ -34,6 +34,8 @@ export type Dialog =
   | { kind: 'logout'; instance: Instance }
   | { kind: 'delete-instance'; instance: Instance }
   | { kind: 'delete-chat'; instance: Instance; chat: ChatSummary }
+  /** An export to `destination` (chosen in the save dialog); the whole number without a chat. */
+  | { kind: 'export'; instance: Instance; chat: ChatSummary | null; destination: string }
   /** `onRemoved` lets the settings form forget the address it still shows. */
   | { kind: 'remove-webhook'; instance: Instance; onRemoved: () => void }
   | { kind: 'help' }

@@ -76,7 +76,10 @@ function answer(w, cmd, args) {
   w.calls.push({ cmd, args });
   if (w.override[cmd]) {
     try {
-      return { ok: w.override[cmd](args) };
+      const value = w.override[cmd](args);
+      // A promise answers when it settles (an export that runs until the test ends it).
+      if (value instanceof Promise) return value.then((ok) => ({ ok }), (e) => engineError(e.code, e.message));
+      return { ok: value };
     } catch (e) {
       return engineError(e.code, e.message);
     }
@@ -538,6 +541,34 @@ for (const theme of ['light', 'dark']) {
       await b.page.getByTestId('not-connected').waitFor();
       assert.equal(await b.page.getByRole('alertdialog').getByRole('button', { name: 'Delete chat', exact: true }).isDisabled(), true);
       await b.shot('20-dialog-delete-chat-offline');
+    });
+
+    test('export with progress, and export first in the delete-chat dialog', async () => {
+      await b.start((w) => {
+        w.override['plugin:dialog|save'] = () => '/home/ana/Documents/shop-front.zip';
+        w.override.export_to_zip = () => new Promise(() => {});
+      });
+      await openNumber('shop-front');
+      await b.page.getByRole('button', { name: 'Export…' }).click();
+      const exporting = b.page.getByRole('alertdialog', { name: 'Exporting shop-front' });
+      await exporting.waitFor();
+      const started = b.world.calls.find((c) => c.cmd === 'export_to_zip');
+      assert.equal(started.args.request.destination, '/home/ana/Documents/shop-front.zip');
+      await b.emit({ type: 'export_progress', instance_id: 'id-shop-front', export_id: started.args.request.export_id, done: 1300, total: 2000 });
+      await exporting.getByText('65% written').waitFor();
+      await b.shot('26-export-progress');
+
+      await b.start((w) => {
+        w.override['plugin:dialog|save'] = () => '/home/ana/Documents/maria.zip';
+        w.override.export_to_zip = () => Promise.reject({ code: 'export_destination_invalid', message: 'no' });
+      });
+      await openNumber('shop-front');
+      await b.page.getByRole('button', { name: 'Delete chat with Maria Souza' }).click();
+      const d = b.page.getByRole('alertdialog', { name: 'Delete the chat with Maria Souza?' });
+      await d.getByRole('button', { name: 'Export first…' }).click();
+      await d.getByText('Nothing was deleted.').waitFor();
+      assert.equal(b.world.calls.filter((c) => c.cmd === 'delete_chat').length, 0);
+      await b.shot('27-export-first-failed');
     });
 
     test('another language', async () => {

@@ -11,23 +11,12 @@ import {
   fail,
   instance,
   NOW,
-  openApp,
+  openNumberPage,
   resetAll,
   settle,
-  type Handler,
 } from './fixtures';
 
-const openPage = (subject: Instance, handlers: Record<string, Handler> = {}) =>
-  openApp(
-    { name: 'instance', id: subject.id },
-    {
-      list_instances: () => [subject],
-      list_chats: chats,
-      timeline: () => [],
-      get_instance: () => subject,
-      ...handlers,
-    },
-  );
+const openPage = openNumberPage;
 
 const dialog = () => screen.getByRole('alertdialog');
 

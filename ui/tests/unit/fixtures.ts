@@ -156,6 +156,19 @@ export async function openApp(view: View, handlers: Record<string, Handler>) {
   return ipc;
 }
 
+/** A number's page with its chats and an empty timeline; `handlers` add or replace commands. */
+export const openNumberPage = (subject: Instance, handlers: Record<string, Handler> = {}) =>
+  openApp(
+    { name: 'instance', id: subject.id },
+    {
+      list_instances: () => [subject],
+      list_chats: chats,
+      timeline: () => [],
+      get_instance: () => subject,
+      ...handlers,
+    },
+  );
+
 /** A rejection the way the shell sends it. */
 export function fail(code: string, message = `${code}: technical detail`): never {
   throw { code, message };

@@ -5,6 +5,7 @@
 mod chat;
 mod config;
 mod connect;
+mod export;
 mod inputs;
 mod instance;
 mod message;
@@ -29,6 +30,7 @@ pub(crate) mod paths {
     pub use super::chat::*;
     pub use super::config::*;
     pub use super::connect::*;
+    pub use super::export::*;
     pub use super::instance::*;
     pub use super::message::*;
     pub use super::s3::*;
@@ -65,6 +67,7 @@ pub(crate) fn routes(state: ApiState) -> Router<ApiState> {
         .route("/api/events/webhook/{instance}", post(config::set_webhook))
         .route("/api/chat/deleteChat/{instance}", delete(chat::delete_chat))
         .route("/api/chat/messages/{instance}", get(message::messages))
+        .route("/api/chat/export/{instance}", get(export::export))
         .route("/api/message/sendText/{instance}", post(message::send_text))
         .route_layer(middleware::from_fn_with_state(state, authenticate))
 }
@@ -144,6 +147,12 @@ impl Dialect for Ryze {
     }
     fn send_media() -> Served {
         Served::Not("takes a file on this computer; an upload route for API callers is to come")
+    }
+    fn export_to_zip() -> Served {
+        Served::At(&["GET /api/chat/export/{instance}"])
+    }
+    fn cancel_export() -> Served {
+        Served::Not("an API caller cancels its export by closing the connection")
     }
     fn delete_chat() -> Served {
         Served::At(&["DELETE /api/chat/deleteChat/{instance}"])

@@ -108,13 +108,16 @@ impl Refusal {
             | S3NoSuchBucket
             | InvalidPage
             | InvalidMessage
-            | FileNotFound => (StatusCode::BAD_REQUEST, own()),
-            ChatNotFound | MediaNotFound | MessageNotFound => (StatusCode::NOT_FOUND, own()),
+            | FileNotFound
+            | ExportDestinationInvalid
+            | InvalidExportId => (StatusCode::BAD_REQUEST, own()),
+            ChatNotFound | MediaNotFound | MessageNotFound | ExportNotFound => {
+                (StatusCode::NOT_FOUND, own())
+            }
             MediaTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, own()),
             UnsupportedMedia => (StatusCode::UNSUPPORTED_MEDIA_TYPE, own()),
-            NameTaken | NotPaired | AlreadyConnected | AlreadyLinked | DeletionInProgress => {
-                (StatusCode::CONFLICT, own())
-            }
+            NameTaken | NotPaired | AlreadyConnected | AlreadyLinked | DeletionInProgress
+            | ExportCancelled => (StatusCode::CONFLICT, own()),
             WhatsappError | S3Unreachable | ProxyUnreachable | ProxyAuthFailed => {
                 (StatusCode::BAD_GATEWAY, own())
             }

@@ -221,6 +221,30 @@ impl S3Store {
         }))
     }
 
+    /// The object at `key` as a stream of chunks, so that a large file is never held
+    /// whole; `None` when the bucket has no such object.
+    pub async fn get_chunks(
+        &self,
+        key: &str,
+    ) -> Result<Option<futures::stream::BoxStream<'static, Result<Vec<u8>>>>> {
+        let result = match self.client.get(&path(key)?).await {
+            Ok(result) => result,
+            Err(e) if is_missing_object(&e) => return Ok(None),
+            Err(e) => return Err(classify(&self.config, "reading", &e)),
+        };
+        let config = self.config.clone();
+        Ok(Some(
+            result
+                .into_stream()
+                .map(move |chunk| {
+                    chunk
+                        .map(|bytes| bytes.to_vec())
+                        .map_err(|e| classify(&config, "reading", &e))
+                })
+                .boxed(),
+        ))
+    }
+
     /// Removes one object; removing a missing one succeeds (S3's rule).
     pub async fn delete(&self, key: &str) -> Result<()> {
         self.client

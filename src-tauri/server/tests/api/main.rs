@@ -4,6 +4,7 @@
 //! against wa-mock with the real WhatsApp client inside the server.
 
 mod deletes;
+mod export;
 mod flow;
 mod limits;
 mod messages;

@@ -4,7 +4,7 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use wa_mock::{IncomingMessage, PhoneProfile, WaMock};
+use wa_mock::{IncomingMessage, WaMock};
 
 use crate::support::{assert_refused, Options, Server};
 
@@ -86,20 +86,7 @@ async fn a_customers_message_is_read_in_pages_and_answered() {
     let mock = WaMock::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), Options::default().wa(mock.ws_url())).await;
-    server.create("shop").await;
-    let (status, qr) = server
-        .account_call(Method::GET, "/instance/connect/shop", None)
-        .await;
-    assert_eq!(status, StatusCode::OK, "{qr}");
-    let phone = PhoneProfile {
-        phone: "5511911112222".into(),
-        name: "Shop".into(),
-        business: None,
-    };
-    let linked = mock.scan(qr["qrCode"].as_str().unwrap(), &phone).unwrap();
-    server
-        .wait_until("shop", "connected", |i| i["status"] == "connected")
-        .await;
+    let linked = server.linked("shop", &mock, "5511911112222").await;
     for text in ["First", "Second"] {
         mock.send_message(
             &linked.jid,

@@ -197,6 +197,25 @@ impl Server {
         self.try_listed(name).await.expect("the list shows it")
     }
 
+    /// Creates `name`, links it by QR code as wa-mock's phone `phone`, and waits until it
+    /// is connected.
+    pub async fn linked(&self, name: &str, mock: &wa_mock::WaMock, phone: &str) -> wa_mock::Linked {
+        self.create(name).await;
+        let (status, qr) = self
+            .account_call(Method::GET, &format!("/instance/connect/{name}"), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{qr}");
+        let profile = wa_mock::PhoneProfile {
+            phone: phone.into(),
+            name: "Shop".into(),
+            business: None,
+        };
+        let linked = mock.scan(qr["qrCode"].as_str().unwrap(), &profile).unwrap();
+        self.wait_until(name, "connected", |i| i["status"] == "connected")
+            .await;
+        linked
+    }
+
     /// Polls the list until `check` holds for `name`.
     pub async fn wait_until(
         &self,

@@ -1,0 +1,389 @@
+//! Export against wa-mock with the real WhatsApp client: the phone's contact sends a
+//! text, an image and a document; the chat's ZIP (and the instance's) holds every
+//! message as JSON Lines, every file with the hash the manifest gives, and a transcript
+//! naming them. A cancelled export and refused destinations leave nothing behind, and
+//! an existing file under the chosen name stays as it was.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+use std::time::Duration;
+
+use base64::Engine as _;
+use engine_support::{linked_engine, LinkedEngine};
+use sha2::{Digest, Sha256};
+use switchboard_engine::conversation::ChatMessage;
+use switchboard_engine::export::{ExportReport, ExportRequest};
+use switchboard_engine::model::Settings;
+use switchboard_engine::{Engine, EngineEvent, ErrorCode};
+use wa_mock::{IncomingMedia, IncomingMediaKind, IncomingMessage};
+
+const WAIT: Duration = Duration::from_secs(60);
+const CUSTOMER: &str = "5511955554444@s.whatsapp.net";
+
+fn request(id: &str, destination: &Path, chat: Option<&str>) -> ExportRequest {
+    ExportRequest {
+        export_id: id.into(),
+        destination: destination.display().to_string(),
+        chat: chat.map(str::to_string),
+    }
+}
+
+/// Every entry of a ZIP file, by name.
+fn entries(zip_path: &Path) -> HashMap<String, Vec<u8>> {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip_path).unwrap()).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let mut entry = archive.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).unwrap();
+            (entry.name().unwrap().to_string(), bytes)
+        })
+        .collect()
+}
+
+/// The manifest lists every other entry with its size and SHA-256, and nothing else.
+fn assert_manifest_matches(files: &HashMap<String, Vec<u8>>) -> serde_json::Value {
+    let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    let listed = manifest["files"].as_array().unwrap();
+    assert_eq!(listed.len(), files.len() - 1, "{manifest:#}");
+    for file in listed {
+        let bytes = &files[file["path"].as_str().unwrap()];
+        assert_eq!(file["bytes"], bytes.len() as u64);
+        assert_eq!(file["sha256"], hex::encode(Sha256::digest(bytes)));
+    }
+    manifest
+}
+
+fn lines(jsonl: &[u8]) -> Vec<ChatMessage> {
+    std::str::from_utf8(jsonl)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+/// Unpacks the archive and lets Chromium (headless) load the transcript, which has no
+/// script, from disk; answers the page as Chromium parsed it.
+fn transcript_in_chromium(files: &HashMap<String, Vec<u8>>) -> String {
+    let unpacked = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        let path = unpacked.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    let chromium = std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let profile = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!(
+            "file://{}",
+            unpacked.path().join("transcript.html").display()
+        ))
+        .output()
+        .expect("Chromium runs (the page tests need it too)");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn file(kind: IncomingMediaKind, mime: &str, name: Option<&str>, bytes: &[u8]) -> IncomingMedia {
+    IncomingMedia {
+        kind,
+        mime: mime.into(),
+        file_name: name.map(str::to_string),
+        bytes_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+    }
+}
+
+async fn three_messages_arrive(engine: &Engine) -> Vec<ChatMessage> {
+    tokio::time::timeout(WAIT, async {
+        loop {
+            if let Ok(page) = engine.chat_messages("shop", CUSTOMER, None, None).await {
+                if page.messages.iter().filter(|m| m.file.is_some()).count() == 2
+                    && page.messages.len() == 3
+                {
+                    return page.messages;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("the phone's three messages are stored within 60 s")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chat_and_an_instance_export_every_message_and_file_with_matching_hashes() {
+    let settings = Settings {
+        auto_download_media: true,
+        ..Settings::default()
+    };
+    let LinkedEngine {
+        mock,
+        engine,
+        instance,
+        linked,
+        ..
+    } = linked_engine(settings, "5511911112222").await;
+    let photo = b"\xff\xd8\xff\xe0 a small photo".to_vec();
+    let invoice = b"%PDF-1.4 invoice 42".to_vec();
+    for message in [
+        IncomingMessage {
+            chat: CUSTOMER.into(),
+            from: CUSTOMER.into(),
+            text: Some("Good morning <b>&</b>".into()),
+            media: None,
+        },
+        IncomingMessage {
+            chat: CUSTOMER.into(),
+            from: CUSTOMER.into(),
+            text: Some("The shelf".into()),
+            media: Some(file(IncomingMediaKind::Image, "image/jpeg", None, &photo)),
+        },
+        IncomingMessage {
+            chat: CUSTOMER.into(),
+            from: CUSTOMER.into(),
+            text: None,
+            media: Some(file(
+                IncomingMediaKind::Document,
+                "application/pdf",
+                Some("invoice.pdf"),
+                &invoice,
+            )),
+        },
+    ] {
+        mock.send_message(&linked.jid, &message).await.unwrap();
+    }
+    let history = three_messages_arrive(&engine).await;
+
+    let out = tempfile::tempdir().unwrap();
+    let chat_zip = out.path().join("customer.zip");
+    let mut events = engine.subscribe();
+    let report = engine
+        .export("shop", request("chat-1", &chat_zip, Some("5511955554444")))
+        .await
+        .unwrap();
+    assert_eq!(
+        report,
+        ExportReport {
+            export_id: "chat-1".into(),
+            path: chat_zip.display().to_string(),
+            chats: 1,
+            messages: 3,
+            media_files: 2,
+            media_missing: 0,
+            bytes: std::fs::metadata(&chat_zip).unwrap().len(),
+        }
+    );
+    // Progress ends at done == total (3 messages twice, 2 files once).
+    let mut last = None;
+    while let Ok(event) = events.try_recv() {
+        if let EngineEvent::ExportProgress {
+            export_id,
+            done,
+            total,
+            instance_id,
+        } = event
+        {
+            assert_eq!(
+                (export_id.as_str(), instance_id.as_str()),
+                ("chat-1", instance.id.as_str())
+            );
+            last = Some((done, total));
+        }
+    }
+    assert_eq!(last, Some((8, 8)));
+
+    let files = entries(&chat_zip);
+    let manifest = assert_manifest_matches(&files);
+    assert_eq!(manifest["chat"], CUSTOMER);
+    assert_eq!(manifest["counts"]["messages"], 3);
+    assert_eq!(manifest["counts"]["media_files"], 2);
+    let exported = lines(&files["messages.jsonl"]);
+    assert_eq!(exported.len(), 3);
+    for stored in &history {
+        let line = exported.iter().find(|m| m.id == stored.id).unwrap();
+        assert_eq!((&line.text, line.kind), (&stored.text, stored.kind));
+        if let Some(file) = &line.file {
+            // The file's path is its place in the archive, holding the stored bytes.
+            let inside = file.path.as_ref().unwrap();
+            let on_disk = std::fs::read(stored.file.as_ref().unwrap().path.as_ref().unwrap());
+            assert_eq!(&files[inside], &on_disk.unwrap());
+            assert!(
+                inside.starts_with(&format!("media/{CUSTOMER}/")),
+                "{inside}"
+            );
+        }
+    }
+    let media: Vec<&Vec<u8>> = files
+        .iter()
+        .filter(|(name, _)| name.starts_with("media/"))
+        .map(|(_, bytes)| bytes)
+        .collect();
+    assert_eq!(media.len(), 2);
+    assert!(media.contains(&&photo) && media.contains(&&invoice));
+    let transcript = String::from_utf8(files["transcript.html"].clone()).unwrap();
+    assert!(
+        transcript.contains("Good morning &lt;b&gt;&amp;&lt;/b&gt;"),
+        "{transcript}"
+    );
+    assert!(transcript.contains(">invoice.pdf</a>"), "{transcript}");
+    assert!(transcript.contains("<img src=\"media/"), "{transcript}");
+    // The stored markup stays text in the page: no <b> element comes of it.
+    let dom = transcript_in_chromium(&files);
+    for text in [
+        "Good morning &lt;b&gt;&amp;&lt;/b&gt;",
+        "The shelf",
+        ">invoice.pdf</a>",
+    ] {
+        assert!(dom.contains(text), "Chromium shows {text:?}: {dom}");
+    }
+    assert!(!dom.contains("<b>&amp;</b>"), "{dom}");
+    assert!(dom.contains("<img src=\"media/"), "{dom}");
+
+    // The whole instance: the same chat, as the only one.
+    let all_zip = out.path().join("shop.zip");
+    let report = engine
+        .export("shop", request("all-1", &all_zip, None))
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.chats, report.messages, report.media_files),
+        (1, 3, 2)
+    );
+    let all = entries(&all_zip);
+    assert_manifest_matches(&all);
+    assert_eq!(all["messages.jsonl"], files["messages.jsonl"]);
+    let names: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "no temporary file is left: {names:?}");
+}
+
+/// An instance with one long chat and a large file, so that an export takes a while.
+async fn long_chat(dir: &Path) -> (Engine, String) {
+    let engine = engine_support::open(dir).await;
+    let instance = engine_support::create(&engine, "shop").await;
+    engine_support::seed(&engine, dir, &instance, 1, 20_000, 20).await;
+    let big = engine_support::store::instance_dir(dir, &instance.id)
+        .join("media/5511900000000@s.whatsapp.net/0.jpg");
+    std::fs::write(big, vec![1u8; 64 * 1024 * 1024]).unwrap();
+    (engine, instance.id)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancelled_export_leaves_nothing_and_keeps_the_file_it_would_replace() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _) = long_chat(dir.path()).await;
+    let out = tempfile::tempdir().unwrap();
+    let destination = out.path().join("shop.zip");
+    std::fs::write(&destination, b"last week's export").unwrap();
+
+    let mut events = engine.subscribe();
+    let export = tokio::spawn({
+        let engine = engine.clone();
+        let request = request("cancel-me", &destination, None);
+        async move { engine.export("shop", request).await }
+    });
+    engine_support::next_event(&mut events, "the first progress", WAIT, |e| match e {
+        EngineEvent::ExportProgress { export_id, .. } if export_id == "cancel-me" => Some(()),
+        _ => None,
+    })
+    .await;
+    engine.cancel_export("cancel-me").unwrap();
+    let refused = export.await.unwrap().unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::ExportCancelled);
+    assert_eq!(std::fs::read(&destination).unwrap(), b"last week's export");
+    assert_eq!(
+        std::fs::read_dir(out.path()).unwrap().count(),
+        1,
+        "no temporary file"
+    );
+    // Its id is free again, and cancelling what no longer runs says so.
+    assert_eq!(
+        engine.cancel_export("cancel-me").unwrap_err().code(),
+        ErrorCode::ExportNotFound
+    );
+    // Dropping an export's future cancels it the same way.
+    let dropped = tokio::time::timeout(
+        Duration::from_millis(50),
+        engine.export("shop", request("cancel-me", &destination, None)),
+    )
+    .await;
+    assert!(dropped.is_err(), "the export outlasted 50 ms");
+    tokio::time::timeout(WAIT, async {
+        while std::fs::read_dir(out.path()).unwrap().count() > 1 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the dropped export's temporary file goes");
+    assert_eq!(std::fs::read(&destination).unwrap(), b"last week's export");
+    engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_requests_give_their_code_and_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine_support::open(dir.path()).await;
+    engine_support::create(&engine, "shop").await;
+    let out = tempfile::tempdir().unwrap();
+    let folder = out.path().join("folder.zip");
+    std::fs::create_dir(&folder).unwrap();
+    let good = out.path().join("ok.zip");
+    let cases = [
+        (
+            request("a", Path::new("relative.zip"), None),
+            ErrorCode::ExportDestinationInvalid,
+        ),
+        (
+            request("a", &out.path().join("no/such/dir/x.zip"), None),
+            ErrorCode::ExportDestinationInvalid,
+        ),
+        (
+            request("a", &folder, None),
+            ErrorCode::ExportDestinationInvalid,
+        ),
+        (
+            request("a", &out.path().join("notes.txt"), None),
+            ErrorCode::ExportDestinationInvalid,
+        ),
+        (request("bad id", &good, None), ErrorCode::InvalidExportId),
+        (
+            request("a", &good, Some("not a jid")),
+            ErrorCode::InvalidJid,
+        ),
+        (
+            request("a", &good, Some("5511900000099")),
+            ErrorCode::ChatNotFound,
+        ),
+    ];
+    for (request, code) in cases {
+        let refused = engine.export("shop", request.clone()).await.unwrap_err();
+        assert_eq!(refused.code(), code, "{request:?}");
+    }
+    let refused = engine
+        .export("nobody", request("a", &good, None))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::InstanceNotFound);
+    let left: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["folder.zip"], "only the folder made by the test");
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 0);
+    // An empty instance exports: a transcript, no messages, a manifest.
+    let report = engine
+        .export("shop", request("a", &good, None))
+        .await
+        .unwrap();
+    assert_eq!((report.messages, report.media_files), (0, 0));
+    let files = entries(&good);
+    assert_manifest_matches(&files);
+    assert!(files["messages.jsonl"].is_empty());
+    engine.shutdown().await;
+}

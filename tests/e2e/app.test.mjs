@@ -138,10 +138,11 @@ test('a customer writes: the chat opens on their message, and the answer reaches
   await box.setValue('Yes, from 9 to 1.');
   await browser.keys('Enter');
   await waitForText('[data-testid="conversation"]', 'Yes, from 9 to 1.');
-  await browser.waitUntil(async () => (await received()).some((r) => r.kind === 'message' && r.to.startsWith(customer)), {
-    timeout: 30_000,
-    timeoutMsg: "the answer never reached the customer's phone",
-  });
+  // The customer's phone decrypts it: the very text that was typed.
+  await browser.waitUntil(
+    async () => (await adminCall(`/phones/${customer}/received`)).some((r) => r.text === 'Yes, from 9 to 1.' && !r.error),
+    { timeout: 30_000, timeoutMsg: "the answer never reached the customer's phone" },
+  );
   // The customer's phone confirms delivery, then reading: the ticks follow.
   await browser.$('[data-testid="conversation"] .tick[aria-label="Read"]').waitForDisplayed({ timeout: 30_000 });
   await click('button*=Back to chats');

@@ -2,8 +2,9 @@
 // event stream and the UI's own preferences. Components never call `invoke` themselves.
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
 import { getCurrentWindow } from '@tauri-apps/api/window';
-import { save } from '@tauri-apps/plugin-dialog';
+import { open, save } from '@tauri-apps/plugin-dialog';
 import { load, type Store } from '@tauri-apps/plugin-store';
 import { commandFunctions, type Commands } from '../bindings/commands';
 import type { EngineEvent } from '../bindings/EngineEvent';
@@ -51,6 +52,19 @@ export function onEngineEvent(handler: (event: EngineEvent) => void): Promise<Un
 /** The system's save dialog; the chosen path, or null when it was closed. */
 export function chooseSaveFile(suggested: string, kind: string, extensions: string[]): Promise<string | null> {
   return save({ defaultPath: suggested, filters: [{ name: kind, extensions }] });
+}
+
+/** The system's open dialog for one file to send; its path, or null when it was closed. */
+export async function chooseFileToSend(): Promise<string | null> {
+  const chosen = await open({ multiple: false, directory: false });
+  return typeof chosen === 'string' ? chosen : null;
+}
+
+/** Files dropped on the window, by path (the webview hands over paths, not contents). */
+export function onFilesDropped(handler: (paths: string[]) => void): Promise<UnlistenFn> {
+  return getCurrentWebview().onDragDropEvent((e) => {
+    if (e.payload.type === 'drop' && e.payload.paths.length > 0) handler(e.payload.paths);
+  });
 }
 
 /** The shell asks the window what closing should do, until the person has chosen. */

@@ -66,6 +66,16 @@ export class Conversation {
     }
   }
 
+  /** Sends a file from this computer, captioned; throws the engine's error like `send`. */
+  async sendFile(path: string, caption: string): Promise<void> {
+    try {
+      const input = { chat: this.chat, path, ...(caption.trim() ? { caption } : {}) };
+      this.#merge([await api.sendMedia(this.instanceName, input)]);
+    } catch (raw) {
+      throw toApiError(raw);
+    }
+  }
+
   apply(event: EngineEvent): void {
     if (event.instance_id !== this.instanceId) return;
     if (event.type === 'messages_added' && event.chat_jid === this.chat) {

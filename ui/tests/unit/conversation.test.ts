@@ -1,3 +1,4 @@
+import { emit } from '@tauri-apps/api/event';
 import { fireEvent, screen } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../src/bindings/ChatMessage';
@@ -204,6 +205,37 @@ describe('conversation', () => {
     expect(bubbles[2].textContent).toContain('Photo · 900 bytes');
     expect(bubbles[0].textContent).toContain('Photo (not downloaded)');
     expect(ipc.called('media_thumbnail').map((c) => c.args.messageId).sort()).toEqual(['P1', 'P2']);
+  });
+
+  it('attaches a file chosen in the dialog or dropped on the window, captioned with what was typed', async () => {
+    let refuse = true;
+    const ipc = await openConversation(connectedShop(), {
+      'plugin:dialog|open': () => '/home/ana/shelf.jpg',
+      send_media: (args) => {
+        if (refuse) fail('media_too_large');
+        const input = args.input as { path: string; caption?: string };
+        return message(`F-${input.path}`, NOW, { from_me: true, kind: 'document', text: input.caption ?? null, delivery: 'sent' });
+      },
+    });
+    const box = screen.getByRole('textbox', { name: /Write a message/ }) as HTMLTextAreaElement;
+    await fireEvent.input(box, { target: { value: 'The new shelf' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Attach…' }));
+    await settle();
+    expect(ipc.called('send_media')[0].args).toEqual({
+      name: 'shop-front',
+      input: { chat: MARIA, path: '/home/ana/shelf.jpg', caption: 'The new shelf' },
+    });
+    expect(screen.getByRole('alert').textContent).toBeTruthy();
+    expect(box.value).toBe('The new shelf');
+
+    refuse = false;
+    await emit('tauri://drag-drop', { paths: ['/tmp/a.pdf', '/tmp/b.pdf'], position: { x: 10, y: 10 } });
+    await settle();
+    expect(ipc.called('send_media').slice(1).map((c) => c.args.input)).toEqual([
+      { chat: MARIA, path: '/tmp/a.pdf', caption: 'The new shelf' },
+      { chat: MARIA, path: '/tmp/b.pdf' },
+    ]);
+    expect(box.value).toBe('');
   });
 
   it('disables the composer with the reason when the number is not connected', async () => {

@@ -275,6 +275,8 @@ export const en = {
   'conversation.searchResults': 'Messages found',
   'conversation.noMatches': 'No message in this chat contains “{text}”.',
   'conversation.moreMatches': 'Search older messages',
+  'conversation.attach': 'Attach…',
+  'conversation.attachHint': 'Send a file from this computer (or drop files on the window); what you typed becomes its caption',
   'chats.empty': 'No chats yet. They appear here as the phone syncs its history.',
   'chats.noMatch': 'No chat matches this search.',
   'chats.loadFailed': 'The chats could not be loaded.',

@@ -284,6 +284,8 @@ export const es: Record<MessageKey, string> = {
   'conversation.searchResults': 'Mensajes encontrados',
   'conversation.noMatches': 'Ningún mensaje de este chat contiene «{text}».',
   'conversation.moreMatches': 'Buscar en mensajes más antiguos',
+  'conversation.attach': 'Adjuntar…',
+  'conversation.attachHint': 'Enviar un archivo de este equipo (o suelta archivos en la ventana); lo que escribiste será su pie de foto',
   'chats.empty':
     'Todavía no hay chats. Aparecen aquí a medida que el teléfono sincroniza su historial.',
   'chats.noMatch': 'Ningún chat coincide con esta búsqueda.',

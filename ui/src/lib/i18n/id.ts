@@ -280,6 +280,8 @@ export const id: Record<MessageKey, string> = {
   'conversation.searchResults': 'Pesan yang ditemukan',
   'conversation.noMatches': 'Tidak ada pesan di chat ini yang berisi “{text}”.',
   'conversation.moreMatches': 'Cari pesan yang lebih lama',
+  'conversation.attach': 'Lampirkan…',
+  'conversation.attachHint': 'Kirim berkas dari komputer ini (atau letakkan berkas di jendela); yang Anda ketik menjadi keterangannya',
   'chats.empty': 'Belum ada chat. Chat muncul di sini saat ponsel menyinkronkan riwayatnya.',
   'chats.noMatch': 'Tidak ada chat yang cocok dengan pencarian ini.',
   'chats.loadFailed': 'Chat tidak dapat dimuat.',

@@ -281,6 +281,8 @@ export const ptBR: Record<MessageKey, string> = {
   'conversation.searchResults': 'Mensagens encontradas',
   'conversation.noMatches': 'Nenhuma mensagem desta conversa contém “{text}”.',
   'conversation.moreMatches': 'Pesquisar mensagens mais antigas',
+  'conversation.attach': 'Anexar…',
+  'conversation.attachHint': 'Enviar um arquivo deste computador (ou solte arquivos na janela); o que você digitou vira a legenda',
   'chats.empty': 'Nenhuma conversa ainda. Elas aparecem aqui à medida que o celular sincroniza o histórico.',
   'chats.noMatch': 'Nenhuma conversa corresponde a esta busca.',
   'chats.loadFailed': 'Não foi possível carregar as conversas.',

@@ -67,24 +67,7 @@ impl Engine {
         before: Option<&str>,
         limit: Option<u32>,
     ) -> Result<MessagePage> {
-        let jid = validate::chat_jid(chat)?;
-        let limit = page_size(limit)?;
-        let cursor = before.map(Cursor::parse).transpose()?;
-        let id = self.id_of(name)?;
-        if !chat_exists(self.db(), &id, &jid).await? {
-            return Err(Error::ChatNotFound(jid));
-        }
-        let instance_dir = self.paths().instance_dir(&id);
-        page(
-            self.db(),
-            &id,
-            &jid,
-            cursor.as_ref(),
-            limit,
-            None,
-            &instance_dir,
-        )
-        .await
+        self.read_page(name, chat, before, limit, None).await
     }
 
     /// A page of a chat's messages whose text or caption contains `text` (any case for
@@ -98,8 +81,21 @@ impl Engine {
         before: Option<&str>,
         limit: Option<u32>,
     ) -> Result<MessagePage> {
-        let jid = validate::chat_jid(chat)?;
         let pattern = like_pattern(text)?;
+        self.read_page(name, chat, before, limit, Some(pattern.as_str()))
+            .await
+    }
+
+    /// What both readings share: checks every argument, then reads one page.
+    async fn read_page(
+        &self,
+        name: &str,
+        chat: &str,
+        before: Option<&str>,
+        limit: Option<u32>,
+        matching: Option<&str>,
+    ) -> Result<MessagePage> {
+        let jid = validate::chat_jid(chat)?;
         let limit = page_size(limit)?;
         let cursor = before.map(Cursor::parse).transpose()?;
         let id = self.id_of(name)?;
@@ -107,17 +103,8 @@ impl Engine {
             return Err(Error::ChatNotFound(jid));
         }
         let instance_dir = self.paths().instance_dir(&id);
-        let matching = Some(pattern.as_str());
-        page(
-            self.db(),
-            &id,
-            &jid,
-            cursor.as_ref(),
-            limit,
-            matching,
-            &instance_dir,
-        )
-        .await
+        let cursor = cursor.as_ref();
+        page(self.db(), &id, &jid, cursor, limit, matching, &instance_dir).await
     }
 }
 

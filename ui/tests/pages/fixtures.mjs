@@ -255,3 +255,45 @@ export function profilePng() {
   }
   return pngDataUrl(size, size, 2, rows);
 }
+
+/** A page of the Suppliers group, newest first as the engine answers it. */
+export function conversationPage() {
+  const GROUP = '120363025246125888@g.us';
+  const from = (phone, name) => ({ from_me: false, sender: `${phone}@s.whatsapp.net`, sender_name: name });
+  const mine = (delivery) => ({ from_me: true, sender: null, sender_name: null, delivery });
+  const message = (id, hoursAgo, who, extra) => ({
+    id,
+    chat_jid: GROUP,
+    timestamp: NOW - hoursAgo * HOUR,
+    kind: 'text',
+    text: null,
+    quoted: null,
+    location: null,
+    file: null,
+    delivery: null,
+    ...who,
+    ...extra,
+  });
+  return {
+    messages: [
+      message('S6', 0.5, mine('sent'), { text: 'Perfect, see you at 7.' }),
+      message('S5', 1, from('5511911110000', 'Fornecedor Farinha'), {
+        text: 'Delivery tomorrow at 7, 40 bags of flour.',
+        quoted: { id: 'S3', text: 'Can you bring the flour tomorrow?' },
+      }),
+      message('S4', 2, from('5511911110000', 'Fornecedor Farinha'), {
+        kind: 'document',
+        text: 'invoice-1182.pdf',
+        file: { path: '/data/media/invoice-1182.pdf', bytes: 182_000, mime: 'application/pdf' },
+      }),
+      message('S3', 26, mine('read'), { text: 'Can you bring the flour tomorrow?' }),
+      message('S2', 27, from('5511933332222', 'João Pereira'), {
+        kind: 'image',
+        text: 'The new oven is in',
+        file: { path: '/data/media/oven.jpg', bytes: 1_400_000, mime: 'image/jpeg' },
+      }),
+      message('S1', 28, mine('delivered'), { text: 'Good morning! Who can deliver this week?' }),
+    ],
+    next: null,
+  };
+}

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
+import { conversationPage, profilePng } from './fixtures.mjs';
 import { assertToastClearOf, openBrowser, serveBuiltUi, settlesAt, shotsDir } from './harness.mjs';
 
 serveBuiltUi();
@@ -144,6 +145,29 @@ for (const theme of ['light', 'dark']) {
       await b.page.getByRole('tab', { name: 'Activity' }).click();
       await b.page.getByTestId('audit-row').first().waitFor();
       await b.shot('12-instance-activity');
+    });
+
+    test('a conversation: day separators, group senders, a picture, ticks, search', async () => {
+      await b.start((w) => {
+        w.override.chat_messages = () => conversationPage();
+        w.override.media_thumbnail = () => profilePng();
+        w.override.search_chat = ({ text }) => ({
+          messages: conversationPage().messages.filter((m) => m.text?.toLowerCase().includes(text.toLowerCase())),
+          next: null,
+        });
+      });
+      await openNumber('shop-front');
+      await b.page.getByRole('button', { name: 'Open the conversation with Suppliers' }).click();
+      const messages = b.page.getByTestId('message');
+      await settlesAt(messages, 6);
+      await b.page.getByTestId('thumbnail').waitFor();
+      assert.equal(await b.page.getByRole('separator').count(), 2);
+      assert.match(await messages.nth(4).innerText(), /Fornecedor Farinha[\s\S]*In reply to: Can you bring the flour/);
+      assert.equal(await b.page.locator('.tick[aria-label="Read"]').count(), 1);
+      await b.shot('28-conversation');
+      await b.page.getByRole('searchbox', { name: 'Search this chat' }).fill('flour');
+      await settlesAt(b.page.getByTestId('search-results').getByTestId('message'), 2);
+      await b.shot('29-conversation-search');
     });
 
     test('a number needing attention', async () => {

@@ -7,25 +7,15 @@
 
 use std::time::Duration;
 
-use base64::Engine as _;
-use engine_support::{linked_engine, LinkedEngine};
+use engine_support::{customer_writes, linked_engine, CustomerFiles, LinkedEngine};
 use sha2::{Digest, Sha256};
 use switchboard_engine::conversation::{ChatMessage, Delivery, MessageKind, SendMedia, SendText};
 use switchboard_engine::model::Settings;
 use switchboard_engine::{Engine, EngineEvent};
-use wa_mock::{IncomingMedia, IncomingMediaKind, IncomingMessage, MediaCheck, ReceivedKind};
+use wa_mock::{MediaCheck, ReceivedKind};
 
 const WAIT: Duration = Duration::from_secs(30);
 const CUSTOMER: &str = "5511955554444@s.whatsapp.net";
-
-fn file(kind: IncomingMediaKind, mime: &str, name: Option<&str>, bytes: &[u8]) -> IncomingMedia {
-    IncomingMedia {
-        kind,
-        mime: mime.into(),
-        file_name: name.map(str::to_string),
-        bytes_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
-    }
-}
 
 fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -65,35 +55,8 @@ async fn the_phones_text_image_and_document_read_back_with_kinds_and_files() {
     } = linked_engine(settings, "5511911112222").await;
     let mut events = engine.subscribe();
 
-    let photo = b"\xff\xd8\xff\xe0 a small photo".to_vec();
-    let invoice = b"%PDF-1.4 invoice 42".to_vec();
-    for message in [
-        IncomingMessage {
-            chat: CUSTOMER.into(),
-            from: CUSTOMER.into(),
-            text: Some("Good morning".into()),
-            media: None,
-        },
-        IncomingMessage {
-            chat: CUSTOMER.into(),
-            from: CUSTOMER.into(),
-            text: Some("The shelf".into()),
-            media: Some(file(IncomingMediaKind::Image, "image/jpeg", None, &photo)),
-        },
-        IncomingMessage {
-            chat: CUSTOMER.into(),
-            from: CUSTOMER.into(),
-            text: None,
-            media: Some(file(
-                IncomingMediaKind::Document,
-                "application/pdf",
-                Some("invoice.pdf"),
-                &invoice,
-            )),
-        },
-    ] {
-        mock.send_message(&linked.jid, &message).await.unwrap();
-    }
+    let CustomerFiles { photo, invoice } =
+        customer_writes(&mock, &linked.jid, CUSTOMER, "Good morning").await;
     engine_support::next_event(&mut events, "MessagesAdded", WAIT, |e| match e {
         EngineEvent::MessagesAdded {
             instance_id,

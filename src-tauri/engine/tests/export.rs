@@ -5,18 +5,15 @@
 //! an existing file under the chosen name stays as it was.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
-use base64::Engine as _;
-use engine_support::{linked_engine, LinkedEngine};
+use engine_support::{customer_writes, linked_engine, zip_entries, CustomerFiles, LinkedEngine};
 use sha2::{Digest, Sha256};
 use switchboard_engine::conversation::ChatMessage;
 use switchboard_engine::export::{ExportReport, ExportRequest};
 use switchboard_engine::model::Settings;
 use switchboard_engine::{Engine, EngineEvent, ErrorCode};
-use wa_mock::{IncomingMedia, IncomingMediaKind, IncomingMessage};
 
 const WAIT: Duration = Duration::from_secs(60);
 const CUSTOMER: &str = "5511955554444@s.whatsapp.net";
@@ -27,19 +24,6 @@ fn request(id: &str, destination: &Path, chat: Option<&str>) -> ExportRequest {
         destination: destination.display().to_string(),
         chat: chat.map(str::to_string),
     }
-}
-
-/// Every entry of a ZIP file, by name.
-fn entries(zip_path: &Path) -> HashMap<String, Vec<u8>> {
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip_path).unwrap()).unwrap();
-    (0..archive.len())
-        .map(|i| {
-            let mut entry = archive.by_index(i).unwrap();
-            let mut bytes = Vec::new();
-            entry.read_to_end(&mut bytes).unwrap();
-            (entry.name().unwrap().to_string(), bytes)
-        })
-        .collect()
 }
 
 /// The manifest lists every other entry with its size and SHA-256, and nothing else.
@@ -88,15 +72,6 @@ fn transcript_in_chromium(files: &HashMap<String, Vec<u8>>) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn file(kind: IncomingMediaKind, mime: &str, name: Option<&str>, bytes: &[u8]) -> IncomingMedia {
-    IncomingMedia {
-        kind,
-        mime: mime.into(),
-        file_name: name.map(str::to_string),
-        bytes_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
-    }
-}
-
 async fn three_messages_arrive(engine: &Engine) -> Vec<ChatMessage> {
     tokio::time::timeout(WAIT, async {
         loop {
@@ -127,35 +102,8 @@ async fn a_chat_and_an_instance_export_every_message_and_file_with_matching_hash
         linked,
         ..
     } = linked_engine(settings, "5511911112222").await;
-    let photo = b"\xff\xd8\xff\xe0 a small photo".to_vec();
-    let invoice = b"%PDF-1.4 invoice 42".to_vec();
-    for message in [
-        IncomingMessage {
-            chat: CUSTOMER.into(),
-            from: CUSTOMER.into(),
-            text: Some("Good morning <b>&</b>".into()),
-            media: None,
-        },
-        IncomingMessage {
-            chat: CUSTOMER.into(),
-            from: CUSTOMER.into(),
-            text: Some("The shelf".into()),
-            media: Some(file(IncomingMediaKind::Image, "image/jpeg", None, &photo)),
-        },
-        IncomingMessage {
-            chat: CUSTOMER.into(),
-            from: CUSTOMER.into(),
-            text: None,
-            media: Some(file(
-                IncomingMediaKind::Document,
-                "application/pdf",
-                Some("invoice.pdf"),
-                &invoice,
-            )),
-        },
-    ] {
-        mock.send_message(&linked.jid, &message).await.unwrap();
-    }
+    let CustomerFiles { photo, invoice } =
+        customer_writes(&mock, &linked.jid, CUSTOMER, "Good morning <b>&</b>").await;
     let history = three_messages_arrive(&engine).await;
 
     let out = tempfile::tempdir().unwrap();
@@ -196,7 +144,7 @@ async fn a_chat_and_an_instance_export_every_message_and_file_with_matching_hash
     }
     assert_eq!(last, Some((8, 8)));
 
-    let files = entries(&chat_zip);
+    let files = zip_entries(std::fs::File::open(&chat_zip).unwrap());
     let manifest = assert_manifest_matches(&files);
     assert_eq!(manifest["chat"], CUSTOMER);
     assert_eq!(manifest["counts"]["messages"], 3);
@@ -253,7 +201,7 @@ async fn a_chat_and_an_instance_export_every_message_and_file_with_matching_hash
         (report.chats, report.messages, report.media_files),
         (1, 3, 2)
     );
-    let all = entries(&all_zip);
+    let all = zip_entries(std::fs::File::open(&all_zip).unwrap());
     assert_manifest_matches(&all);
     assert_eq!(all["messages.jsonl"], files["messages.jsonl"]);
     let names: Vec<_> = std::fs::read_dir(out.path())
@@ -382,7 +330,7 @@ async fn bad_requests_give_their_code_and_create_nothing() {
         .await
         .unwrap();
     assert_eq!((report.messages, report.media_files), (0, 0));
-    let files = entries(&good);
+    let files = zip_entries(std::fs::File::open(&good).unwrap());
     assert_manifest_matches(&files);
     assert!(files["messages.jsonl"].is_empty());
     engine.shutdown().await;

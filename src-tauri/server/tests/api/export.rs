@@ -2,29 +2,13 @@
 //! image come back as a ZIP (application/zip, a download name) whose messages, file and
 //! manifest hashes match; refusals keep RyzeAPI's shape and the engine's codes.
 
-use std::collections::HashMap;
-use std::io::Read;
-
-use base64::Engine as _;
 use reqwest::{Method, StatusCode};
 use sha2::{Digest, Sha256};
-use wa_mock::{IncomingMedia, IncomingMediaKind, IncomingMessage, WaMock};
+use wa_mock::{IncomingMediaKind, IncomingMessage, WaMock};
 
 use crate::support::{assert_refused, Options, Server};
 
 const CUSTOMER: &str = "5511955554444@s.whatsapp.net";
-
-fn entries(zip_bytes: &[u8]) -> HashMap<String, Vec<u8>> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).unwrap();
-    (0..archive.len())
-        .map(|i| {
-            let mut entry = archive.by_index(i).unwrap();
-            let mut bytes = Vec::new();
-            entry.read_to_end(&mut bytes).unwrap();
-            (entry.name().unwrap().to_string(), bytes)
-        })
-        .collect()
-}
 
 #[tokio::test]
 async fn export_refuses_unknown_instances_and_chats() {
@@ -70,12 +54,12 @@ async fn a_chats_export_downloads_as_a_zip_that_checks() {
         (Some("Is it in stock?"), None),
         (
             Some("This one"),
-            Some(IncomingMedia {
-                kind: IncomingMediaKind::Image,
-                mime: "image/jpeg".into(),
-                file_name: None,
-                bytes_base64: base64::engine::general_purpose::STANDARD.encode(&photo),
-            }),
+            Some(engine_support::attachment(
+                IncomingMediaKind::Image,
+                "image/jpeg",
+                None,
+                &photo,
+            )),
         ),
     ] {
         let message = IncomingMessage {
@@ -103,7 +87,7 @@ async fn a_chats_export_downloads_as_a_zip_that_checks() {
         "attachment; filename=\"shop-5511955554444.zip\""
     );
     let zip_bytes = response.bytes().await.unwrap();
-    let files = entries(&zip_bytes);
+    let files = engine_support::zip_entries(std::io::Cursor::new(&zip_bytes));
     let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
     assert_eq!(manifest["counts"]["messages"], 2);
     assert_eq!(manifest["counts"]["media_files"], 1);

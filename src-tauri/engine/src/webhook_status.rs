@@ -117,7 +117,8 @@ impl Engine {
         let sender = self.webhooks();
         let mut tried = sender.attempts();
         let row = sender
-            .enqueue_test(&id, name)
+            // The body names the instance as stored, however the caller spelled it.
+            .enqueue_test(&id, &self.name_of(&id))
             .await
             .map_err(|e| self.explain(&id, name, e))?;
         let first_try = async {

@@ -30,6 +30,8 @@ use crate::{events_socket, ryze};
         ryze::paths::set_s3,
         ryze::paths::get_webhook,
         ryze::paths::set_webhook,
+        ryze::paths::deliveries,
+        ryze::paths::test_webhook,
         ryze::paths::delete_chat,
         ryze::paths::messages,
         ryze::paths::export,
@@ -39,7 +41,7 @@ use crate::{events_socket, ryze};
     modifiers(&Tokens),
     tags(
         (name = "instance", description = "Create, link, configure (settings, proxy, S3 media bucket), log out and delete instances"),
-        (name = "events", description = "The instance's webhook"),
+        (name = "events", description = "The instance's webhook: its address and events, its last delivery and queue, a test event"),
         (name = "chat", description = "Read a chat's messages; export a chat or an instance to a ZIP file; delete a chat, with its media if asked"),
         (name = "message", description = "Send messages"),
         (name = "socket", description = "Engine events as they happen"),

@@ -15,7 +15,9 @@ pub mod thumbnail;
 
 pub use host::Host;
 pub use local_api::{LocalApiSettings, LocalApiStatus, LocalApiSwitch};
-pub use switchboard_engine::{conversation, export, model, s3, Engine, ErrorCode, ErrorPayload};
+pub use switchboard_engine::{
+    conversation, export, model, s3, webhook_status, Engine, ErrorCode, ErrorPayload,
+};
 
 /// What every command answers: a value, or the engine's coded error.
 pub type CommandResult<T> = Result<T, ErrorPayload>;

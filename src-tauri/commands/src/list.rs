@@ -199,6 +199,17 @@ macro_rules! with_commands {
                 host.engine().set_webhook(&name, webhook).await
             }
 
+            /// The webhook's last delivery attempt and the events still queued for it.
+            fn webhook_status(host, name: String) -> $crate::webhook_status::WebhookStatus {
+                host.engine().webhook_status(&name).await
+            }
+
+            /// Queues a TEST event, signed and retried like any other, and answers once its
+            /// first try is over; webhook_not_configured without a webhook.
+            fn send_test_webhook(host, name: String) -> $crate::webhook_status::WebhookStatus {
+                host.engine().send_test_webhook(&name).await
+            }
+
             fn set_proxy(host, name: String, proxy: Option<String>) -> $crate::model::Instance {
                 host.engine().set_proxy(&name, proxy).await
             }

@@ -61,6 +61,9 @@ pub struct ActorContext {
     pub proxy: Option<String>,
     pub wa: WaConfig,
     pub sink: Arc<dyn SessionSink>,
+    /// The account as last stored: what a session keeps until WhatsApp says otherwise
+    /// (the business name needs a round trip that may not come).
+    pub profile: Profile,
 }
 
 /// Implemented by the engine's storage side; called from actor tasks.

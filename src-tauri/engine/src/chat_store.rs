@@ -22,12 +22,13 @@ pub async fn store_chats(db: &SqlitePool, instance_id: &str, chats: &[ChatUpsert
     let mut tx = db.begin().await?;
     for chat in chats {
         sqlx::query(
-            "INSERT INTO chats (instance_id, jid, name) VALUES (?, ?, ?)
-             ON CONFLICT (instance_id, jid) DO UPDATE SET name = COALESCE(excluded.name, name)",
+            "INSERT INTO chats (instance_id, jid, name) VALUES (?1, ?2, COALESCE(?3, ?4))
+             ON CONFLICT (instance_id, jid) DO UPDATE SET name = COALESCE(?3, name, ?4)",
         )
         .bind(instance_id)
         .bind(canonical(&chat.jid))
         .bind(&chat.name)
+        .bind(&chat.push_name)
         .execute(&mut *tx)
         .await?;
     }

@@ -199,6 +199,23 @@ pub async fn actor_config(db: &SqlitePool, id: &str) -> Result<(String, Settings
     Ok((name, from_json("settings", &settings)?, proxy))
 }
 
+/// The linked account as last stored.
+pub async fn stored_profile(db: &SqlitePool, id: &str) -> Result<Profile> {
+    let row = sqlx::query(
+        "SELECT phone_jid, lid, push_name, business_name, picture_url FROM instances WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_one(db)
+    .await?;
+    Ok(Profile {
+        phone_jid: row.try_get("phone_jid")?,
+        lid: row.try_get("lid")?,
+        push_name: row.try_get("push_name")?,
+        business_name: row.try_get("business_name")?,
+        picture_url: row.try_get("picture_url")?,
+    })
+}
+
 /// The linked account as WhatsApp last described it.
 pub async fn store_profile(db: &SqlitePool, id: &str, profile: &Profile) -> Result<()> {
     sqlx::query(

@@ -149,7 +149,8 @@ impl Engine {
             config.uploads,
         ));
 
-        let webhooks = WebhookSender::new(db.clone(), config.webhooks);
+        let events = broadcast::channel(EVENT_BUFFER).0;
+        let webhooks = WebhookSender::new(db.clone(), config.webhooks, events.clone());
         let (stop, stop_rx) = watch::channel(false);
         tokio::spawn(webhooks.clone().run_outbox(stop_rx.clone()));
         info!(instances = registry.entries().count(), "engine opened");
@@ -160,7 +161,7 @@ impl Engine {
                 paths,
                 wa: config.wa,
                 registry: Mutex::new(registry),
-                events: broadcast::channel(EVENT_BUFFER).0,
+                events,
                 webhooks,
                 s3: config.s3,
                 uploads: uploads.clone(),

@@ -28,6 +28,8 @@ pub enum Error {
     /// The webhook's Authorization value (not its URL) is refused.
     #[error("{0}")]
     InvalidWebhookAuthorization(String),
+    #[error("instance '{0}' has no webhook; set its address first")]
+    WebhookNotConfigured(String),
     #[error("{0}")]
     InvalidProxy(String),
     /// The instance's proxy did not take the connection (refused, no route, no answer).
@@ -122,6 +124,7 @@ pub enum ErrorCode {
     InvalidJid,
     InvalidWebhook,
     InvalidWebhookAuthorization,
+    WebhookNotConfigured,
     InvalidProxy,
     ProxyUnreachable,
     ProxyAuthFailed,
@@ -167,6 +170,7 @@ impl ErrorCode {
             ErrorCode::InvalidJid => "invalid_jid",
             ErrorCode::InvalidWebhook => "invalid_webhook",
             ErrorCode::InvalidWebhookAuthorization => "invalid_webhook_authorization",
+            ErrorCode::WebhookNotConfigured => "webhook_not_configured",
             ErrorCode::InvalidProxy => "invalid_proxy",
             ErrorCode::ProxyUnreachable => "proxy_unreachable",
             ErrorCode::ProxyAuthFailed => "proxy_auth_failed",
@@ -220,6 +224,7 @@ impl Error {
             Error::InvalidJid(_) => ErrorCode::InvalidJid,
             Error::InvalidWebhook(_) => ErrorCode::InvalidWebhook,
             Error::InvalidWebhookAuthorization(_) => ErrorCode::InvalidWebhookAuthorization,
+            Error::WebhookNotConfigured(_) => ErrorCode::WebhookNotConfigured,
             Error::InvalidProxy(_) => ErrorCode::InvalidProxy,
             Error::ProxyUnreachable(_) => ErrorCode::ProxyUnreachable,
             Error::ProxyAuthFailed(_) => ErrorCode::ProxyAuthFailed,
@@ -384,6 +389,7 @@ mod tests {
             ErrorCode::InvalidJid,
             ErrorCode::InvalidWebhook,
             ErrorCode::InvalidWebhookAuthorization,
+            ErrorCode::WebhookNotConfigured,
             ErrorCode::InvalidProxy,
             ErrorCode::ProxyUnreachable,
             ErrorCode::ProxyAuthFailed,

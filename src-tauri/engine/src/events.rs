@@ -7,6 +7,7 @@ use crate::conversation::Delivery;
 use crate::model::{
     ChatDeleteOrigin, ChatDeleteReport, DeleteReport, Instance, InstanceState, Millis, Profile,
 };
+use crate::webhook_status::WebhookStatus;
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -77,6 +78,12 @@ pub enum EngineEvent {
     },
     /// How far an export got: each message counts twice (its JSON line and its place
     /// in the transcript), each media file once.
+    /// A webhook delivery was tried, or an event was queued for it: its last attempt
+    /// and the outbox's size for the instance.
+    WebhookStatus {
+        instance_id: String,
+        status: WebhookStatus,
+    },
     ExportProgress {
         instance_id: String,
         export_id: String,
@@ -102,6 +109,7 @@ impl EngineEvent {
             | EngineEvent::ChatDeleted { instance_id, .. }
             | EngineEvent::MessagesAdded { instance_id, .. }
             | EngineEvent::MessageDelivery { instance_id, .. }
+            | EngineEvent::WebhookStatus { instance_id, .. }
             | EngineEvent::ExportProgress { instance_id, .. } => instance_id,
         }
     }

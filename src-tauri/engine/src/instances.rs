@@ -231,7 +231,7 @@ impl Engine {
         match webhook {
             Some(webhook) => store_webhook(&mut tx, id, webhook).await?,
             None => {
-                for table in ["webhooks", "webhook_outbox"] {
+                for table in ["webhooks", "webhook_outbox", "webhook_deliveries"] {
                     sqlx::query(sqlx::AssertSqlSafe(format!(
                         "DELETE FROM {table} WHERE instance_id = ?"
                     )))

@@ -38,6 +38,7 @@ mod timeline;
 pub mod validate;
 mod wa;
 pub mod webhook;
+pub mod webhook_status;
 
 pub use config::{EngineConfig, WebhookTuning};
 pub use engine::Engine;

@@ -6,10 +6,13 @@ use crate::conversation::{Delivery, Location, MessageKind, QuotedMessage};
 use crate::model::Millis;
 
 /// A chat as history sync or a message delivers it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ChatUpsert {
     pub jid: String,
+    /// The contact's name as saved on the phone, or a group's subject: replaces any.
     pub name: Option<String>,
+    /// The name the contact gave itself: kept only while the chat has no other.
+    pub push_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]

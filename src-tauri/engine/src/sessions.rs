@@ -208,6 +208,7 @@ impl Engine {
             proxy,
             wa: self.wa().clone(),
             sink: self.session_sink(),
+            profile: db::stored_profile(self.db(), id).await?,
         })
     }
 

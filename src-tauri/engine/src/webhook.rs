@@ -9,19 +9,23 @@ use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
 use sqlx::{Row, SqlitePool};
-use tokio::sync::{watch, Notify};
+use tokio::sync::{broadcast, watch, Notify};
 use tracing::{debug, info, warn};
 
 use crate::backoff;
 use crate::config::WebhookTuning;
 use crate::db::to_json;
 use crate::error::Result;
+use crate::events::EngineEvent;
 use crate::model::{now_millis, TimelineEvent, WebhookEvent, WebhookOutcome};
 use crate::timeline;
+use crate::webhook_status::{self, WebhookDelivery};
 
 pub const SIGNATURE_HEADER: &str = "X-Switchboard-Signature";
 pub const EVENT_HEADER: &str = "X-Switchboard-Event";
 const BATCH: i64 = 32;
+/// The wire name of the event "Send a test event" queues; no filter holds it back.
+pub const TEST_EVENT: &str = "TEST";
 
 /// The wire name of an event, as in the body's `event` field.
 pub fn event_name(event: WebhookEvent) -> &'static str {
@@ -39,7 +43,7 @@ pub fn event_name(event: WebhookEvent) -> &'static str {
 /// `{"event":..,"instance":..,"data":..}` in this field order.
 #[derive(Serialize)]
 struct Envelope<'a, T: Serialize> {
-    event: &'static str,
+    event: &'a str,
     instance: &'a str,
     data: &'a T,
 }
@@ -49,6 +53,25 @@ pub fn body<T: Serialize>(event: WebhookEvent, instance_name: &str, data: &T) ->
         event: event_name(event),
         instance: instance_name,
         data,
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TestData {
+    message: &'static str,
+    sent_at: i64,
+}
+
+/// `{"event":"TEST","instance":"<name>","data":{"message":..,"sentAt":<ms>}}`
+pub fn test_body(instance_name: &str) -> String {
+    to_json(&Envelope {
+        event: TEST_EVENT,
+        instance: instance_name,
+        data: &TestData {
+            message: "A test event sent from Switchboard",
+            sent_at: now_millis(),
+        },
     })
 }
 
@@ -116,11 +139,30 @@ pub async fn target<'e, E: sqlx::SqliteExecutor<'e>>(
 }
 
 enum Attempt {
-    Delivered,
+    Delivered(u16),
     /// 4xx (or another non-retryable answer): the receiver will not take it.
     Refused(u16),
-    /// Timeout, connection failure or 5xx.
-    Retry(String),
+    /// Timeout, connection failure (no status) or 5xx.
+    Retry(Option<u16>, String),
+}
+
+impl Attempt {
+    /// The attempt as the window shows it.
+    fn delivery(&self, event: &str) -> WebhookDelivery {
+        let (status, error) = match self {
+            Attempt::Delivered(status) => (Some(*status), None),
+            Attempt::Refused(status) => {
+                (Some(*status), Some(format!("refused with status {status}")))
+            }
+            Attempt::Retry(status, why) => (*status, Some(why.clone())),
+        };
+        WebhookDelivery {
+            event: event.to_string(),
+            at: now_millis(),
+            status,
+            error,
+        }
+    }
 }
 
 pub struct WebhookSender {
@@ -128,10 +170,18 @@ pub struct WebhookSender {
     tuning: WebhookTuning,
     db: SqlitePool,
     wake: Notify,
+    /// Where the window learns of each attempt and of the outbox's size.
+    events: broadcast::Sender<EngineEvent>,
+    /// The outbox row id of every finished attempt (a test waits for its own).
+    attempts: broadcast::Sender<i64>,
 }
 
 impl WebhookSender {
-    pub fn new(db: SqlitePool, tuning: WebhookTuning) -> Arc<WebhookSender> {
+    pub fn new(
+        db: SqlitePool,
+        tuning: WebhookTuning,
+        events: broadcast::Sender<EngineEvent>,
+    ) -> Arc<WebhookSender> {
         let client = reqwest::Client::builder()
             .timeout(tuning.request_timeout)
             .redirect(reqwest::redirect::Policy::none())
@@ -142,7 +192,57 @@ impl WebhookSender {
             tuning,
             db,
             wake: Notify::new(),
+            events,
+            attempts: broadcast::channel(BATCH as usize * 4).0,
         })
+    }
+
+    /// Finished attempts, by outbox row id, from now on.
+    pub fn attempts(&self) -> broadcast::Receiver<i64> {
+        self.attempts.subscribe()
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        self.tuning.request_timeout
+    }
+
+    /// Tells the window the instance's webhook status as it is now.
+    async fn announce(&self, instance_id: &str) {
+        match webhook_status::read(&self.db, instance_id).await {
+            Ok(status) => {
+                let _ = self.events.send(EngineEvent::WebhookStatus {
+                    instance_id: instance_id.to_string(),
+                    status,
+                });
+            }
+            Err(e) => warn!(%instance_id, error = %e, "webhook status not read"),
+        }
+    }
+
+    /// Queues a `TEST` event for `instance_id`, whatever its filter; answers its row id.
+    pub async fn enqueue_test(&self, instance_id: &str, instance_name: &str) -> Result<i64> {
+        let row = self
+            .insert(instance_id, TEST_EVENT, &test_body(instance_name))
+            .await?;
+        Ok(row)
+    }
+
+    async fn insert(&self, instance_id: &str, event: &str, body: &str) -> Result<i64> {
+        let now = now_millis();
+        let row = sqlx::query(
+            "INSERT INTO webhook_outbox (instance_id, event, body, attempts, next_attempt_at, created_at)
+             VALUES (?, ?, ?, 0, ?, ?)",
+        )
+        .bind(instance_id)
+        .bind(event)
+        .bind(body)
+        .bind(now)
+        .bind(now)
+        .execute(&self.db)
+        .await?;
+        self.wake.notify_one();
+        self.announce(instance_id).await;
+        Ok(row.last_insert_rowid())
     }
 
     /// Queues `event` for `instance_id` if its webhook wants it.
@@ -159,19 +259,12 @@ impl WebhookSender {
         if !target.wants(event) {
             return Ok(());
         }
-        let now = now_millis();
-        sqlx::query(
-            "INSERT INTO webhook_outbox (instance_id, event, body, attempts, next_attempt_at, created_at)
-             VALUES (?, ?, ?, 0, ?, ?)",
+        self.insert(
+            instance_id,
+            event_name(event),
+            &body(event, instance_name, data),
         )
-        .bind(instance_id)
-        .bind(event_name(event))
-        .bind(body(event, instance_name, data))
-        .bind(now)
-        .bind(now)
-        .execute(&self.db)
         .await?;
-        self.wake.notify_one();
         Ok(())
     }
 
@@ -191,7 +284,7 @@ impl WebhookSender {
                 .send(target, event_name(WebhookEvent::InstanceDelete), &body)
                 .await
             {
-                Attempt::Delivered => return WebhookOutcome::Delivered,
+                Attempt::Delivered(_) => return WebhookOutcome::Delivered,
                 Attempt::Refused(status) => {
                     warn!(
                         instance_id = id,
@@ -199,7 +292,7 @@ impl WebhookSender {
                     );
                     return WebhookOutcome::Failed;
                 }
-                Attempt::Retry(why) => {
+                Attempt::Retry(_, why) => {
                     warn!(instance_id = id, attempt, %why, "INSTANCE_DELETE not delivered");
                     if attempt < self.tuning.delete_attempts {
                         tokio::time::sleep(self.backoff(attempt)).await;
@@ -222,13 +315,16 @@ impl WebhookSender {
             request = request.header(reqwest::header::AUTHORIZATION, authorization);
         }
         match request.send().await {
-            Ok(response) if response.status().is_success() => Attempt::Delivered,
+            Ok(response) if response.status().is_success() => {
+                Attempt::Delivered(response.status().as_u16())
+            }
             Ok(response) if response.status().is_server_error() => {
-                Attempt::Retry(format!("status {}", response.status().as_u16()))
+                let status = response.status().as_u16();
+                Attempt::Retry(Some(status), format!("status {status}"))
             }
             Ok(response) => Attempt::Refused(response.status().as_u16()),
-            Err(e) if e.is_timeout() => Attempt::Retry("timed out".into()),
-            Err(e) => Attempt::Retry(format!("request failed: {e}")),
+            Err(e) if e.is_timeout() => Attempt::Retry(None, "timed out".into()),
+            Err(e) => Attempt::Retry(None, format!("request failed: {e}")),
         }
     }
 
@@ -301,53 +397,67 @@ impl WebhookSender {
         let event: String = row.try_get("event")?;
         let body: String = row.try_get("body")?;
         let attempts: i64 = row.try_get("attempts")?;
-        let done = match target(&self.db, &instance_id).await? {
-            // The webhook was removed since: nobody to tell.
-            None => true,
-            Some(target) => match self.send(&target, &event, &body).await {
-                Attempt::Delivered => {
-                    debug!(%instance_id, %event, "webhook delivered");
-                    true
-                }
-                Attempt::Refused(status) => {
-                    warn!(%instance_id, %event, status, "webhook refused; not retried");
-                    self.gave_up(
-                        &instance_id,
-                        &event,
-                        format!("refused with status {status}"),
-                    )
-                    .await?;
-                    true
-                }
-                Attempt::Retry(why) => {
-                    let tried = attempts as u32 + 1;
-                    if tried >= self.tuning.max_attempts {
-                        warn!(%instance_id, %event, tried, %why, "webhook dropped after its last try");
-                        self.gave_up(&instance_id, &event, format!("{why} on try {tried}"))
-                            .await?;
-                        true
-                    } else {
-                        info!(%instance_id, %event, tried, %why, "webhook will be retried");
-                        let next = now_millis() + self.backoff(tried).as_millis() as i64;
-                        sqlx::query(
-                            "UPDATE webhook_outbox SET attempts = ?, next_attempt_at = ? WHERE id = ?",
-                        )
-                        .bind(tried as i64)
-                        .bind(next)
-                        .bind(id)
-                        .execute(&self.db)
+        // The webhook was removed since: nobody to tell.
+        let Some(target) = target(&self.db, &instance_id).await? else {
+            return self.forget(id).await;
+        };
+        let attempt = self.send(&target, &event, &body).await;
+        let done = match &attempt {
+            Attempt::Delivered(_) => {
+                debug!(%instance_id, %event, "webhook delivered");
+                true
+            }
+            Attempt::Refused(status) => {
+                warn!(%instance_id, %event, status, "webhook refused; not retried");
+                self.gave_up(
+                    &instance_id,
+                    &event,
+                    format!("refused with status {status}"),
+                )
+                .await?;
+                true
+            }
+            Attempt::Retry(_, why) => {
+                let tried = attempts as u32 + 1;
+                if tried >= self.tuning.max_attempts {
+                    warn!(%instance_id, %event, tried, %why, "webhook dropped after its last try");
+                    self.gave_up(&instance_id, &event, format!("{why} on try {tried}"))
                         .await?;
-                        false
-                    }
+                    true
+                } else {
+                    info!(%instance_id, %event, tried, %why, "webhook will be retried");
+                    let next = now_millis() + self.backoff(tried).as_millis() as i64;
+                    sqlx::query(
+                        "UPDATE webhook_outbox SET attempts = ?, next_attempt_at = ? WHERE id = ?",
+                    )
+                    .bind(tried as i64)
+                    .bind(next)
+                    .bind(id)
+                    .execute(&self.db)
+                    .await?;
+                    false
                 }
-            },
+            }
         };
         if done {
-            sqlx::query("DELETE FROM webhook_outbox WHERE id = ?")
-                .bind(id)
-                .execute(&self.db)
-                .await?;
+            self.forget(id).await?;
         }
+        let delivery = attempt.delivery(&event);
+        if let Err(e) = webhook_status::record(&self.db, &instance_id, &target.url, &delivery).await
+        {
+            // A deletion took the instance meanwhile: there is nothing left to show.
+            debug!(%instance_id, error = %e, "webhook attempt not recorded");
+        }
+        self.announce(&instance_id).await;
+        let _ = self.attempts.send(id);
+        Ok(())
+    }
+
+    async fn forget(&self, row: i64) -> Result<()> {
+        sqlx::query("DELETE FROM webhook_outbox WHERE id = ?")
+            .bind(row)
+            .execute(&self.db)
+            .await?;
         Ok(())
     }
 }

@@ -347,7 +347,7 @@ async fn media_paths_outside_the_media_folder_are_refused() {
         &instance.id,
         vec![ChatUpsert {
             jid: "5511900000000@s.whatsapp.net".into(),
-            name: None,
+            ..Default::default()
         }],
     )
     .await;

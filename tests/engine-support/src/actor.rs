@@ -174,6 +174,7 @@ impl Instance {
                 logout_timeout: Duration::from_secs(2),
             },
             sink: self.sink.clone(),
+            profile: Default::default(),
         }
     }
 

@@ -94,6 +94,7 @@ pub async fn seed(
             vec![ChatUpsert {
                 jid: jid.clone(),
                 name: Some(format!("Chat {c}")),
+                push_name: None,
             }],
         )
         .await;

@@ -63,6 +63,16 @@ pub async fn link_by_qr(
     name: &str,
     phone: &str,
 ) -> wa_mock::Linked {
+    link_by_qr_as(engine, mock, name, &crate::actor::phone(phone)).await
+}
+
+/// As [`link_by_qr`], by a phone with its own profile (a business name, say).
+pub async fn link_by_qr_as(
+    engine: &switchboard_engine::Engine,
+    mock: &wa_mock::WaMock,
+    name: &str,
+    profile: &wa_mock::PhoneProfile,
+) -> wa_mock::Linked {
     const WAIT: Duration = Duration::from_secs(30);
     let instances = engine.list_instances().await.expect("instances listed");
     let id = instances
@@ -79,9 +89,7 @@ pub async fn link_by_qr(
         _ => None,
     })
     .await;
-    let linked = mock
-        .scan(&qr, &crate::actor::phone(phone))
-        .expect("the phone scans");
+    let linked = mock.scan(&qr, profile).expect("the phone scans");
     next_event(&mut events, "connected", WAIT, |e| match e {
         EngineEvent::StateChanged { instance_id, state } if instance_id == id => {
             state.is_connected().then_some(())

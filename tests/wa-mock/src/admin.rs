@@ -46,6 +46,38 @@ pub fn router() -> Router<Arc<Shared>> {
             "/phones/{phone}/picture",
             put(set_picture).delete(remove_picture),
         )
+        .route("/phones/{phone}/name", put(set_push_name))
+        .route("/groups/{jid}", put(set_group))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PushNameBody {
+    name: String,
+}
+
+/// The contact's push name, carried by its messages and the history it appears in.
+async fn set_push_name(
+    State(shared): State<Arc<Shared>>,
+    Path(phone): Path<String>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, MockError> {
+    let body: PushNameBody = serde_json::from_slice(&body)
+        .map_err(|e| MockError::BadRequest(format!("name body: {e}")))?;
+    shared.registry.set_push_name(&phone, &body.name)?;
+    Ok(Json(json!({"ok": true})))
+}
+
+/// A group's subject and members, as group queries answer them.
+async fn set_group(
+    State(shared): State<Arc<Shared>>,
+    Path(jid): Path<String>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, MockError> {
+    let group: crate::GroupInfo = serde_json::from_slice(&body)
+        .map_err(|e| MockError::BadRequest(format!("group body: {e}")))?;
+    shared.registry.set_group(&jid, group)?;
+    Ok(Json(json!({"ok": true})))
 }
 
 /// The body is the QR string as the client produced it, or that string in JSON.

@@ -130,9 +130,23 @@ fn history_sync(shared: &Shared, request: &HistoryRequest) -> Result<wa::History
             ..Default::default()
         });
     }
+    // The phone shares the push names it knows of the people it talks to.
+    let pushnames = request
+        .chats
+        .iter()
+        .filter_map(|chat| {
+            let name = shared.registry.push_name_of(&chat.jid)?;
+            Some(wa::Pushname {
+                id: Some(chat.jid.clone()),
+                pushname: Some(name),
+                ..Default::default()
+            })
+        })
+        .collect();
     Ok(wa::HistorySync {
         sync_type: wa::history_sync::HistorySyncType::INITIAL_BOOTSTRAP,
         conversations,
+        pushnames,
         chunk_order: Some(1),
         progress: Some(100),
         ..Default::default()

@@ -165,10 +165,12 @@ pub async fn deliver(
     let id = stanza::next_message_id();
     let kind = if file.is_some() { "media" } else { "text" };
     let participant = (msg.chat != msg.from).then_some(out.sender.as_str());
+    let notify = registry.push_name_of(&out.sender);
     out.conn.send(Outbound::Send(stanza::message_from(
         &id,
         &msg.chat,
         participant,
+        notify.as_deref(),
         kind,
         encs,
     )));

@@ -41,7 +41,7 @@ pub use error::MockError;
 pub use history::{HistoryChat, HistoryMessage, HistoryRequest};
 pub use incoming::{IncomingMedia, IncomingMediaKind, IncomingMessage};
 pub use phone_inbox::{MediaCheck, PhoneReceived, ReceivedKind, ReceivedMedia};
-pub use registry::{DeviceInfo, HandshakeCounts, Linked, PhoneProfile};
+pub use registry::{DeviceInfo, GroupInfo, HandshakeCounts, Linked, PhoneProfile};
 
 use noise_server::ServerIdentity;
 use registry::Registry;
@@ -201,6 +201,18 @@ impl WaMock {
     ) -> Result<(), MockError> {
         registry::validate_phone(phone)?;
         self.shared.media.set_picture(phone, picture)
+    }
+
+    /// The contact `phone` (digits) takes `name` as its push name: its messages
+    /// and the phone's history syncs carry it from now on.
+    pub fn set_push_name(&self, phone: &str, name: &str) -> Result<(), MockError> {
+        self.shared.registry.set_push_name(phone, name)
+    }
+
+    /// Creates or changes the group `jid` (`<digits>@g.us`) that group queries
+    /// describe.
+    pub fn set_group(&self, jid: &str, group: GroupInfo) -> Result<(), MockError> {
+        self.shared.registry.set_group(jid, group)
     }
 
     pub fn devices(&self) -> Vec<DeviceInfo> {

@@ -312,6 +312,7 @@ impl Session {
                     .build()])
                 .build(),
             ("w:sync:app:state", "sync") => self.app_state_sync(&id, child.expect("matched child")),
+            ("w:g2", "query") => self.group_info(&id, &attr(node, "to")),
             ("w:profile:picture", "picture") => {
                 let target = attr(node, "target");
                 let phone = target.split(['@', ':']).next().unwrap_or_default();
@@ -333,6 +334,16 @@ impl Session {
             }
         };
         vec![Outbound::Send(reply)]
+    }
+
+    /// A group's subject and members, as a `w:g2` query gets them.
+    fn group_info(&self, id: &str, jid: &str) -> Node {
+        let Some(group) = self.shared.registry.group(jid) else {
+            return stanza::iq_error(id, 404, "item-not-found");
+        };
+        stanza::iq_result(id)
+            .children([stanza::group(jid, &group)])
+            .build()
     }
 
     /// Answers with each requested collection, empty: nothing is synced yet.

@@ -169,16 +169,25 @@ pub fn next_id() -> String {
 
 /// A 1:1 message from the account's phone (device 0) to one of its companions.
 pub fn message_from_phone(id: &str, phone: &str, enc: Encrypted) -> Node {
-    message_from(id, &format!("{phone}@{SERVER}"), None, "text", vec![enc])
+    message_from(
+        id,
+        &format!("{phone}@{SERVER}"),
+        None,
+        None,
+        "text",
+        vec![enc],
+    )
 }
 
 /// A message from `from` (a user, or a group with its `participant`) to a
 /// companion; `kind` is the stanza type WhatsApp uses for its content
-/// (`text` or `media`), `encs` its `<enc>` payloads in order.
+/// (`text` or `media`), `encs` its `<enc>` payloads in order; `notify` is the
+/// sender's push name, as WhatsApp adds it to what a contact sends.
 pub fn message_from(
     id: &str,
     from: &str,
     participant: Option<&str>,
+    notify: Option<&str>,
     kind: &str,
     encs: Vec<Encrypted>,
 ) -> Node {
@@ -189,6 +198,9 @@ pub fn message_from(
         .attr("t", now_unix().to_string());
     if let Some(participant) = participant {
         node = node.attr("participant", participant.to_owned());
+    }
+    if let Some(notify) = notify {
+        node = node.attr("notify", notify.to_owned());
     }
     node.children(encs.into_iter().map(|enc| {
         NodeBuilder::new("enc")
@@ -258,5 +270,23 @@ pub fn user_key_error(jid: &str, code: u16, text: &str) -> Node {
             .attr("code", code.to_string())
             .attr("text", text.to_owned())
             .build()])
+        .build()
+}
+
+/// A group as a `w:g2` query answer carries it: id, subject, members.
+pub fn group(jid: &str, info: &crate::registry::GroupInfo) -> Node {
+    let id = jid.strip_suffix("@g.us").unwrap_or(jid);
+    let now = now_unix().to_string();
+    NodeBuilder::new("group")
+        .attr("id", id.to_owned())
+        .attr("subject", info.subject.clone())
+        .attr("s_t", now.clone())
+        .attr("creation", now)
+        .attr("addressing_mode", "pn")
+        .children(info.participants.iter().map(|phone| {
+            NodeBuilder::new("participant")
+                .attr("jid", format!("{phone}@{SERVER}"))
+                .build()
+        }))
         .build()
 }

@@ -6,6 +6,7 @@ import type { Delivery } from "./Delivery";
 import type { Instance } from "./Instance";
 import type { InstanceState } from "./InstanceState";
 import type { Profile } from "./Profile";
+import type { WebhookStatus } from "./WebhookStatus";
 
 export type EngineEvent = { "type": "instance_created", instance_id: string, instance: Instance, } | { "type": "instance_updated", instance_id: string, instance: Instance, } | { "type": "deletion_started", instance_id: string, name: string, } | { "type": "instance_deleted", instance_id: string, report: DeleteReport, } | { "type": "state_changed", instance_id: string, state: InstanceState, } | { "type": "qr_code", instance_id: string, code: string, 
 /**
@@ -19,4 +20,4 @@ expires_at: number, } | { "type": "pairing_code", instance_id: string, code: str
 /**
  * The number the code is for, in international digits: it links only there.
  */
-phone: string, expires_at: number, } | { "type": "profile_updated", instance_id: string, profile: Profile, } | { "type": "chats_changed", instance_id: string, } | { "type": "chat_deleted", instance_id: string, origin: ChatDeleteOrigin, report: ChatDeleteReport, } | { "type": "messages_added", instance_id: string, chat_jid: string, } | { "type": "message_delivery", instance_id: string, chat_jid: string, message_ids: Array<string>, delivery: Delivery, } | { "type": "export_progress", instance_id: string, export_id: string, done: number, total: number, };
+phone: string, expires_at: number, } | { "type": "profile_updated", instance_id: string, profile: Profile, } | { "type": "chats_changed", instance_id: string, } | { "type": "chat_deleted", instance_id: string, origin: ChatDeleteOrigin, report: ChatDeleteReport, } | { "type": "messages_added", instance_id: string, chat_jid: string, } | { "type": "message_delivery", instance_id: string, chat_jid: string, message_ids: Array<string>, delivery: Delivery, } | { "type": "webhook_status", instance_id: string, status: WebhookStatus, } | { "type": "export_progress", instance_id: string, export_id: string, done: number, total: number, };

@@ -18,6 +18,7 @@ import type { SendText } from "./SendText";
 import type { Settings } from "./Settings";
 import type { TimelineEntry } from "./TimelineEntry";
 import type { WebhookInput } from "./WebhookInput";
+import type { WebhookStatus } from "./WebhookStatus";
 
 export type LocalApiSettings = { 
 /**
@@ -70,6 +71,8 @@ export type Commands = {
   cancel_export: { args: { exportId: string }; answer: null };
   update_settings: { args: { name: string; settings: Settings }; answer: Instance };
   set_webhook: { args: { name: string; webhook: WebhookInput | null }; answer: Instance };
+  webhook_status: { args: { name: string }; answer: WebhookStatus };
+  send_test_webhook: { args: { name: string }; answer: WebhookStatus };
   set_proxy: { args: { name: string; proxy: string | null }; answer: Instance };
   timeline: { args: { name: string | null }; answer: Array<TimelineEntry> };
   qr_image: { args: { code: string }; answer: string };
@@ -152,6 +155,13 @@ export function commandFunctions(send: SendCommand) {
     updateSettings: (name: string, settings: Settings) => send("update_settings", { name, settings }),
     /** Without a webhook, removes it and drops what was still queued for it. */
     setWebhook: (name: string, webhook: WebhookInput | null) => send("set_webhook", { name, webhook }),
+    /** The webhook's last delivery attempt and the events still queued for it. */
+    webhookStatus: (name: string) => send("webhook_status", { name }),
+    /**
+     * Queues a TEST event, signed and retried like any other, and answers once its
+     * first try is over; webhook_not_configured without a webhook.
+     */
+    sendTestWebhook: (name: string) => send("send_test_webhook", { name }),
     setProxy: (name: string, proxy: string | null) => send("set_proxy", { name, proxy }),
     /**
      * What happened to one instance (by the id its name has now), or to every

@@ -14,6 +14,7 @@ const words: Record<ErrorCode, MessageKey> = {
   invalid_jid: 'error.invalid_jid',
   invalid_webhook: 'error.invalid_webhook',
   invalid_webhook_authorization: 'error.invalid_webhook_authorization',
+  webhook_not_configured: 'error.webhook_not_configured',
   invalid_proxy: 'error.invalid_proxy',
   proxy_unreachable: 'error.proxy_unreachable',
   proxy_auth_failed: 'error.proxy_auth_failed',

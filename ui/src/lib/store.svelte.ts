@@ -3,6 +3,7 @@
 import type { ChatSummary } from '../bindings/ChatSummary';
 import type { EngineEvent } from '../bindings/EngineEvent';
 import type { Instance } from '../bindings/Instance';
+import type { WebhookStatus } from '../bindings/WebhookStatus';
 import { api, onEngineEvent, savePref } from './api';
 import type { Conversation } from './conversation.svelte';
 import { chatLabel, formatBytes } from './format';
@@ -66,6 +67,8 @@ export class AppState {
   chats = $state<Record<string, ChatsLoad>>({});
   /** Last time each instance reported chat changes (drives "syncing" while linking). */
   chatsChangedAt = $state<Record<string, number>>({});
+  /** Each webhook's last delivery and queue, as last read or announced. */
+  webhookStatus = $state<Record<string, WebhookStatus>>({});
   /** Bumped when the timeline may have grown, so open timeline views reload. */
   auditVersion = $state(0);
   /** The conversation open on screen, if any: it follows the engine's events too. */
@@ -130,6 +133,7 @@ export class AppState {
     this.pairing = {};
     this.chats = {};
     this.chatsChangedAt = {};
+    this.webhookStatus = {};
     this.conversation = null;
     this.#held = null;
     this.#refreshing.clear();
@@ -157,6 +161,7 @@ export class AppState {
         delete this.qr[id];
         delete this.pairing[id];
         delete this.chats[id];
+        delete this.webhookStatus[id];
         this.auditVersion += 1;
         break;
       case 'state_changed':
@@ -173,6 +178,9 @@ export class AppState {
         break;
       case 'pairing_code':
         this.pairing[id] = { code: event.code, phone: event.phone, expiresAt: event.expires_at };
+        break;
+      case 'webhook_status':
+        this.webhookStatus[id] = event.status;
         break;
       case 'profile_updated':
         if (current) current.profile = event.profile;

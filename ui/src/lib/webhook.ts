@@ -1,5 +1,6 @@
 // The editable form of a webhook, and the conversions to and from what the engine stores.
 import type { Webhook } from '../bindings/Webhook';
+import type { WebhookDelivery } from '../bindings/WebhookDelivery';
 import type { WebhookEvent } from '../bindings/WebhookEvent';
 import type { WebhookInput } from '../bindings/WebhookInput';
 import { t } from './i18n/index.svelte';
@@ -42,4 +43,11 @@ export function webhookHost(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** How the last attempt ended, after "Last delivery … :". */
+export function deliveryText(last: WebhookDelivery): string {
+  if (!last.error) return t('webhook.last.delivered', { status: String(last.status ?? '') });
+  if (last.status !== null) return t('webhook.last.answered', { status: String(last.status) });
+  return t('webhook.last.noAnswer', { error: last.error });
 }

@@ -116,6 +116,7 @@ export const localApiOff = (): LocalApiStatus => ({
 /** Commands every screen may call that a test need not think about. */
 const defaults: Record<string, Handler> = {
   local_api_status: localApiOff,
+  webhook_status: () => ({ last_delivery: null, pending: 0 }),
 };
 
 /** Installs a mocked shell; unknown commands fail the way a missing command would. */

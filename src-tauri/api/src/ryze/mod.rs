@@ -5,6 +5,7 @@
 mod chat;
 mod config;
 mod connect;
+mod deliveries;
 mod export;
 mod inputs;
 mod instance;
@@ -30,6 +31,7 @@ pub(crate) mod paths {
     pub use super::chat::*;
     pub use super::config::*;
     pub use super::connect::*;
+    pub use super::deliveries::*;
     pub use super::export::*;
     pub use super::instance::*;
     pub use super::message::*;
@@ -65,6 +67,14 @@ pub(crate) fn routes(state: ApiState) -> Router<ApiState> {
             get(config::get_webhook),
         )
         .route("/api/events/webhook/{instance}", post(config::set_webhook))
+        .route(
+            "/api/events/webhookDeliveries/{instance}",
+            get(deliveries::deliveries),
+        )
+        .route(
+            "/api/events/testWebhook/{instance}",
+            post(deliveries::test_webhook),
+        )
         .route("/api/chat/deleteChat/{instance}", delete(chat::delete_chat))
         .route("/api/chat/messages/{instance}", get(message::messages))
         .route("/api/chat/export/{instance}", get(export::export))
@@ -162,6 +172,12 @@ impl Dialect for Ryze {
     }
     fn set_webhook() -> Served {
         Served::At(&["POST /api/events/webhook/{instance}"])
+    }
+    fn webhook_status() -> Served {
+        Served::At(&["GET /api/events/webhookDeliveries/{instance}"])
+    }
+    fn send_test_webhook() -> Served {
+        Served::At(&["POST /api/events/testWebhook/{instance}"])
     }
     fn set_proxy() -> Served {
         Served::At(&["POST /api/instance/proxy/{instance}"])

@@ -117,7 +117,7 @@ impl Refusal {
             MediaTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, own()),
             UnsupportedMedia => (StatusCode::UNSUPPORTED_MEDIA_TYPE, own()),
             NameTaken | NotPaired | AlreadyConnected | AlreadyLinked | DeletionInProgress
-            | ExportCancelled => (StatusCode::CONFLICT, own()),
+            | ExportCancelled | WebhookNotConfigured => (StatusCode::CONFLICT, own()),
             WhatsappError | S3Unreachable | ProxyUnreachable | ProxyAuthFailed => {
                 (StatusCode::BAD_GATEWAY, own())
             }

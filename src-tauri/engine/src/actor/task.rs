@@ -6,6 +6,7 @@ mod commands;
 mod liveness;
 mod reactions;
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
@@ -91,19 +92,22 @@ pub(crate) struct Actor {
     seen_reconnect_errors: u32,
     /// Since when the liveness checks find the socket closed, checks in a row.
     closed_since: Option<Instant>,
+    /// Groups whose subject was asked for in this actor's life (once each).
+    named_groups: HashSet<String>,
 }
 
 impl Actor {
     pub(crate) fn new(ctx: ActorContext) -> Actor {
         let (events_tx, events_rx) = mpsc::unbounded_channel();
         Actor {
+            named_groups: HashSet::new(),
+            profile: ctx.profile.clone(),
             ctx,
             state: InstanceState::Disconnected {
                 reason: DisconnectReason::Idle,
                 detail: None,
                 since: now_millis(),
             },
-            profile: Profile::default(),
             attempt: None,
             generation: 0,
             events_tx,

@@ -43,11 +43,12 @@ impl HistoryBlob {
             let name = conversation
                 .name
                 .clone()
-                .or_else(|| conversation.display_name.clone())
-                .or_else(|| names.get(conversation.id.as_str()).map(|n| n.to_string()));
+                .or_else(|| conversation.display_name.clone());
+            let push_name = names.get(conversation.id.as_str()).map(|n| n.to_string());
             chats.push(ChatUpsert {
                 jid: chat_jid.clone(),
                 name,
+                push_name,
             });
             for entry in &conversation.messages {
                 let Some(info) = entry.message.as_option() else {

@@ -51,6 +51,21 @@ impl Remote {
         (business, picture)
     }
 
+    /// A group's subject, as a group query answers it; none when it does not.
+    pub(crate) async fn group_subject(&self, jid: &str) -> Option<String> {
+        let jid: Jid = jid.parse().ok()?;
+        let metadata =
+            tokio::time::timeout(PROFILE_LOOKUP_TIMEOUT, self.0.groups().get_metadata(&jid)).await;
+        match metadata {
+            Ok(Ok(metadata)) => Some(metadata.subject).filter(|s| !s.is_empty()),
+            Ok(Err(e)) => {
+                tracing::debug!(group = %jid, error = %e, "no group subject");
+                None
+            }
+            Err(_) => None,
+        }
+    }
+
     /// Downloads a profile picture through the client's own HTTP client, so the
     /// instance's proxy and TLS rules apply to it as to media.
     pub(crate) async fn fetch_picture(&self, url: &str) -> Result<Vec<u8>> {

@@ -5,6 +5,7 @@
 //! part; this one holds the shared records and the device look-ups.
 
 mod contacts;
+mod directory;
 mod linking;
 mod messaging;
 mod standing;
@@ -24,6 +25,7 @@ use crate::phone_signal::{CompanionKeys, PhoneCipher, SenderKeyChain};
 
 pub use contacts::ContactBundle;
 use contacts::{Contact, SharedCipher};
+pub use directory::GroupInfo;
 use linking::{PendingCode, PendingRef};
 pub use messaging::OutgoingToDevice;
 pub use standing::{KeyShare, LoginVerdict};
@@ -148,6 +150,10 @@ struct Inner {
     /// Devices that received a sender key: (group, contact, phone, device id).
     sender_keys_distributed: HashSet<(String, String, String, u32)>,
     accounts: HashMap<String, PhoneAccount>,
+    /// Contacts' push names, by phone number.
+    push_names: HashMap<String, String>,
+    /// Groups the server can describe, by JID.
+    groups: HashMap<String, GroupInfo>,
     devices: BTreeMap<(String, u32), DeviceRecord>,
     refs: HashMap<String, PendingRef>,
     codes: HashMap<u64, PendingCode>,

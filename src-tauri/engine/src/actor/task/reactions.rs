@@ -2,7 +2,7 @@
 //! messages (receipts, downloads), chat deletions from the phone, calls; and when a
 //! deadline passes.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,7 +15,7 @@ use crate::error::{Error, ErrorCode};
 use crate::model::{now_millis, ConnectVia, DisconnectReason, InstanceState, Profile};
 use crate::paths;
 use crate::records::ChatUpsert;
-use crate::wa::{ClientFate, Incoming, Lifecycle, SessionEvent};
+use crate::wa::{ClientFate, Incoming, Lifecycle, Remote, SessionEvent};
 
 impl Actor {
     pub(super) async fn on_event(&mut self, event: SessionEvent) {
@@ -189,21 +189,14 @@ impl Actor {
         }
         let id = self.ctx.instance_id.clone();
         let sink = Arc::clone(&self.ctx.sink);
-        let chats: BTreeSet<String> = incoming.iter().map(|m| m.upsert.chat_jid.clone()).collect();
-        sink.chats(
-            &id,
-            chats
-                .into_iter()
-                .map(|jid| ChatUpsert { jid, name: None })
-                .collect(),
-        )
-        .await;
+        sink.chats(&id, chats_of(&incoming)).await;
         sink.messages(&id, incoming.iter().map(|m| m.upsert.clone()).collect())
             .await;
 
         let Some(remote) = self.attempt.as_ref().map(|a| a.session.remote()) else {
             return;
         };
+        self.ask_group_subjects(&remote, &incoming);
         if self.ctx.settings.mark_messages_read {
             let remote = remote.clone();
             let receipts: Vec<_> = incoming.iter().map(|m| m.receipt.clone()).collect();
@@ -226,6 +219,31 @@ impl Actor {
                 self.background
                     .spawn(media::save(remote.clone(), job, Arc::clone(&sink)));
             }
+        }
+    }
+
+    /// A group's subject comes from a group query, once per group in the actor's life.
+    fn ask_group_subjects(&mut self, remote: &Remote, incoming: &[Incoming]) {
+        for message in incoming.iter().filter(|m| m.is_group) {
+            let jid = message.upsert.chat_jid.clone();
+            if !self.named_groups.insert(jid.clone()) {
+                continue;
+            }
+            let (remote, sink, id) = (
+                remote.clone(),
+                Arc::clone(&self.ctx.sink),
+                self.ctx.instance_id.clone(),
+            );
+            self.background.spawn(async move {
+                if let Some(subject) = remote.group_subject(&jid).await {
+                    let named = ChatUpsert {
+                        jid,
+                        name: Some(subject),
+                        push_name: None,
+                    };
+                    sink.chats(&id, vec![named]).await;
+                }
+            });
         }
     }
 
@@ -301,4 +319,22 @@ impl Actor {
             tracing::warn!(instance = %self.ctx.instance_id, code = %e.code(), "reconnect after the ban failed: {e}");
         }
     }
+}
+
+/// The chats of incoming messages; a 1:1 chat carries the push name its contact sent.
+fn chats_of(incoming: &[Incoming]) -> Vec<ChatUpsert> {
+    let mut chats: BTreeMap<String, ChatUpsert> = BTreeMap::new();
+    for message in incoming {
+        let upsert = &message.upsert;
+        let chat = chats
+            .entry(upsert.chat_jid.clone())
+            .or_insert_with(|| ChatUpsert {
+                jid: upsert.chat_jid.clone(),
+                ..ChatUpsert::default()
+            });
+        if !message.is_group && !upsert.from_me && upsert.sender_name.is_some() {
+            chat.push_name = upsert.sender_name.clone();
+        }
+    }
+    chats.into_values().collect()
 }

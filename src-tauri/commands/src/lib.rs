@@ -10,12 +10,13 @@ mod host;
 mod list;
 pub mod local_api;
 pub mod logging;
-pub mod qr;
 pub mod thumbnail;
 
 pub use host::Host;
 pub use local_api::{LocalApiSettings, LocalApiStatus, LocalApiSwitch};
-pub use switchboard_engine::{conversation, export, model, s3, Engine, ErrorCode, ErrorPayload};
+pub use switchboard_engine::{
+    conversation, export, model, qr_image, s3, Engine, ErrorCode, ErrorPayload,
+};
 
 /// What every command answers: a value, or the engine's coded error.
 pub type CommandResult<T> = Result<T, ErrorPayload>;

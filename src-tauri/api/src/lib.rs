@@ -1,17 +1,21 @@
 //! Switchboard's local HTTP API: a host of the command list beside the window. It serves
-//! RyzeAPI's instance module and delete-chat under `/api` (module `ryze`), each route a
-//! thin mapping of a command onto that dialect's request and answer, behind account and
-//! instance tokens and rate limits. The desktop app runs it when the user switches it on;
+//! RyzeAPI's instance module and delete-chat under `/api` (module `ryze`) and Evolution
+//! API v2's routes at the root (module `evolution`), each route a thin mapping of a
+//! command onto that dialect's request and answer, behind account and instance tokens
+//! and rate limits. The desktop app runs it when the user switches it on;
 //! `switchboard-server` runs it with no window.
 
 mod account_token;
 mod auth;
 mod dialect;
 mod events_socket;
+mod evolution;
 mod limits;
+mod linking;
 mod live;
 mod local;
 mod openapi;
+mod proxy_parts;
 mod ryze;
 
 use std::io;
@@ -20,6 +24,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
+use axum::http::{Method, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use switchboard_commands::Host;
@@ -32,6 +38,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 pub use account_token::{AccountToken, TokenSource, ACCOUNT_TOKEN_ENV};
 pub use dialect::{coverage, Dialect, Served};
 pub use events_socket::SocketTuning;
+pub use evolution::Evolution;
 pub use limits::ApiLimits;
 pub use local::LocalApi;
 pub use openapi::document as openapi_document;
@@ -82,6 +89,7 @@ pub(crate) type ApiState = Arc<Shared>;
 /// A listening API. Dropping it without [`RunningApi::stop`] leaves it serving.
 pub struct RunningApi {
     addr: SocketAddr,
+    engine: Engine,
     stop: watch::Sender<bool>,
     task: JoinHandle<io::Result<()>>,
 }
@@ -95,6 +103,8 @@ pub async fn start(
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = watch::channel(false);
+    // Evolution-shaped webhooks tell their receiver where to call back.
+    engine.set_api_url(Some(format!("http://{addr}")));
     let host = Host::new(engine);
     let live = live::follow(&host, stopped.clone())
         .await
@@ -107,6 +117,7 @@ pub async fn start(
         config,
         stop: stopped.clone(),
     });
+    let engine = state.host.engine().clone();
     let app = router(state);
     let mut stopped_signal = stopped;
     let task = tokio::spawn(async move {
@@ -117,7 +128,12 @@ pub async fn start(
             })
             .await
     });
-    Ok(RunningApi { addr, stop, task })
+    Ok(RunningApi {
+        addr,
+        engine,
+        stop,
+        task,
+    })
 }
 
 impl RunningApi {
@@ -137,6 +153,7 @@ impl RunningApi {
     /// last one did.
     pub async fn stop(self) -> io::Result<()> {
         let _ = self.stop.send(true);
+        self.engine.set_api_url(None);
         self.task.await.map_err(io::Error::other)?
     }
 }
@@ -149,9 +166,37 @@ fn router(state: ApiState) -> Router {
         .route("/ws", get(events_socket::upgrade))
         .route("/api/openapi.json", get(openapi::serve))
         .merge(ryze::routes(state.clone()))
-        .fallback(ryze::unknown_route)
-        .method_not_allowed_fallback(ryze::method_not_allowed)
+        .merge(evolution::routes(state.clone()))
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(CatchPanicLayer::custom(ryze::panicked))
+        .layer(CatchPanicLayer::custom(panicked))
         .with_state(state)
+}
+
+/// RyzeAPI's dialect lives under `/api`; everything else is Evolution's.
+fn is_ryze(uri: &Uri) -> bool {
+    uri.path().starts_with("/api/")
+}
+
+async fn unknown_route(method: Method, uri: Uri) -> Response {
+    if is_ryze(&uri) {
+        ryze::unknown_route(method, uri).await.into_response()
+    } else {
+        evolution::unknown_route(method, uri).await.into_response()
+    }
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    if is_ryze(&uri) {
+        ryze::method_not_allowed(method, uri).await.into_response()
+    } else {
+        evolution::unknown_route(method, uri).await.into_response()
+    }
+}
+
+/// A handler that panicked: the request fails in RyzeAPI's shape (the panic hook does
+/// not see the path), the server goes on.
+fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ryze::panicked(panic)
 }

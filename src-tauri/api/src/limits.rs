@@ -17,6 +17,8 @@ pub struct ApiLimits {
     pub deletes_per_hour: NonZeroU32,
     /// Larger request bodies are refused before they are read.
     pub max_body_bytes: usize,
+    /// The same for a route that takes a file inline (Evolution's sendMedia, base64).
+    pub max_media_body_bytes: usize,
 }
 
 impl Default for ApiLimits {
@@ -26,6 +28,8 @@ impl Default for ApiLimits {
             deletes_per_minute: NonZeroU32::new(10).expect("non-zero"),
             deletes_per_hour: NonZeroU32::new(100).expect("non-zero"),
             max_body_bytes: 64 * 1024,
+            // WhatsApp's largest file (a 100 MB document) in base64, with room for JSON.
+            max_media_body_bytes: 140 * 1024 * 1024,
         }
     }
 }
@@ -86,6 +90,7 @@ mod tests {
             deletes_per_minute: NonZeroU32::new(per_minute).unwrap(),
             deletes_per_hour: NonZeroU32::new(per_hour).unwrap(),
             max_body_bytes: 1024,
+            max_media_body_bytes: 1024,
         })
     }
 

@@ -10,13 +10,12 @@ mod host;
 mod list;
 pub mod local_api;
 pub mod logging;
-pub mod qr;
 pub mod thumbnail;
 
 pub use host::Host;
 pub use local_api::{LocalApiSettings, LocalApiStatus, LocalApiSwitch};
 pub use switchboard_engine::{
-    conversation, export, model, s3, webhook_status, Engine, ErrorCode, ErrorPayload,
+    conversation, export, model, qr_image, s3, webhook_status, Engine, ErrorCode, ErrorPayload,
 };
 
 /// What every command answers: a value, or the engine's coded error.

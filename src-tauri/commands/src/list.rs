@@ -223,7 +223,7 @@ macro_rules! with_commands {
             /// The QR code drawn in Rust, as a PNG data URL the window can show under a
             /// strict CSP.
             fn qr_image(_host, code: String) -> String {
-                $crate::qr::png_data_url(&code)
+                $crate::qr_image::png_data_url(&code)
             }
 
             /// The local API as the window's Settings show it.

@@ -11,6 +11,7 @@ use sqlx::Row;
 use crate::error::{Error, Result};
 use crate::model::{
     Counts, Instance, InstanceState, Profile, S3Status, Settings, Webhook, WebhookEvent,
+    WebhookFormat,
 };
 use crate::paths::{make_private_file, Paths};
 use crate::s3::config::SECRET_MASK;
@@ -57,6 +58,7 @@ pub const INSTANCE_SELECT: &str = "
 SELECT i.id, i.name, i.token, i.webhook_secret, i.settings, i.proxy, i.state, i.paired,
        i.phone_jid, i.lid, i.push_name, i.business_name, i.picture_url, i.created_at,
        w.url AS webhook_url, w.events AS webhook_events, w.authorization AS webhook_authorization,
+       w.format AS webhook_format, w.by_events AS webhook_by_events,
        COALESCE(c.chats, 0) AS chats, COALESCE(c.messages, 0) AS messages,
        COALESCE(c.media_files, 0) AS media_files, COALESCE(c.media_bytes, 0) AS media_bytes,
        EXISTS (SELECT 1 FROM deletions d WHERE d.instance_id = i.id) AS deleting,
@@ -82,6 +84,11 @@ pub fn counts_from_row(row: &SqliteRow) -> Result<Counts> {
     })
 }
 
+/// The stored word of a webhook's format, as serde writes it.
+pub fn webhook_format(word: &str) -> Result<WebhookFormat> {
+    from_json("webhook format", &format!("\"{word}\""))
+}
+
 pub fn instance_from_row(row: &SqliteRow) -> Result<Instance> {
     let secret: String = row.try_get("webhook_secret")?;
     let webhook = match row.try_get::<Option<String>, _>("webhook_url")? {
@@ -93,6 +100,8 @@ pub fn instance_from_row(row: &SqliteRow) -> Result<Instance> {
             )?,
             authorization: row.try_get("webhook_authorization")?,
             secret,
+            format: webhook_format(&row.try_get::<String, _>("webhook_format")?)?,
+            by_events: row.try_get("webhook_by_events")?,
         }),
         None => None,
     };

@@ -258,6 +258,12 @@ impl Engine {
         &self.inner.webhooks
     }
 
+    /// Where the local API answers while it runs (`None` once stopped): Evolution-shaped
+    /// webhooks tell their receiver (`server_url`).
+    pub fn set_api_url(&self, url: Option<String>) {
+        self.inner.webhooks.set_api_url(url);
+    }
+
     pub(crate) fn downgrade(&self) -> WeakEngine {
         WeakEngine(Arc::downgrade(&self.inner))
     }

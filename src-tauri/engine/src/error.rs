@@ -17,6 +17,9 @@ pub enum Error {
     InvalidName(String),
     #[error("an instance named '{0}' already exists")]
     NameTaken(String),
+    /// A chosen instance token is malformed or already another instance's.
+    #[error("{0}")]
+    InvalidToken(String),
     #[error("no instance named '{0}'")]
     InstanceNotFound(String),
     #[error("{0}")]
@@ -119,6 +122,7 @@ pub enum Error {
 pub enum ErrorCode {
     InvalidName,
     NameTaken,
+    InvalidToken,
     InstanceNotFound,
     InvalidPhone,
     InvalidJid,
@@ -165,6 +169,7 @@ impl ErrorCode {
         match self {
             ErrorCode::InvalidName => "invalid_name",
             ErrorCode::NameTaken => "name_taken",
+            ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::InstanceNotFound => "instance_not_found",
             ErrorCode::InvalidPhone => "invalid_phone",
             ErrorCode::InvalidJid => "invalid_jid",
@@ -219,6 +224,7 @@ impl Error {
         match self {
             Error::InvalidName(_) => ErrorCode::InvalidName,
             Error::NameTaken(_) => ErrorCode::NameTaken,
+            Error::InvalidToken(_) => ErrorCode::InvalidToken,
             Error::InstanceNotFound(_) => ErrorCode::InstanceNotFound,
             Error::InvalidPhone(_) => ErrorCode::InvalidPhone,
             Error::InvalidJid(_) => ErrorCode::InvalidJid,
@@ -384,6 +390,7 @@ mod tests {
         let every = [
             ErrorCode::InvalidName,
             ErrorCode::NameTaken,
+            ErrorCode::InvalidToken,
             ErrorCode::InstanceNotFound,
             ErrorCode::InvalidPhone,
             ErrorCode::InvalidJid,

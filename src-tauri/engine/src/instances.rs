@@ -38,6 +38,10 @@ impl Engine {
         let settings = validate::settings(input.settings.unwrap_or_default())?;
         let webhook = input.webhook.map(validate::webhook).transpose()?;
         let proxy = input.proxy.as_deref().map(validate::proxy).transpose()?;
+        let token = match input.token.as_deref() {
+            Some(chosen) => validate::instance_token(chosen)?,
+            None => random_hex(32),
+        };
         self.registry().ensure_name_free(&key, &input.name)?;
         // A bucket given at creation is tested like one saved later.
         let bucket = match input.s3 {
@@ -63,7 +67,7 @@ impl Engine {
             .bind(&id)
             .bind(&input.name)
             .bind(&key)
-            .bind(random_hex(32))
+            .bind(&token)
             .bind(random_hex(32))
             .bind(to_json(&settings))
             .bind(&proxy)
@@ -83,6 +87,11 @@ impl Engine {
         if let Err(e) = stored {
             let _ = paths::remove_tree(&dir);
             return Err(match e {
+                sqlx::Error::Database(db)
+                    if db.is_unique_violation() && db.message().contains("token") =>
+                {
+                    Error::InvalidToken("this token is already another instance's".into())
+                }
                 sqlx::Error::Database(db) if db.is_unique_violation() => {
                     Error::NameTaken(input.name.clone())
                 }
@@ -261,14 +270,18 @@ async fn store_webhook(
     webhook: &WebhookInput,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO webhooks (instance_id, url, events, authorization) VALUES (?, ?, ?, ?)
+        "INSERT INTO webhooks (instance_id, url, events, authorization, format, by_events)
+         VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (instance_id) DO UPDATE
-         SET url = excluded.url, events = excluded.events, authorization = excluded.authorization",
+         SET url = excluded.url, events = excluded.events, authorization = excluded.authorization,
+             format = excluded.format, by_events = excluded.by_events",
     )
     .bind(id)
     .bind(&webhook.url)
     .bind(to_json(&webhook.events))
     .bind(&webhook.authorization)
+    .bind(webhook.format.as_str())
+    .bind(webhook.by_events)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -303,6 +316,7 @@ mod tests {
             url: "http://127.0.0.1:9/hook".into(),
             events: vec![],
             authorization: None,
+            ..Default::default()
         }
     }
 

@@ -28,6 +28,7 @@ pub mod model;
 pub mod outbox;
 mod paths;
 mod proxy;
+pub mod qr_image;
 pub mod records;
 mod registry;
 pub mod s3;
@@ -38,6 +39,7 @@ mod timeline;
 pub mod validate;
 mod wa;
 pub mod webhook;
+pub mod webhook_evolution;
 pub mod webhook_status;
 
 pub use config::{EngineConfig, WebhookTuning};

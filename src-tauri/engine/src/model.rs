@@ -183,12 +183,36 @@ pub enum WebhookEvent {
     Connected,
     LoggedOut,
     MessagesUpsert,
+    /// Receipts: a sent message was delivered to or read on the recipient's phone.
+    MessagesUpdate,
+    /// A message this instance sent (from the window or an API).
+    SendMessage,
     ChatDeleted,
     InstanceDelete,
 }
 
+/// The shape of a webhook's bodies: Switchboard's own, or Evolution API's (its event
+/// names and payloads, for integrations written against Evolution).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookFormat {
+    #[default]
+    Switchboard,
+    Evolution,
+}
+
+impl WebhookFormat {
+    /// The word stored in the database, as serde writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookFormat::Switchboard => "switchboard",
+            WebhookFormat::Evolution => "evolution",
+        }
+    }
+}
+
 /// A webhook as the user configures it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct WebhookInput {
     pub url: String,
     /// Empty means every event.
@@ -197,6 +221,11 @@ pub struct WebhookInput {
     /// Sent verbatim as the `Authorization` header.
     #[serde(default)]
     pub authorization: Option<String>,
+    #[serde(default)]
+    pub format: WebhookFormat,
+    /// Each event goes to `<url>/<event-name>` (Evolution's `byEvents`).
+    #[serde(default)]
+    pub by_events: bool,
 }
 
 /// A stored webhook; the secret signs every body (`X-Switchboard-Signature`).
@@ -206,6 +235,10 @@ pub struct Webhook {
     pub events: Vec<WebhookEvent>,
     pub authorization: Option<String>,
     pub secret: String,
+    #[serde(default)]
+    pub format: WebhookFormat,
+    #[serde(default)]
+    pub by_events: bool,
 }
 
 /// Everything optional that can be given when an instance is created.
@@ -221,6 +254,11 @@ pub struct CreateInstance {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub s3: Option<S3ConfigInput>,
+    /// The instance's own API token, chosen by the caller (16-128 of `[A-Za-z0-9._~-]`);
+    /// one is generated when absent.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
 }
 
 /// An instance's bucket as shown: the configuration (secret masked) and the uploads

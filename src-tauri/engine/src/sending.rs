@@ -15,12 +15,13 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::events::EngineEvent;
 use crate::history;
-use crate::model::now_millis;
+use crate::model::{now_millis, WebhookEvent};
 use crate::outbox::{self, CAPTION_MAX_CHARS, TEXT_MAX_CHARS};
 use crate::paths;
 use crate::records::{MediaSaved, MessageUpsert, Receipts};
 use crate::validate;
 use crate::wa::{Outgoing, OutgoingMedia, Quote};
+use crate::webhook::MessageData;
 
 /// Bound on an upload plus a send; a 100 MB document on a slow line still fits.
 const SEND_TIMEOUT: Duration = Duration::from_secs(300);
@@ -32,6 +33,15 @@ struct Draft {
     text: Option<String>,
     quoted: Option<QuotedMessage>,
     outgoing: Outgoing,
+}
+
+/// What MESSAGES_UPDATE carries: receipts moved these messages of a chat forward.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DeliveryData<'a> {
+    chat_jid: &'a str,
+    message_ids: &'a [String],
+    delivery: &'static str,
 }
 
 /// The file of a message being sent, kept once it is sent.
@@ -190,6 +200,8 @@ impl Engine {
         }
         .await
         .map_err(|e| self.explain(&id, name, e))?;
+        self.webhook(&id, WebhookEvent::SendMessage, &[MessageData::of(&upsert)])
+            .await;
         self.emit(EngineEvent::MessagesAdded {
             instance_id: id.clone(),
             chat_jid: draft.jid,
@@ -208,13 +220,13 @@ impl Engine {
                 delivery,
             };
             let moved = chat_store::set_delivery(self.db(), id, &receipts).await?;
-            self.announce_delivery(id, jid, moved, delivery);
+            self.announce_delivery(id, jid, moved, delivery).await;
         }
         Ok(())
     }
 
     /// Tells that receipts moved messages forward.
-    pub(crate) fn announce_delivery(
+    pub(crate) async fn announce_delivery(
         &self,
         id: &str,
         jid: &str,
@@ -224,6 +236,12 @@ impl Engine {
         if message_ids.is_empty() {
             return;
         }
+        let data = DeliveryData {
+            chat_jid: jid,
+            message_ids: &message_ids,
+            delivery: delivery.as_str(),
+        };
+        self.webhook(id, WebhookEvent::MessagesUpdate, &data).await;
         self.emit(EngineEvent::MessageDelivery {
             instance_id: id.to_string(),
             chat_jid: jid.to_string(),

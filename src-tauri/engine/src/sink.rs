@@ -19,6 +19,7 @@ use crate::model::{
 use crate::records::{ChatUpsert, MediaSaved, MessageUpsert, Receipts};
 use crate::timeline;
 use crate::validate;
+use crate::webhook::MessageData;
 
 /// Holds the engine weakly: actors live inside the engine and must not keep it alive.
 pub struct EngineSink {
@@ -45,19 +46,6 @@ fn log_failure(engine: &Engine, instance_id: &str, what: &str, result: Result<()
         let e = engine.explain(instance_id, &engine.name_of(instance_id), e);
         warn!(%instance_id, code = %e.code(), error = %e, "could not store {what}");
     }
-}
-
-/// What a MESSAGES_UPSERT webhook carries per message.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct MessageData<'a> {
-    chat_jid: &'a str,
-    id: &'a str,
-    from_me: bool,
-    sender: Option<&'a str>,
-    timestamp: Millis,
-    text: Option<&'a str>,
-    media_kind: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -186,21 +174,7 @@ impl SessionSink for EngineSink {
         if new.is_empty() {
             return;
         }
-        let data: Vec<MessageData> = new
-            .iter()
-            .map(|&i| {
-                let m = &messages[i];
-                MessageData {
-                    chat_jid: &m.chat_jid,
-                    id: &m.id,
-                    from_me: m.from_me,
-                    sender: m.sender.as_deref(),
-                    timestamp: m.timestamp,
-                    text: m.text.as_deref(),
-                    media_kind: m.media_kind(),
-                }
-            })
-            .collect();
+        let data: Vec<MessageData> = new.iter().map(|&i| MessageData::of(&messages[i])).collect();
         engine
             .webhook(instance_id, WebhookEvent::MessagesUpsert, &data)
             .await;
@@ -242,7 +216,9 @@ impl SessionSink for EngineSink {
                     early.keep(instance_id, &chat, id, receipts.delivery);
                 }
                 drop(early);
-                engine.announce_delivery(instance_id, &chat, moved, receipts.delivery);
+                engine
+                    .announce_delivery(instance_id, &chat, moved, receipts.delivery)
+                    .await;
             }
             Err(e) => log_failure(&engine, instance_id, "receipts", Err(e)),
         }

@@ -4,7 +4,7 @@
 //! whose message names the rule that failed.
 
 use crate::error::{Error, Result};
-use crate::model::{Settings, WebhookEvent, WebhookInput};
+use crate::model::{Settings, WebhookEvent, WebhookFormat, WebhookInput};
 
 pub const NAME_MAX: usize = 64;
 /// E.164 numbers have at most 15 digits; no real number is shorter than 7. The rule
@@ -217,11 +217,36 @@ pub fn webhook(input: WebhookInput) -> Result<WebhookInput> {
             events.push(event);
         }
     }
+    if input.by_events && input.format != WebhookFormat::Evolution {
+        return invalid("one URL per event is offered only for Evolution-shaped webhooks");
+    }
     Ok(WebhookInput {
         url: url.to_string(),
         events,
         authorization,
+        format: input.format,
+        by_events: input.by_events,
     })
+}
+
+/// A chosen instance token: 16-128 of `[A-Za-z0-9._~-]` (safe in a header and a URL).
+pub fn instance_token(token: &str) -> Result<String> {
+    let invalid = |why: String| Err(Error::InvalidToken(why));
+    if !(16..=128).contains(&token.len()) {
+        return invalid(format!(
+            "the token must be 16 to 128 characters (it has {})",
+            token.chars().count()
+        ));
+    }
+    if let Some(bad) = token
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '~' | '-')))
+    {
+        return invalid(format!(
+            "the token may only contain letters, digits, '.', '_', '~' and '-' (found {bad:?})"
+        ));
+    }
+    Ok(token.to_string())
 }
 
 /// The webhook's Authorization header value: empty means none; otherwise printable

@@ -1,8 +1,10 @@
 //! Webhooks: signed JSON POSTs, queued in a persistent outbox (so a restart loses
 //! nothing) and retried with exponential backoff and jitter on timeouts and 5xx, never
 //! on 4xx. INSTANCE_DELETE alone is delivered directly, because a deletion waits for it.
+//! A webhook set through Evolution's dialect gets Evolution's bodies (made from these by
+//! [`crate::webhook_evolution`]), optionally one URL per event, signed and retried alike.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
@@ -17,8 +19,12 @@ use crate::config::WebhookTuning;
 use crate::db::to_json;
 use crate::error::Result;
 use crate::events::EngineEvent;
-use crate::model::{now_millis, TimelineEvent, WebhookEvent, WebhookOutcome};
+use crate::model::{
+    now_millis, Millis, TimelineEvent, WebhookEvent, WebhookFormat, WebhookOutcome,
+};
+use crate::records::MessageUpsert;
 use crate::timeline;
+use crate::webhook_evolution::{self, Origin};
 use crate::webhook_status::{self, WebhookDelivery};
 
 pub const SIGNATURE_HEADER: &str = "X-Switchboard-Signature";
@@ -35,8 +41,39 @@ pub fn event_name(event: WebhookEvent) -> &'static str {
         WebhookEvent::Connected => "CONNECTED",
         WebhookEvent::LoggedOut => "LOGGED_OUT",
         WebhookEvent::MessagesUpsert => "MESSAGES_UPSERT",
+        WebhookEvent::MessagesUpdate => "MESSAGES_UPDATE",
+        WebhookEvent::SendMessage => "SEND_MESSAGE",
         WebhookEvent::ChatDeleted => "CHAT_DELETED",
         WebhookEvent::InstanceDelete => "INSTANCE_DELETE",
+    }
+}
+
+/// What MESSAGES_UPSERT and SEND_MESSAGE carry per message.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct MessageData<'a> {
+    chat_jid: &'a str,
+    id: &'a str,
+    from_me: bool,
+    sender: Option<&'a str>,
+    sender_name: Option<&'a str>,
+    timestamp: Millis,
+    text: Option<&'a str>,
+    media_kind: Option<&'a str>,
+}
+
+impl<'a> MessageData<'a> {
+    pub fn of(m: &'a MessageUpsert) -> Self {
+        MessageData {
+            chat_jid: &m.chat_jid,
+            id: &m.id,
+            from_me: m.from_me,
+            sender: m.sender.as_deref(),
+            sender_name: m.sender_name.as_deref(),
+            timestamp: m.timestamp,
+            text: m.text.as_deref(),
+            media_kind: m.media_kind(),
+        }
     }
 }
 
@@ -75,23 +112,12 @@ pub fn test_body(instance_name: &str) -> String {
     })
 }
 
+/// INSTANCE_DELETE's data, as seed 001 shows it.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct InstanceDeleteData<'a> {
     instance_name: &'a str,
     instance_id: &'a str,
-}
-
-/// `{"event":"INSTANCE_DELETE","instance":"<name>","data":{"instanceName":"<name>","instanceId":"<id>"}}`
-pub fn instance_delete_body(name: &str, id: &str) -> String {
-    body(
-        WebhookEvent::InstanceDelete,
-        name,
-        &InstanceDeleteData {
-            instance_name: name,
-            instance_id: id,
-        },
-    )
 }
 
 /// `sha256=<hex HMAC-SHA256 of the body keyed with the instance secret>`
@@ -109,11 +135,58 @@ pub struct Target {
     pub events: Vec<WebhookEvent>,
     pub authorization: Option<String>,
     pub secret: String,
+    pub format: WebhookFormat,
+    pub by_events: bool,
+    /// The instance's token and linked phone, which Evolution's bodies carry.
+    pub token: String,
+    pub phone_jid: Option<String>,
 }
 
 impl Target {
     pub fn wants(&self, event: WebhookEvent) -> bool {
         self.events.is_empty() || self.events.contains(&event)
+    }
+
+    /// Where a body of `event` (its wire name) goes: `<url>/<event-name>` by events.
+    pub fn url_for(&self, event: &str) -> String {
+        if self.by_events {
+            let base = self.url.trim_end_matches('/');
+            format!("{base}/{}", webhook_evolution::path_segment(event))
+        } else {
+            self.url.clone()
+        }
+    }
+
+    /// The bodies (with their wire event names) `data` makes for this webhook.
+    fn bodies<T: Serialize>(
+        &self,
+        event: WebhookEvent,
+        instance: (&str, &str),
+        server_url: Option<&str>,
+        data: &T,
+    ) -> Vec<(&'static str, String)> {
+        let (instance_id, instance_name) = instance;
+        match self.format {
+            WebhookFormat::Switchboard => {
+                vec![(event_name(event), body(event, instance_name, data))]
+            }
+            WebhookFormat::Evolution => {
+                let Some(name) = webhook_evolution::event_name(event) else {
+                    return Vec::new();
+                };
+                let destination = self.url_for(name);
+                let origin = Origin {
+                    instance_name,
+                    instance_id,
+                    apikey: &self.token,
+                    sender: self.phone_jid.as_deref(),
+                    server_url,
+                    destination: &destination,
+                };
+                let data = serde_json::to_value(data).unwrap_or_default();
+                webhook_evolution::bodies(event, &origin, &data)
+            }
+        }
     }
 }
 
@@ -122,7 +195,8 @@ pub async fn target<'e, E: sqlx::SqliteExecutor<'e>>(
     instance_id: &str,
 ) -> Result<Option<Target>> {
     let row = sqlx::query(
-        "SELECT w.url, w.events, w.authorization, i.webhook_secret
+        "SELECT w.url, w.events, w.authorization, w.format, w.by_events, i.webhook_secret,
+                i.token, i.phone_jid
          FROM webhooks w JOIN instances i ON i.id = w.instance_id WHERE w.instance_id = ?",
     )
     .bind(instance_id)
@@ -135,6 +209,10 @@ pub async fn target<'e, E: sqlx::SqliteExecutor<'e>>(
         events: serde_json::from_str(&events).unwrap_or_default(),
         authorization: row.try_get("authorization")?,
         secret: row.try_get("webhook_secret")?,
+        format: crate::db::webhook_format(&row.try_get::<String, _>("format")?)?,
+        by_events: row.try_get("by_events")?,
+        token: row.try_get("token")?,
+        phone_jid: row.try_get("phone_jid")?,
     }))
 }
 
@@ -174,6 +252,8 @@ pub struct WebhookSender {
     events: broadcast::Sender<EngineEvent>,
     /// The outbox row id of every finished attempt (a test waits for its own).
     attempts: broadcast::Sender<i64>,
+    /// Where the local API answers while it runs (Evolution's bodies say so).
+    api_url: RwLock<Option<String>>,
 }
 
 impl WebhookSender {
@@ -194,7 +274,20 @@ impl WebhookSender {
             wake: Notify::new(),
             events,
             attempts: broadcast::channel(BATCH as usize * 4).0,
+            api_url: RwLock::new(None),
         })
+    }
+
+    /// Tells Evolution-shaped bodies where the API answers; `None` once it stops.
+    pub fn set_api_url(&self, url: Option<String>) {
+        *self.api_url.write().unwrap_or_else(|e| e.into_inner()) = url;
+    }
+
+    fn api_url(&self) -> Option<String> {
+        self.api_url
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Finished attempts, by outbox row id, from now on.
@@ -259,12 +352,16 @@ impl WebhookSender {
         if !target.wants(event) {
             return Ok(());
         }
-        self.insert(
-            instance_id,
-            event_name(event),
-            &body(event, instance_name, data),
-        )
-        .await?;
+        let server_url = self.api_url();
+        let bodies = target.bodies(
+            event,
+            (instance_id, instance_name),
+            server_url.as_deref(),
+            data,
+        );
+        for (name, body) in bodies {
+            self.insert(instance_id, name, &body).await?;
+        }
         Ok(())
     }
 
@@ -278,12 +375,24 @@ impl WebhookSender {
         let Some(target) = target.filter(|t| t.wants(WebhookEvent::InstanceDelete)) else {
             return WebhookOutcome::NotConfigured;
         };
-        let body = instance_delete_body(name, id);
+        let server_url = self.api_url();
+        let Some((event, body)) = target
+            .bodies(
+                WebhookEvent::InstanceDelete,
+                (id, name),
+                server_url.as_deref(),
+                &InstanceDeleteData {
+                    instance_name: name,
+                    instance_id: id,
+                },
+            )
+            .into_iter()
+            .next()
+        else {
+            return WebhookOutcome::NotConfigured;
+        };
         for attempt in 1..=self.tuning.delete_attempts {
-            match self
-                .send(target, event_name(WebhookEvent::InstanceDelete), &body)
-                .await
-            {
+            match self.send(target, event, &body).await {
                 Attempt::Delivered(_) => return WebhookOutcome::Delivered,
                 Attempt::Refused(status) => {
                     warn!(
@@ -306,7 +415,7 @@ impl WebhookSender {
     async fn send(&self, target: &Target, event: &str, body: &str) -> Attempt {
         let mut request = self
             .client
-            .post(&target.url)
+            .post(target.url_for(event))
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(SIGNATURE_HEADER, signature(&target.secret, body))
             .header(EVENT_HEADER, event)

@@ -142,6 +142,7 @@ async fn instance_delete_webhook_arrives_signed_before_the_folder_vanishes() {
                 url: receiver.url.clone(),
                 events: vec![],
                 authorization: Some("Bearer secret-token".into()),
+                ..Default::default()
             }),
         )
         .await
@@ -260,6 +261,7 @@ async fn writes_that_race_a_deletion_answer_as_the_deletion() {
         url: "http://127.0.0.1:9/hook".into(),
         events: vec![],
         authorization: None,
+        ..Default::default()
     };
     for round in 0..40u64 {
         let name = format!("race{round}");

@@ -411,6 +411,7 @@ async fn a_deletion_killed_after_its_tombstone_still_tells_the_webhook_and_the_p
                     url: receiver.url.clone(),
                     events: vec![WebhookEvent::InstanceDelete],
                     authorization: None,
+                    ..Default::default()
                 }),
             )
             .await

@@ -103,9 +103,11 @@ async fn create_returns_a_disconnected_instance_with_id_token_and_options() {
                 url: "https://example.invalid/hook".into(),
                 events: vec![WebhookEvent::InstanceDelete, WebhookEvent::InstanceDelete],
                 authorization: Some("Bearer x".into()),
+                ..Default::default()
             }),
             proxy: Some("socks5://127.0.0.1:1080".into()),
             s3: None,
+            token: None,
         })
         .await
         .unwrap();
@@ -160,6 +162,7 @@ async fn create_rejects_bad_options_and_stores_nothing() {
         url: url.into(),
         events: vec![],
         authorization: auth.map(str::to_string),
+        ..Default::default()
     };
     let cases: Vec<(CreateInstance, ErrorCode)> = vec![
         (
@@ -294,6 +297,7 @@ async fn settings_webhook_and_proxy_updates_validate_first_and_persist() {
                 url: "http://127.0.0.1:9/hook".into(),
                 events: vec![WebhookEvent::ChatDeleted],
                 authorization: None,
+                ..Default::default()
             }),
         )
         .await
@@ -303,6 +307,7 @@ async fn settings_webhook_and_proxy_updates_validate_first_and_persist() {
         url: "javascript:alert(1)".into(),
         events: vec![],
         authorization: None,
+        ..Default::default()
     };
     assert_eq!(
         engine

@@ -35,6 +35,7 @@ async fn the_list_follows_every_change_whoever_writes_it() {
                 url: "http://127.0.0.1:9/hook".into(),
                 events: Vec::new(),
                 authorization: None,
+                ..Default::default()
             }),
         )
         .await

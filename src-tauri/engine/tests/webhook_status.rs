@@ -30,6 +30,7 @@ async fn a_test_event_is_delivered_signed_whatever_the_filter_and_reported() {
                 // A filter that names none of the session's events holds no test back.
                 events: vec![WebhookEvent::LoggedOut],
                 authorization: Some("Bearer test-token".into()),
+                ..Default::default()
             }),
         )
         .await
@@ -153,6 +154,7 @@ async fn a_new_address_starts_without_a_last_delivery_and_removal_drops_it() {
         url: second.url.clone(),
         events: vec![],
         authorization: None,
+        ..Default::default()
     };
     engine.set_webhook("shop", Some(moved)).await.unwrap();
     let status = engine.webhook_status("shop").await.unwrap();

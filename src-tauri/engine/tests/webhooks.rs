@@ -102,6 +102,7 @@ async fn the_events_filter_is_applied() {
                 url: receiver.url.clone(),
                 events: vec![WebhookEvent::LoggedOut],
                 authorization: None,
+                ..Default::default()
             }),
         )
         .await

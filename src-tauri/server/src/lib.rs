@@ -45,6 +45,9 @@ pub struct Flags {
     /// The largest request body accepted, in bytes.
     #[arg(long, default_value = "65536", value_name = "BYTES")]
     pub max_body_bytes: usize,
+    /// The largest body of a route that takes a file inline (Evolution's sendMedia).
+    #[arg(long, default_value = "146800640", value_name = "BYTES")]
+    pub max_media_body_bytes: usize,
     /// Seconds between the pings that keep `/ws` connections alive.
     #[arg(long, default_value = "30", value_name = "SECONDS")]
     pub ws_heartbeat_secs: NonZeroU32,
@@ -60,6 +63,7 @@ impl Flags {
             deletes_per_minute: self.deletes_per_minute,
             deletes_per_hour: self.deletes_per_hour,
             max_body_bytes: self.max_body_bytes,
+            max_media_body_bytes: self.max_media_body_bytes,
         }
     }
 }

@@ -69,6 +69,7 @@ pub async fn create_with_webhook(engine: &Engine, name: &str, url: &str) -> Inst
                 url: url.into(),
                 events: vec![],
                 authorization: Some("Bearer test-token".into()),
+                ..Default::default()
             }),
             ..Default::default()
         })

@@ -10,6 +10,8 @@ use tokio::net::TcpListener;
 /// One request as the receiver saw it.
 #[derive(Debug, Clone)]
 pub struct Received {
+    /// The request's path, e.g. `/hook/messages-upsert`.
+    pub path: String,
     /// Lower-cased header names.
     pub headers: HashMap<String, String>,
     pub body: String,
@@ -40,11 +42,12 @@ impl Receiver {
                 let statuses = statuses.clone();
                 let watch = watch.clone();
                 tokio::spawn(async move {
-                    let Some((headers, body)) = read_request(&mut socket).await else {
+                    let Some((path, headers, body)) = read_request(&mut socket).await else {
                         return;
                     };
                     let watched_path_existed = watch.as_ref().map(|p| p.exists());
                     log.lock().unwrap().push(Received {
+                        path,
                         headers,
                         body,
                         watched_path_existed,
@@ -82,9 +85,10 @@ impl Receiver {
     }
 }
 
+/// The path, the headers and the body of one request.
 async fn read_request(
     socket: &mut tokio::net::TcpStream,
-) -> Option<(HashMap<String, String>, String)> {
+) -> Option<(String, HashMap<String, String>, String)> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
@@ -98,6 +102,7 @@ async fn read_request(
         }
     };
     let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let path = head.split(' ').nth(1)?.to_string();
     let headers: HashMap<String, String> = head
         .lines()
         .skip(1)
@@ -113,7 +118,7 @@ async fn read_request(
         buf.extend_from_slice(&chunk[..n]);
     }
     let body = String::from_utf8(buf[head_end..head_end + length].to_vec()).ok()?;
-    Some((headers, body))
+    Some((path, headers, body))
 }
 
 /// The receiver's side of the signature check.

@@ -14,4 +14,9 @@ proxy: string | null,
 /**
  * Received media goes to this bucket (tested before the instance is created).
  */
-s3?: S3ConfigInput, };
+s3?: S3ConfigInput, 
+/**
+ * The instance's own API token, chosen by the caller (16-128 of `[A-Za-z0-9._~-]`);
+ * one is generated when absent.
+ */
+token?: string, };

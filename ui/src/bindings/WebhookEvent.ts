@@ -3,4 +3,4 @@
 /**
  * Events a webhook can subscribe to.
  */
-export type WebhookEvent = "STATE_CHANGED" | "QR_UPDATED" | "CONNECTED" | "LOGGED_OUT" | "MESSAGES_UPSERT" | "CHAT_DELETED" | "INSTANCE_DELETE";
+export type WebhookEvent = "STATE_CHANGED" | "QR_UPDATED" | "CONNECTED" | "LOGGED_OUT" | "MESSAGES_UPSERT" | "MESSAGES_UPDATE" | "SEND_MESSAGE" | "CHAT_DELETED" | "INSTANCE_DELETE";

@@ -9,6 +9,7 @@ export type { ErrorCode };
 const words: Record<ErrorCode, MessageKey> = {
   invalid_name: 'error.invalid_name',
   name_taken: 'error.name_taken',
+  invalid_token: 'error.invalid_token',
   instance_not_found: 'error.instance_not_found',
   invalid_phone: 'error.invalid_phone',
   invalid_jid: 'error.invalid_jid',

@@ -2,6 +2,7 @@
 import type { Webhook } from '../bindings/Webhook';
 import type { WebhookDelivery } from '../bindings/WebhookDelivery';
 import type { WebhookEvent } from '../bindings/WebhookEvent';
+import type { WebhookFormat } from '../bindings/WebhookFormat';
 import type { WebhookInput } from '../bindings/WebhookInput';
 import { t } from './i18n/index.svelte';
 
@@ -12,6 +13,9 @@ export interface WebhookDraft {
   url: string;
   events: WebhookEvent[];
   authorization: string;
+  /** Kept as set (an integration may have asked for Evolution's shapes): the form does not change it. */
+  format: WebhookFormat;
+  by_events: boolean;
 }
 
 export function draftFrom(webhook: Webhook | null): WebhookDraft {
@@ -19,6 +23,8 @@ export function draftFrom(webhook: Webhook | null): WebhookDraft {
     url: webhook?.url ?? '',
     events: [...(webhook?.events ?? [])],
     authorization: webhook?.authorization ?? '',
+    format: webhook?.format ?? 'switchboard',
+    by_events: webhook?.by_events ?? false,
   };
 }
 
@@ -27,7 +33,13 @@ export function inputFrom(draft: WebhookDraft): WebhookInput | null {
   const url = draft.url.trim();
   if (!url) return null;
   const authorization = draft.authorization.trim();
-  return { url, events: [...draft.events], authorization: authorization || null };
+  return {
+    url,
+    events: [...draft.events],
+    authorization: authorization || null,
+    format: draft.format,
+    by_events: draft.by_events,
+  };
 }
 
 /** What is wrong with the Authorization value before it is sent, if anything. */

@@ -6,9 +6,10 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::inputs::{ProxyParts, SettingsFields, WebhookParts};
+use super::inputs::{SettingsFields, WebhookParts};
 use super::reply::{Body, InstanceName, Refusal, RefusalBody};
 use super::shapes::{ProxyView, SettingsView, WebhookView};
+use crate::proxy_parts::ProxyParts;
 use crate::ApiState;
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -7,12 +7,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use switchboard_engine::model::{InstanceState, Millis};
-use switchboard_engine::EngineEvent;
-use tokio::sync::broadcast::error::RecvError;
+use switchboard_engine::model::Millis;
 use utoipa::ToSchema;
 
 use super::reply::{Args, InstanceName, Refusal, RefusalBody};
+use crate::linking::{self, Linking, NoQr};
 use crate::live::ShownQr;
 use crate::ApiState;
 
@@ -70,69 +69,29 @@ pub async fn connect(
             ..answer("Pairing code generated", "code")
         }));
     }
-    let instance = switchboard_commands::get_instance(&api.host, name.clone()).await?;
-    if instance.state.is_connected() {
-        return Ok(Json(answer("Instance already connected", "connected")));
-    }
-    let showing_qr = matches!(instance.state, InstanceState::Connecting { .. });
-    if let Some(qr) = api.live.current_qr(&instance.id).filter(|_| showing_qr) {
-        return qr_answer(&api, qr).await;
-    }
-    // Subscribed before asking: the first code cannot slip past.
-    let mut events = api.host.engine().subscribe();
-    let state = switchboard_commands::connect_qr(&api.host, name).await?;
-    if state.is_connected() {
-        return Ok(Json(answer("Instance already connected", "connected")));
-    }
-    let wait = api.config.connect_wait;
-    let first = tokio::time::timeout(wait, async {
-        loop {
-            match events.recv().await {
-                Ok(EngineEvent::QrCode {
-                    instance_id,
-                    code,
-                    expires_at,
-                    ..
-                }) if instance_id == instance.id => {
-                    return Ok(ShownQr { code, expires_at });
-                }
-                Ok(EngineEvent::StateChanged { instance_id, state })
-                    if instance_id == instance.id && gave_up(&state) =>
-                {
-                    return Err(no_code(&state));
-                }
-                Ok(_) | Err(RecvError::Lagged(_)) => {}
-                Err(RecvError::Closed) => {
-                    return Err(Refusal::new(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "The engine is shutting down",
-                    ))
-                }
-            }
-        }
-    })
-    .await
-    .map_err(|_| {
-        Refusal::new(
+    match linking::qr(&api, name).await {
+        Ok(Linking::Connected) => Ok(Json(answer("Instance already connected", "connected"))),
+        Ok(Linking::Qr(qr)) => qr_answer(&api, qr).await,
+        Err(NoQr::Engine(e)) => Err(e.into()),
+        Err(NoQr::TimedOut(wait)) => Err(Refusal::new(
             StatusCode::GATEWAY_TIMEOUT,
             "No QR code came from WhatsApp in time",
         )
-        .with_detail(format!("waited {} s", wait.as_secs()))
-    })??;
-    qr_answer(&api, first).await
-}
-
-/// States after which no QR code of this round will come.
-fn gave_up(state: &InstanceState) -> bool {
-    !matches!(state, InstanceState::Connecting { .. })
-}
-
-fn no_code(state: &InstanceState) -> Refusal {
-    if state.is_connected() {
-        return Refusal::new(StatusCode::CONFLICT, "Instance connected without a QR code");
+        .with_detail(format!("waited {} s", wait.as_secs()))),
+        Err(NoQr::GaveUp(state)) if state.is_connected() => Err(Refusal::new(
+            StatusCode::CONFLICT,
+            "Instance connected without a QR code",
+        )),
+        Err(NoQr::GaveUp(state)) => Err(Refusal::new(
+            StatusCode::BAD_GATEWAY,
+            "WhatsApp gave no QR code",
+        )
+        .with_detail(serde_json::to_string(&state).unwrap_or_default())),
+        Err(NoQr::ShuttingDown) => Err(Refusal::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The engine is shutting down",
+        )),
     }
-    Refusal::new(StatusCode::BAD_GATEWAY, "WhatsApp gave no QR code")
-        .with_detail(serde_json::to_string(state).unwrap_or_default())
 }
 
 async fn qr_answer(api: &ApiState, qr: ShownQr) -> Result<Json<ConnectAnswer>, Refusal> {

@@ -1,5 +1,5 @@
 //! RyzeAPI's request fields turned into the engine's inputs: behaviour flags onto
-//! `Settings`, proxy parts into one proxy URL, and a webhook block into `WebhookInput`.
+//! `Settings` and a webhook block into `WebhookInput` (proxy parts: `crate::proxy_parts`).
 //! The same conversions serve the flat create body and the per-topic routes.
 
 use axum::http::StatusCode;
@@ -52,49 +52,6 @@ impl SettingsFields {
     }
 }
 
-/// A proxy as RyzeAPI gives it, in parts (the proxy route's body).
-#[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct ProxyParts {
-    pub enabled: Option<bool>,
-    pub protocol: Option<String>,
-    pub host: Option<String>,
-    pub port: Option<String>,
-    pub username: Option<String>,
-    pub password: Option<String>,
-}
-
-impl ProxyParts {
-    pub fn is_empty(&self) -> bool {
-        self.enabled.is_none() && self.host.is_none()
-    }
-
-    /// The proxy URL the engine takes, `None` to have no proxy. The engine then checks
-    /// the protocol and the address by its own rules.
-    pub fn into_url(self) -> Result<Option<String>, Refusal> {
-        if self.enabled == Some(false) {
-            return Ok(None);
-        }
-        let host = self
-            .host
-            .filter(|h| !h.trim().is_empty())
-            .ok_or_else(|| bad("The proxy host is required"))?;
-        let protocol = self.protocol.unwrap_or_else(|| "http".into());
-        let address = match self.port.filter(|p| !p.trim().is_empty()) {
-            Some(port) => format!("{protocol}://{}:{}", host.trim(), port.trim()),
-            None => format!("{protocol}://{}", host.trim()),
-        };
-        let mut url = url::Url::parse(&address)
-            .map_err(|e| bad("Invalid proxy address").with_detail(format!("{address}: {e}")))?;
-        if let Some(username) = self.username.filter(|u| !u.is_empty()) {
-            url.set_username(&username)
-                .map_err(|()| bad("Invalid proxy username"))?;
-            url.set_password(self.password.as_deref().filter(|p| !p.is_empty()))
-                .map_err(|()| bad("Invalid proxy password"))?;
-        }
-        Ok(Some(url.to_string()))
-    }
-}
-
 /// A webhook as RyzeAPI gives it. Switchboard keeps one per instance and signs every
 /// delivery; it neither splits deliveries by event nor inlines media. (The webhook
 /// route's body; `events` are the engine's names, e.g. `INSTANCE_DELETE`.)
@@ -143,6 +100,7 @@ impl WebhookParts {
             url,
             events: self.events.unwrap_or_default(),
             authorization: self.authorization.filter(|a| !a.is_empty()),
+            ..WebhookInput::default()
         }))
     }
 }
@@ -172,37 +130,6 @@ mod tests {
         assert!(changed.reject_calls);
         assert!(!changed.always_online);
         assert_eq!(changed.reject_call_message, None);
-    }
-
-    #[test]
-    fn proxy_parts_become_one_url_with_an_encoded_login() {
-        let url = ProxyParts {
-            enabled: Some(true),
-            protocol: Some("socks5".into()),
-            host: Some("proxy.example.com".into()),
-            port: Some("1080".into()),
-            username: Some("us@er".into()),
-            password: Some("p:ss".into()),
-        }
-        .into_url()
-        .unwrap();
-        assert_eq!(
-            url.as_deref(),
-            Some("socks5://us%40er:p%3Ass@proxy.example.com:1080")
-        );
-        let off = ProxyParts {
-            enabled: Some(false),
-            ..ProxyParts::default()
-        };
-        assert_eq!(off.into_url().unwrap(), None);
-        let no_host = ProxyParts {
-            enabled: Some(true),
-            ..ProxyParts::default()
-        };
-        assert_eq!(
-            no_host.into_url().unwrap_err().message,
-            "The proxy host is required"
-        );
     }
 
     #[test]

@@ -8,11 +8,12 @@ use switchboard_engine::model::{CreateInstance, LogoutOutcome, WebhookEvent, Web
 use switchboard_engine::s3::S3MediaOutcome;
 use utoipa::ToSchema;
 
-use super::inputs::{ProxyParts, SettingsFields, WebhookParts};
+use super::inputs::{SettingsFields, WebhookParts};
 use super::reply::{Args, Body, InstanceName, Refusal, RefusalBody, INSTANCE_NOT_FOUND};
 use super::s3::S3Parts;
 use super::shapes::{CountsView, InstanceView};
 use crate::auth::Caller;
+use crate::proxy_parts::ProxyParts;
 use crate::ApiState;
 
 /// `POST /api/instance/new`: the name, with settings, webhook and proxy inline.
@@ -20,7 +21,7 @@ use crate::ApiState;
 #[serde(rename_all = "camelCase")]
 pub struct CreateBody {
     name: Option<String>,
-    /// A chosen TokenInstance; Switchboard always generates one, so this is refused.
+    /// A chosen TokenInstance (16-128 of `[A-Za-z0-9._~-]`); one is generated when absent.
     token: Option<String>,
     proxy_enabled: Option<bool>,
     proxy_host: Option<String>,
@@ -48,12 +49,6 @@ impl CreateBody {
             .name
             .filter(|n| !n.is_empty())
             .ok_or_else(|| Refusal::new(StatusCode::BAD_REQUEST, "Name is required"))?;
-        if self.token.is_some() {
-            return Err(Refusal::new(
-                StatusCode::BAD_REQUEST,
-                "A chosen instance token is not supported; leave token out and one is generated",
-            ));
-        }
         let proxy = ProxyParts {
             enabled: self.proxy_enabled,
             protocol: self.proxy_protocol,
@@ -86,6 +81,7 @@ impl CreateBody {
                 proxy.into_url()?
             },
             s3: self.s3.and_then(S3Parts::into_input),
+            token: self.token.filter(|t| !t.is_empty()),
         })
     }
 }
@@ -118,6 +114,16 @@ pub async fn create(
 ) -> Result<Json<InstanceAnswer>, Refusal> {
     if !caller.is_account() {
         return Err(Refusal::invalid_token());
+    }
+    if body
+        .token
+        .as_deref()
+        .is_some_and(|t| api.account.matches(t))
+    {
+        return Err(Refusal::new(
+            StatusCode::BAD_REQUEST,
+            "The instance token must not be the account token",
+        ));
     }
     let instance = switchboard_commands::create_instance(&api.host, body.into_input()?).await?;
     api.live.add(&instance);

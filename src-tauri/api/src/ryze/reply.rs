@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::limits::RetryAfter;
+use crate::proxy_parts::ProxyProblem;
 
 pub const INVALID_TOKEN: &str = "Invalid token";
 pub const INSTANCE_NOT_FOUND: &str = "Instance not found";
@@ -96,6 +97,7 @@ impl Refusal {
             InstanceNotFound => (StatusCode::NOT_FOUND, INSTANCE_NOT_FOUND.to_string()),
             NotConnected => (StatusCode::SERVICE_UNAVAILABLE, NOT_CONNECTED.to_string()),
             InvalidName
+            | InvalidToken
             | InvalidPhone
             | InvalidJid
             | InvalidWebhook
@@ -131,6 +133,16 @@ impl Refusal {
             code: Some(code),
             detail,
             ..Self::new(status, message)
+        }
+    }
+}
+
+impl From<ProxyProblem> for Refusal {
+    fn from(problem: ProxyProblem) -> Self {
+        let refusal = Refusal::new(StatusCode::BAD_REQUEST, problem.message);
+        match problem.detail {
+            Some(detail) => refusal.with_detail(detail),
+            None => refusal,
         }
     }
 }

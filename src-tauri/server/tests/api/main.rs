@@ -4,6 +4,8 @@
 //! against wa-mock with the real WhatsApp client inside the server.
 
 mod deletes;
+mod evolution_contract;
+mod evolution_flow;
 mod export;
 mod flow;
 mod limits;

@@ -86,7 +86,7 @@ async fn create_refuses_a_missing_taken_or_invalid_name_and_changes_nothing() {
         (
             json!({ "name": "new", "token": "mine" }),
             StatusCode::BAD_REQUEST,
-            "A chosen instance token is not supported; leave token out and one is generated",
+            "the token must be 16 to 128 characters (it has 4)",
         ),
         (
             json!({ "name": "new", "webhookEnabled": true }),

@@ -144,6 +144,28 @@ impl Server {
         (status, body)
     }
 
+    /// A request in Evolution's dialect: `path` from the root, the key in `apikey`.
+    pub async fn evolution(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let root = self.api.trim_end_matches("/api");
+        let mut request = self.http.request(method, format!("{root}{path}"));
+        if let Some(key) = key {
+            request = request.header("apikey", key);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status();
+        let body = response.json().await.unwrap_or(Value::Null);
+        (status, body)
+    }
+
     /// The same as [`Server::call`] with the account token.
     pub async fn account_call(
         &self,

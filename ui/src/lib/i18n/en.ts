@@ -154,6 +154,8 @@ export const en = {
   'webhook.event.CONNECTED': 'Connected',
   'webhook.event.LOGGED_OUT': 'Logged out',
   'webhook.event.MESSAGES_UPSERT': 'Messages',
+  'webhook.event.MESSAGES_UPDATE': 'Delivered and read',
+  'webhook.event.SEND_MESSAGE': 'Sent messages',
   'webhook.event.CHAT_DELETED': 'Chat deleted',
   'webhook.event.INSTANCE_DELETE': 'Number deleted',
 
@@ -396,6 +398,7 @@ export const en = {
   'error.invalid_name':
     'This name cannot be used. Use 1 to 64 letters a–z, digits 0–9, dashes, underscores or dots, starting with a letter or digit.',
   'error.name_taken': 'Another number already has this name. Choose a different one.',
+  'error.invalid_token': "The instance token is not valid, or it is already another number's.",
   'error.instance_not_found': 'This number no longer exists. It may have just been deleted.',
   'error.invalid_phone': 'This phone number is not valid. Check the country code and the number.',
   'error.invalid_jid': 'This chat address is not valid.',

@@ -160,6 +160,8 @@ export const es: Record<MessageKey, string> = {
   'webhook.event.CONNECTED': 'Conectado',
   'webhook.event.LOGGED_OUT': 'Sesión cerrada',
   'webhook.event.MESSAGES_UPSERT': 'Mensajes',
+  'webhook.event.MESSAGES_UPDATE': 'Entregados y leídos',
+  'webhook.event.SEND_MESSAGE': 'Mensajes enviados',
   'webhook.event.CHAT_DELETED': 'Chat eliminado',
   'webhook.event.INSTANCE_DELETE': 'Número eliminado',
 
@@ -413,6 +415,7 @@ export const es: Record<MessageKey, string> = {
   'error.invalid_name':
     'Este nombre no se puede usar. Usa de 1 a 64 letras a–z, dígitos 0–9, guiones, guiones bajos o puntos, empezando por una letra o un dígito.',
   'error.name_taken': 'Otro número ya tiene este nombre. Elige uno distinto.',
+  'error.invalid_token': 'El token de la instancia no es válido o ya pertenece a otro número.',
   'error.instance_not_found': 'Este número ya no existe. Puede que se acabe de eliminar.',
   'error.invalid_phone': 'Este número de teléfono no es válido. Revisa el prefijo del país y el número.',
   'error.invalid_jid': 'Esta dirección de chat no es válida.',

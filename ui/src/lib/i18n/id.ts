@@ -158,6 +158,8 @@ export const id: Record<MessageKey, string> = {
   'webhook.event.CONNECTED': 'Terhubung',
   'webhook.event.LOGGED_OUT': 'Tidak tertaut',
   'webhook.event.MESSAGES_UPSERT': 'Pesan',
+  'webhook.event.MESSAGES_UPDATE': 'Terkirim dan dibaca',
+  'webhook.event.SEND_MESSAGE': 'Pesan terkirim',
   'webhook.event.CHAT_DELETED': 'Chat dihapus',
   'webhook.event.INSTANCE_DELETE': 'Nomor dihapus',
 
@@ -404,6 +406,7 @@ export const id: Record<MessageKey, string> = {
   'error.invalid_name':
     'Nama ini tidak dapat dipakai. Gunakan 1 sampai 64 huruf a–z, angka 0–9, tanda hubung, garis bawah atau titik, diawali huruf atau angka.',
   'error.name_taken': 'Nomor lain sudah memakai nama ini. Pilih nama lain.',
+  'error.invalid_token': 'Token instans tidak valid, atau sudah dipakai nomor lain.',
   'error.instance_not_found': 'Nomor ini sudah tidak ada. Mungkin baru saja dihapus.',
   'error.invalid_phone': 'Nomor telepon ini tidak valid. Periksa kode negara dan nomornya.',
   'error.invalid_jid': 'Alamat chat ini tidak valid.',

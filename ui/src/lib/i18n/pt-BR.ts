@@ -157,6 +157,8 @@ export const ptBR: Record<MessageKey, string> = {
   'webhook.event.CONNECTED': 'Conectado',
   'webhook.event.LOGGED_OUT': 'Desconectado',
   'webhook.event.MESSAGES_UPSERT': 'Mensagens',
+  'webhook.event.MESSAGES_UPDATE': 'Entregues e lidas',
+  'webhook.event.SEND_MESSAGE': 'Mensagens enviadas',
   'webhook.event.CHAT_DELETED': 'Conversa excluída',
   'webhook.event.INSTANCE_DELETE': 'Número excluído',
 
@@ -409,6 +411,7 @@ export const ptBR: Record<MessageKey, string> = {
   'error.invalid_name':
     'Este nome não pode ser usado. Use de 1 a 64 letras de a–z, dígitos de 0–9, hífens, sublinhados ou pontos, começando com letra ou dígito.',
   'error.name_taken': 'Outro número já tem este nome. Escolha um diferente.',
+  'error.invalid_token': 'O token da instância não é válido ou já pertence a outro número.',
   'error.instance_not_found': 'Este número não existe mais. Talvez tenha acabado de ser excluído.',
   'error.invalid_phone': 'Este número de telefone não é válido. Confira o código do país e o número.',
   'error.invalid_jid': 'Este endereço de conversa não é válido.',

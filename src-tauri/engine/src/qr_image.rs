@@ -1,8 +1,11 @@
-//! Renders a pairing QR code as a crisp PNG data URL, entirely in Rust.
+//! Renders a pairing QR code as a crisp PNG data URL, entirely in Rust: for the window
+//! (under a strict CSP), the API's connect routes and Evolution-shaped QR webhooks.
 
+use base64::Engine as _;
 use image::{ImageBuffer, ImageEncoder, Luma};
 use qrcode::{Color, QrCode};
-use switchboard_engine::{ErrorCode, ErrorPayload};
+
+use crate::error::{Error, Result};
 
 /// Pixels per QR module: large enough to scan from a screen at arm's length,
 /// and an integer so edges stay sharp.
@@ -10,25 +13,13 @@ const MODULE_PX: u32 = 8;
 /// The blank border scanners need, in modules.
 const QUIET_ZONE: u32 = 4;
 
-/// Text that cannot be drawn as a QR code; crosses to the hosts as `invalid_qr`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvalidQr(pub String);
-
-impl From<InvalidQr> for ErrorPayload {
-    fn from(InvalidQr(message): InvalidQr) -> Self {
-        ErrorPayload {
-            code: ErrorCode::InvalidQr,
-            message,
-        }
-    }
-}
-
-pub fn png_data_url(text: &str) -> Result<String, InvalidQr> {
+/// Text that cannot be drawn is refused as `invalid_qr`.
+pub fn png_data_url(text: &str) -> Result<String> {
     if text.is_empty() {
-        return Err(InvalidQr("the QR code text is empty".into()));
+        return Err(Error::InvalidQr("the QR code text is empty".into()));
     }
     let code = QrCode::new(text.as_bytes())
-        .map_err(|e| InvalidQr(format!("cannot encode QR code: {e}")))?;
+        .map_err(|e| Error::InvalidQr(format!("cannot encode QR code: {e}")))?;
     let width = code.width() as u32;
     let colors = code.to_colors();
     let side = (width + 2 * QUIET_ZONE) * MODULE_PX;
@@ -43,15 +34,17 @@ pub fn png_data_url(text: &str) -> Result<String, InvalidQr> {
     let mut png = Vec::new();
     image::codecs::png::PngEncoder::new(&mut png)
         .write_image(img.as_raw(), side, side, image::ExtendedColorType::L8)
-        .map_err(|e| InvalidQr(format!("cannot encode PNG: {e}")))?;
-    Ok(crate::data_url::encode("image/png", &png))
+        .map_err(|e| Error::InvalidQr(format!("cannot encode PNG: {e}")))?;
+    Ok(format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(&png)
+    ))
 }
 
 #[cfg(test)]
 mod tests {
-    use base64::Engine as _;
-
     use super::*;
+    use crate::error::ErrorCode;
 
     #[test]
     fn renders_a_whatsapp_style_code_with_quiet_zone() {
@@ -71,16 +64,15 @@ mod tests {
 
     #[test]
     fn empty_or_oversized_text_is_refused_as_invalid_qr() {
-        let empty = ErrorPayload::from(png_data_url("").unwrap_err());
-        assert_eq!(empty.code, ErrorCode::InvalidQr);
-        assert_eq!(empty.message, "the QR code text is empty");
+        let empty = png_data_url("").unwrap_err();
+        assert_eq!(empty.code(), ErrorCode::InvalidQr);
+        assert_eq!(empty.to_string(), "the QR code text is empty");
         // A QR code holds at most 2,953 bytes.
-        let oversized = ErrorPayload::from(png_data_url(&"x".repeat(4_000)).unwrap_err());
-        assert_eq!(oversized.code, ErrorCode::InvalidQr);
+        let oversized = png_data_url(&"x".repeat(4_000)).unwrap_err();
+        assert_eq!(oversized.code(), ErrorCode::InvalidQr);
         assert!(
-            oversized.message.starts_with("cannot encode QR code"),
-            "{}",
-            oversized.message
+            oversized.to_string().starts_with("cannot encode QR code"),
+            "{oversized}"
         );
     }
 }

@@ -13,7 +13,7 @@ pub mod logging;
 pub mod qr;
 pub mod thumbnail;
 
-pub use host::Host;
+pub use host::{FileOpener, Host};
 pub use local_api::{LocalApiSettings, LocalApiStatus, LocalApiSwitch};
 pub use switchboard_engine::{conversation, export, model, s3, Engine, ErrorCode, ErrorPayload};
 

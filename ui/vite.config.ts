@@ -10,5 +10,6 @@ export default defineConfig({
   test: {
     environment: 'happy-dom',
     include: ['tests/unit/**/*.test.ts'],
+    setupFiles: ['tests/unit/layout.ts'],
   },
 });

@@ -6,6 +6,7 @@ mod closing;
 mod commands;
 mod events;
 mod locale;
+mod opening;
 mod startup;
 mod tray;
 mod window_state;
@@ -27,6 +28,7 @@ pub fn run() {
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(commands::handler())
         .setup(move |app| {
             let data_dir = data_dir::data_dir(&args, app.path().app_data_dir()?);

@@ -63,7 +63,8 @@ pub async fn open(app: &AppHandle, data_dir: PathBuf) -> Result<Host, ErrorPaylo
             });
         }
     };
-    let host = Host::with_local_api(engine.clone(), local_api.clone());
+    let host = Host::with_local_api(engine.clone(), local_api.clone())
+        .opening_files_with(Arc::new(crate::opening::DesktopOpener(app.clone())));
     app.manage(local_api.clone());
     app.manage(engine.clone());
     app.manage(host.clone());

@@ -12,7 +12,7 @@ pub mod local_api;
 pub mod logging;
 pub mod thumbnail;
 
-pub use host::Host;
+pub use host::{FileOpener, Host};
 pub use local_api::{LocalApiSettings, LocalApiStatus, LocalApiSwitch};
 pub use switchboard_engine::{
     conversation, export, model, qr_image, s3, webhook_status, Engine, ErrorCode, ErrorPayload,

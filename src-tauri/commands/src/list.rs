@@ -148,6 +148,29 @@ macro_rules! with_commands {
                 $crate::thumbnail::preview(file.bytes).await
             }
 
+            /// Saves a message's stored file where the person chose ("Save as…"): an
+            /// absolute path in an existing folder, replaced only once the copy is complete.
+            /// Read from this computer or the instance's bucket.
+            fn save_media(
+                host,
+                name: String,
+                chat: String,
+                message_id: String,
+                destination: String,
+            ) -> () {
+                host.engine()
+                    .save_media(&name, &chat, &message_id, &destination)
+                    .await
+                    .map(|_bytes| ())
+            }
+
+            /// Opens a message's stored file with the system's app: a copy kept with the
+            /// chat's data (deleted with it), read from this computer or the bucket.
+            fn open_media(host, name: String, chat: String, message_id: String) -> () {
+                let path = host.engine().media_to_open(&name, &chat, &message_id).await?;
+                host.opener()?.open(&path)
+            }
+
             /// Sends a text (optionally quoting a stored message); answers it as stored.
             fn send_text(
                 host,

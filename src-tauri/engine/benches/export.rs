@@ -139,6 +139,7 @@ async fn timed_export(engine: &Engine, destination: &Path) -> (Duration, u64) {
                 export_id: "bench".into(),
                 destination: destination.display().to_string(),
                 chat: None,
+                language: None,
             },
         )
         .await

@@ -134,6 +134,8 @@ impl Engine {
                 bytes += *size as u64;
             }
         }
+        // Copies opened with the system's app go with the chat's files.
+        paths::remove_tree(&crate::media_out::opened_dir(&instance_dir, jid))?;
         let mut s3_objects_failed = None;
         if delete_media {
             let chat_dir = paths::chat_media_dir(&self.paths().media_dir(id), jid);

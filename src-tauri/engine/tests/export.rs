@@ -23,6 +23,7 @@ fn request(id: &str, destination: &Path, chat: Option<&str>) -> ExportRequest {
         export_id: id.into(),
         destination: destination.display().to_string(),
         chat: chat.map(str::to_string),
+        language: None,
     }
 }
 
@@ -178,6 +179,9 @@ async fn a_chat_and_an_instance_export_every_message_and_file_with_matching_hash
         "{transcript}"
     );
     assert!(transcript.contains(">invoice.pdf</a>"), "{transcript}");
+    // Without a language, the transcript's own words are English.
+    assert!(transcript.contains("<html lang=\"en\">"), "{transcript}");
+    assert!(transcript.contains("<p>Document: <a"), "{transcript}");
     assert!(transcript.contains("<img src=\"media/"), "{transcript}");
     // The stored markup stays text in the page: no <b> element comes of it.
     let dom = transcript_in_chromium(&files);
@@ -191,12 +195,13 @@ async fn a_chat_and_an_instance_export_every_message_and_file_with_matching_hash
     assert!(!dom.contains("<b>&amp;</b>"), "{dom}");
     assert!(dom.contains("<img src=\"media/"), "{dom}");
 
-    // The whole instance: the same chat, as the only one.
+    // The whole instance, in the window's language: the same chat, as the only one.
     let all_zip = out.path().join("shop.zip");
-    let report = engine
-        .export("shop", request("all-1", &all_zip, None))
-        .await
-        .unwrap();
+    let in_portuguese = ExportRequest {
+        language: Some("pt-BR".into()),
+        ..request("all-1", &all_zip, None)
+    };
+    let report = engine.export("shop", in_portuguese).await.unwrap();
     assert_eq!(
         (report.chats, report.messages, report.media_files),
         (1, 3, 2)
@@ -204,6 +209,15 @@ async fn a_chat_and_an_instance_export_every_message_and_file_with_matching_hash
     let all = zip_entries(std::fs::File::open(&all_zip).unwrap());
     assert_manifest_matches(&all);
     assert_eq!(all["messages.jsonl"], files["messages.jsonl"]);
+    let transcript = String::from_utf8(all["transcript.html"].clone()).unwrap();
+    for words in [
+        "<html lang=\"pt-BR\">",
+        "<p>Exportado em <time",
+        "<p>Documento: <a",
+        "alt=\"Foto\"",
+    ] {
+        assert!(transcript.contains(words), "{words}: {transcript}");
+    }
     let names: Vec<_> = std::fs::read_dir(out.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())

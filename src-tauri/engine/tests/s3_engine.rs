@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use engine_support::s3::{S3Server, SECRET_KEY};
 use engine_support::{create, instance_dir, open, patient_config, seed};
+use switchboard_engine::export::ExportRequest;
 use switchboard_engine::model::{CreateInstance, Instance};
 use switchboard_engine::s3::config::SECRET_MASK;
 use switchboard_engine::s3::{S3MediaChoice, S3Store, S3Tuning};
@@ -196,6 +197,80 @@ async fn received_media_goes_to_the_bucket_and_opens_the_same_from_there() {
     assert_eq!(error.code().as_str(), "media_not_found");
     // The instance without a bucket kept its file here.
     assert_eq!(media_files(dir.path(), &local), 1);
+}
+
+#[tokio::test]
+async fn files_kept_in_the_bucket_are_saved_opened_and_exported_from_there() {
+    let server = S3Server::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    let shop = create(&engine, "shop").await;
+    engine
+        .set_s3("shop", Some(server.config("wa")))
+        .await
+        .unwrap();
+    seed(&engine, dir.path(), &shop, 2, 3, 2).await;
+    uploaded(&engine, "shop").await;
+    assert_eq!(
+        media_files(dir.path(), &shop),
+        0,
+        "only the bucket has them"
+    );
+    let chat = "5511900000001@s.whatsapp.net";
+
+    let out = tempfile::tempdir().unwrap();
+    let chosen = out.path().join("photo.jpg");
+    let saved = engine
+        .save_media("shop", chat, "MSG1-1", &chosen.to_string_lossy())
+        .await
+        .unwrap();
+    assert_eq!(
+        (saved, std::fs::read(&chosen).unwrap()),
+        (101, vec![7u8; 101])
+    );
+    let copy = engine.media_to_open("shop", chat, "MSG1-0").await.unwrap();
+    assert_eq!(std::fs::read(copy).unwrap(), vec![7u8; 100]);
+
+    // One object removed behind the engine's back: the export names it and keeps the rest.
+    store(&server, "")
+        .delete(&format!("wa/{}/{chat}/0.jpg", shop.id))
+        .await
+        .unwrap();
+    let zip = out.path().join("shop.zip");
+    let report = engine
+        .export(
+            "shop",
+            ExportRequest {
+                export_id: "bucket".into(),
+                destination: zip.display().to_string(),
+                chat: None,
+                language: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.messages, report.media_files, report.media_missing),
+        (6, 3, 1)
+    );
+    let files = engine_support::zip_entries(std::fs::File::open(&zip).unwrap());
+    for (c, m) in [(0, 0), (0, 1), (1, 1)] {
+        let entry = format!("media/55119{c:08}@s.whatsapp.net/{m}.jpg");
+        assert_eq!(files[&entry], vec![7u8; 100 + m], "{entry}");
+    }
+    assert!(!files.contains_key(&format!("media/{chat}/0.jpg")));
+    let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    assert_eq!(manifest["missing_media"][0]["message_id"], "MSG1-0");
+    let error = engine
+        .save_media("shop", chat, "MSG1-0", &chosen.to_string_lossy())
+        .await
+        .unwrap_err();
+    assert_eq!(error.code().as_str(), "media_not_found");
+    assert_eq!(
+        std::fs::read(&chosen).unwrap(),
+        vec![7u8; 101],
+        "the saved file is kept"
+    );
 }
 
 #[tokio::test]

@@ -23,6 +23,7 @@ mod phone_signal;
 mod registry;
 mod session;
 mod stanza;
+mod usync;
 mod wire;
 
 use std::net::SocketAddr;

@@ -311,6 +311,13 @@ impl Session {
                         .build()])
                     .build()])
                 .build(),
+            ("usync", "usync") => {
+                let usync = child.expect("matched child");
+                self.shared
+                    .registry
+                    .record(self.conn.id, crate::usync::describe(usync));
+                crate::usync::answer(&id, usync)
+            }
             ("w:sync:app:state", "sync") => self.app_state_sync(&id, child.expect("matched child")),
             ("w:g2", "query") => self.group_info(&id, &attr(node, "to")),
             ("w:profile:picture", "picture") => {

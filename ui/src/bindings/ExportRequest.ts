@@ -17,4 +17,9 @@ destination: string,
 /**
  * One chat (a number or a JID); the whole instance when absent.
  */
-chat?: string, };
+chat?: string, 
+/**
+ * The transcript's language, as a tag (`en`, `pt-BR`, `es`, `id`; another variant
+ * of one of them takes it, anything else English). English when absent.
+ */
+language?: string, };

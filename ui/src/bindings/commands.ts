@@ -65,6 +65,8 @@ export type Commands = {
   chat_messages: { args: { name: string; chat: string; before: string | null; limit: number | null }; answer: MessagePage };
   search_chat: { args: { name: string; chat: string; text: string; before: string | null; limit: number | null }; answer: MessagePage };
   media_thumbnail: { args: { name: string; chat: string; messageId: string }; answer: string };
+  save_media: { args: { name: string; chat: string; messageId: string; destination: string }; answer: null };
+  open_media: { args: { name: string; chat: string; messageId: string }; answer: null };
   send_text: { args: { name: string; input: SendText }; answer: ChatMessage };
   send_media: { args: { name: string; input: SendMedia }; answer: ChatMessage };
   export_to_zip: { args: { name: string; request: ExportRequest }; answer: ExportReport };
@@ -140,6 +142,17 @@ export function commandFunctions(send: SendCommand) {
      * the instance's bucket.
      */
     mediaThumbnail: (name: string, chat: string, messageId: string) => send("media_thumbnail", { name, chat, messageId }),
+    /**
+     * Saves a message's stored file where the person chose ("Save as…"): an
+     * absolute path in an existing folder, replaced only once the copy is complete.
+     * Read from this computer or the instance's bucket.
+     */
+    saveMedia: (name: string, chat: string, messageId: string, destination: string) => send("save_media", { name, chat, messageId, destination }),
+    /**
+     * Opens a message's stored file with the system's app: a copy kept with the
+     * chat's data (deleted with it), read from this computer or the bucket.
+     */
+    openMedia: (name: string, chat: string, messageId: string) => send("open_media", { name, chat, messageId }),
     /** Sends a text (optionally quoting a stored message); answers it as stored. */
     sendText: (name: string, input: SendText) => send("send_text", { name, input }),
     /** Sends a file from this computer with an optional caption. */

@@ -51,7 +51,7 @@ export function onEngineEvent(handler: (event: EngineEvent) => void): Promise<Un
 
 /** The system's save dialog; the chosen path, or null when it was closed. */
 export function chooseSaveFile(suggested: string, kind: string, extensions: string[]): Promise<string | null> {
-  return save({ defaultPath: suggested, filters: [{ name: kind, extensions }] });
+  return save({ defaultPath: suggested, filters: extensions.length > 0 ? [{ name: kind, extensions }] : undefined });
 }
 
 /** The system's open dialog for one file to send; its path, or null when it was closed. */

@@ -17,6 +17,8 @@ export class Conversation {
   error = $state<ApiError | null>(null);
   loadingOlder = $state(false);
   hasOlder = $state(false);
+  /** Whether the last change put messages in front (an older page), for the view to keep its place. */
+  grewAtStart = $state(false);
   #next: string | null = null;
 
   constructor(
@@ -90,6 +92,9 @@ export class Conversation {
   #merge(incoming: ChatMessage[]): void {
     const byId = new Map(this.messages.map((m) => [m.id, m]));
     for (const m of incoming) byId.set(m.id, m);
-    this.messages = [...byId.values()].sort(byTime);
+    const first = this.messages[0]?.id;
+    const merged = [...byId.values()].sort(byTime);
+    this.grewAtStart = first !== undefined && merged[0].id !== first;
+    this.messages = merged;
   }
 }

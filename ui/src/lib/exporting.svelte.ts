@@ -6,6 +6,7 @@ import type { ExportReport } from '../bindings/ExportReport';
 import type { Instance } from '../bindings/Instance';
 import { api, chooseSaveFile, onEngineEvent } from './api';
 import { errorCode, errorText } from './errors';
+import { i18n } from './i18n/index.svelte';
 import { app } from './store.svelte';
 
 export type ExportStatus = 'running' | 'done' | 'failed' | 'cancelled';
@@ -56,6 +57,8 @@ export class ExportRun {
         export_id: this.id,
         destination: this.destination,
         chat: this.chat ?? undefined,
+        // The transcript speaks the window's language.
+        language: i18n.locale,
       });
       this.status = 'done';
     } catch (error) {

@@ -297,3 +297,32 @@ export function conversationPage() {
     next: null,
   };
 }
+
+/**
+ * The Suppliers group with `count` messages, ten minutes apart (so about 144 a day), answered
+ * a page at a time, newest first, with the engine's cursor (here the index to go on from).
+ */
+export function longChat(count) {
+  const GROUP = '120363025246125888@g.us';
+  const message = (n) => ({
+    id: `L${n}`,
+    chat_jid: GROUP,
+    from_me: n % 7 === 0,
+    sender: n % 7 === 0 ? null : '5511911110000@s.whatsapp.net',
+    sender_name: n % 7 === 0 ? null : 'Fornecedor Farinha',
+    timestamp: NOW - (count - n) * 10 * 60_000,
+    kind: 'text',
+    text: `Message number ${n}`,
+    quoted: null,
+    location: null,
+    file: null,
+    delivery: n % 7 === 0 ? 'read' : null,
+  });
+  return ({ before, limit }) => {
+    const end = before === null ? count : Number(before);
+    const start = Math.max(0, end - limit);
+    const messages = [];
+    for (let n = end - 1; n >= start; n--) messages.push(message(n));
+    return { messages, next: start > 0 ? String(start) : null };
+  };
+}

@@ -238,6 +238,47 @@ describe('conversation', () => {
     expect(box.value).toBe('');
   });
 
+  it('opens a stored file with the system\'s app or saves it where chosen, and says when it is gone', async () => {
+    let gone = false;
+    let chosen: string | null = '/home/ana/Documents/invoice.pdf';
+    const ipc = await openConversation(connectedShop(), {
+      open_media: () => (gone ? fail('media_not_found') : null),
+      'plugin:dialog|save': () => chosen,
+      save_media: () => (gone ? fail('media_not_found') : null),
+    });
+    const invoice = screen.getAllByTestId('message')[1];
+    const button = (name: string) =>
+      [...invoice.querySelectorAll('button')].find((b) => b.textContent?.trim() === name)!;
+    expect(screen.getAllByTestId('message')[0].querySelector('button')).toBeNull();
+
+    await fireEvent.click(button('Open'));
+    await settle();
+    expect(ipc.called('open_media')[0].args).toEqual({ name: 'shop-front', chat: MARIA, messageId: 'M2' });
+
+    await fireEvent.click(button('Save as…'));
+    await settle();
+    expect(ipc.called('plugin:dialog|save')[0].args).toMatchObject({
+      options: { defaultPath: 'invoice.pdf', filters: [{ name: 'Document', extensions: ['pdf'] }] },
+    });
+    expect(ipc.called('save_media')[0].args).toEqual({
+      name: 'shop-front',
+      chat: MARIA,
+      messageId: 'M2',
+      destination: '/home/ana/Documents/invoice.pdf',
+    });
+    expect(invoice.querySelector('[role="alert"]')).toBeNull();
+
+    chosen = null;
+    await fireEvent.click(button('Save as…'));
+    await settle();
+    expect(ipc.called('save_media').length).toBe(1);
+
+    gone = true;
+    await fireEvent.click(button('Open'));
+    await settle();
+    expect(invoice.querySelector('[role="alert"]')?.textContent).toBe('This media file is no longer available.');
+  });
+
   it('disables the composer with the reason when the number is not connected', async () => {
     const offline = instance('shop-front', { state: 'disconnected', reason: 'idle', since: NOW });
     await openConversation(offline);

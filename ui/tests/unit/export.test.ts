@@ -1,6 +1,7 @@
 import { fireEvent, screen, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExportReport } from '../../src/bindings/ExportReport';
+import { i18n } from '../../src/lib/i18n/index.svelte';
 import { connectedShop, engineEvent, fail, openNumberPage, resetAll, settle, type Handler } from './fixtures';
 
 const MARIA = '5511912345678@s.whatsapp.net';
@@ -69,7 +70,7 @@ describe('export', () => {
         cmd: 'export_to_zip',
         args: {
           name: 'shop-front',
-          request: { export_id: run.started().exportId, destination: '/home/ana/shop-front.zip' },
+          request: { export_id: run.started().exportId, destination: '/home/ana/shop-front.zip', language: 'en' },
         },
       },
     ]);
@@ -110,6 +111,19 @@ describe('export', () => {
     expect(screen.queryByRole('alertdialog')).toBeNull();
   });
 
+  it("writes the transcript in the window's language", async () => {
+    const run = pendingExport();
+    const ipc = await openPage(connectedShop(), {
+      'plugin:dialog|save': () => '/home/ana/loja.zip',
+      export_to_zip: run.handler,
+    });
+    i18n.apply('pt-BR');
+    await settle();
+    await fireEvent.click(screen.getByRole('button', { name: 'Exportar…' }));
+    await settle();
+    expect(ipc.called('export_to_zip')[0].args.request).toMatchObject({ language: 'pt-BR' });
+  });
+
   it('starts nothing when the save dialog is closed', async () => {
     const ipc = await openPage(connectedShop(), { 'plugin:dialog|save': () => null });
     await fireEvent.click(screen.getByRole('button', { name: 'Export…' }));
@@ -132,7 +146,7 @@ describe('export', () => {
     expect(JSON.stringify(ipc.called('plugin:dialog|save')[0].args)).toContain('shop-front-5511912345678.zip');
     expect(ipc.called('export_to_zip')[0].args).toEqual({
       name: 'shop-front',
-      request: { export_id: run.started().exportId, destination: '/tmp/maria.zip', chat: MARIA },
+      request: { export_id: run.started().exportId, destination: '/tmp/maria.zip', chat: MARIA, language: 'en' },
     });
     expect(within(dialog()).getByRole('heading', { name: 'Exporting the chat with Maria Souza' })).toBeTruthy();
   });
@@ -221,7 +235,7 @@ describe('export first', () => {
     await settle();
     expect(ipc.called('export_to_zip')[0].args).toEqual({
       name: 'shop-front',
-      request: { export_id: run.started().exportId, destination: '/tmp/shop.zip' },
+      request: { export_id: run.started().exportId, destination: '/tmp/shop.zip', language: 'en' },
     });
     expect(ipc.called('delete_instance')).toEqual([
       { cmd: 'delete_instance', args: { name: 'shop-front', deleteS3Media: false } },

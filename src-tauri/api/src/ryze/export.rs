@@ -76,6 +76,8 @@ pub async fn export(
         export_id: format!("api-{}", hex::encode(rand::random::<[u8; 12]>())),
         destination: path.display().to_string(),
         chat: chat.clone(),
+        // The API's transcript is in English.
+        language: None,
     };
     let download = file_name(&name, chat.as_deref());
     let report = switchboard_commands::export_to_zip(&api.host, name, request).await?;

@@ -152,6 +152,12 @@ impl Dialect for Ryze {
     fn search_chat() -> Served {
         Served::At(&["GET /api/chat/messages/{instance}"])
     }
+    fn save_media() -> Served {
+        Served::Not("writes to a path on this computer; API callers get the files in the export")
+    }
+    fn open_media() -> Served {
+        Served::Not("opens a file on this computer's desktop")
+    }
     fn send_text() -> Served {
         Served::At(&["POST /api/message/sendText/{instance}"])
     }

@@ -47,6 +47,8 @@ pub(super) struct Job {
     pub instance_id: String,
     pub instance_name: String,
     pub chat: Option<String>,
+    /// The transcript's words.
+    pub labels: &'static super::labels::Labels,
     pub bucket: Option<Bucket>,
     pub destination: Destination,
     pub cancelled: Arc<AtomicBool>,
@@ -245,7 +247,7 @@ pub(super) fn write(job: Job, runtime: &Handle) -> Result<Written> {
         },
         None => job.instance_name.clone(),
     };
-    let mut transcript = Transcript::new(&chat_names, &job.instance_name);
+    let mut transcript = Transcript::new(&chat_names, &job.instance_name, job.labels);
     let mut out = BufWriter::with_capacity(BUFFER, Entry::start(&mut zip, TRANSCRIPT, text)?);
     transcript.head(&mut out, &title, exported_at)?;
     each_message(

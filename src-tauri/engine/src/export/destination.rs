@@ -1,5 +1,6 @@
-//! Where an export goes: an absolute `.zip` path in an existing folder, written through
-//! a temporary file beside it that is renamed into place only once complete.
+//! Where an export (or a media file saved out of the store) goes: an absolute path in an
+//! existing folder, written through a temporary file beside it that is renamed into place
+//! only once complete.
 
 use std::path::{Path, PathBuf};
 
@@ -8,7 +9,7 @@ use tempfile::NamedTempFile;
 use crate::error::{Error, Result};
 
 #[derive(Debug)]
-pub(super) struct Destination {
+pub(crate) struct Destination {
     path: PathBuf,
     folder: PathBuf,
 }
@@ -18,8 +19,17 @@ fn invalid(message: String) -> Error {
 }
 
 impl Destination {
-    /// Checks the path without creating anything.
-    pub(super) fn parse(text: &str) -> Result<Destination> {
+    /// A `.zip` file; checks the path without creating anything.
+    pub(crate) fn parse(text: &str) -> Result<Destination> {
+        Self::checked(text, Some("zip"))
+    }
+
+    /// A file of any name; checks the path without creating anything.
+    pub(crate) fn any_file(text: &str) -> Result<Destination> {
+        Self::checked(text, None)
+    }
+
+    fn checked(text: &str, extension: Option<&str>) -> Result<Destination> {
         let path = Path::new(text);
         if text.trim().is_empty() || text.contains('\0') {
             return Err(invalid("choose a file to export to".into()));
@@ -27,13 +37,15 @@ impl Destination {
         if !path.is_absolute() {
             return Err(invalid(format!("'{text}' is not an absolute path")));
         }
-        let is_zip = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
-        let (Some(_), Some(folder), true) = (path.file_name(), path.parent(), is_zip) else {
-            return Err(invalid(format!(
-                "'{text}' is not a file name ending in .zip"
-            )));
+        let named_right = extension.is_none_or(|wanted| {
+            path.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case(wanted))
+        });
+        let (Some(_), Some(folder), true) = (path.file_name(), path.parent(), named_right) else {
+            return Err(invalid(match extension {
+                Some(wanted) => format!("'{text}' is not a file name ending in .{wanted}"),
+                None => format!("'{text}' is not a file name"),
+            }));
         };
         if !folder.is_dir() {
             return Err(invalid(format!(
@@ -51,9 +63,9 @@ impl Destination {
     }
 
     /// A hidden temporary file in the destination's folder, removed when dropped.
-    pub(super) fn temporary(&self) -> Result<NamedTempFile> {
+    pub(crate) fn temporary(&self) -> Result<NamedTempFile> {
         tempfile::Builder::new()
-            .prefix(".switchboard-export-")
+            .prefix(".switchboard-")
             .suffix(".part")
             .tempfile_in(&self.folder)
             .map_err(|e| {
@@ -66,7 +78,7 @@ impl Destination {
 
     /// Puts the complete file in place (replacing what was there); the data is on disk
     /// before the name points at it.
-    pub(super) fn commit(&self, temporary: NamedTempFile) -> Result<u64> {
+    pub(crate) fn commit(&self, temporary: NamedTempFile) -> Result<u64> {
         temporary.as_file().sync_all()?;
         let bytes = temporary.as_file().metadata()?.len();
         temporary.persist(&self.path).map_err(|e| {

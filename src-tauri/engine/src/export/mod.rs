@@ -8,7 +8,8 @@
 //! place only when complete: a cancelled or failed export leaves nothing behind.
 
 mod archive;
-mod destination;
+pub(crate) mod destination;
+mod labels;
 mod manifest;
 mod rows;
 mod running;
@@ -40,6 +41,11 @@ pub struct ExportRequest {
     #[ts(optional)]
     #[serde(default)]
     pub chat: Option<String>,
+    /// The transcript's language, as a tag (`en`, `pt-BR`, `es`, `id`; another variant
+    /// of one of them takes it, anything else English). English when absent.
+    #[ts(optional)]
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// What a finished export wrote.
@@ -103,6 +109,7 @@ impl Engine {
             instance_id: id.clone(),
             instance_name: self.name_of(&id),
             chat,
+            labels: labels::Labels::for_language(request.language.as_deref()),
             bucket,
             destination,
             cancelled: running.flag(),

@@ -9,7 +9,8 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use time::macros::format_description;
 use time::OffsetDateTime;
 
-use crate::conversation::{ChatMessage, Delivery, MessageKind};
+use super::labels::Labels;
+use crate::conversation::{ChatMessage, MessageKind};
 use crate::model::Millis;
 
 /// What a path segment keeps unencoded in a link (RFC 3986 unreserved, and `@`).
@@ -73,14 +74,20 @@ pub(super) struct Transcript<'a> {
     chat_names: &'a HashMap<String, String>,
     /// Who "from me" is: the instance's name.
     me: &'a str,
+    labels: &'static Labels,
     open_chat: Option<String>,
 }
 
 impl<'a> Transcript<'a> {
-    pub fn new(chat_names: &'a HashMap<String, String>, me: &'a str) -> Transcript<'a> {
+    pub fn new(
+        chat_names: &'a HashMap<String, String>,
+        me: &'a str,
+        labels: &'static Labels,
+    ) -> Transcript<'a> {
         Transcript {
             chat_names,
             me,
+            labels,
             open_chat: None,
         }
     }
@@ -89,10 +96,12 @@ impl<'a> Transcript<'a> {
         let (shown, machine) = when(exported_at);
         writeln!(
             out,
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+            "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width\">\
              <title>{title}</title><style>{STYLE}</style></head><body>\n\
-             <h1>{title}</h1><p>Exported <time datetime=\"{machine}\">{shown}</time></p>",
+             <h1>{title}</h1><p>{exported} <time datetime=\"{machine}\">{shown}</time></p>",
+            lang = self.labels.tag,
+            exported = self.labels.exported,
             title = escape(title),
         )
     }
@@ -123,12 +132,10 @@ impl<'a> Transcript<'a> {
                 .unwrap_or(&message.chat_jid)
         };
         let (shown, machine) = when(message.timestamp);
-        let delivery = match message.delivery {
-            Some(Delivery::Sent) => " · sent",
-            Some(Delivery::Delivered) => " · delivered",
-            Some(Delivery::Read) => " · read",
-            None => "",
-        };
+        let delivery = message
+            .delivery
+            .map(|d| format!(" · {}", self.labels.delivery(d)))
+            .unwrap_or_default();
         write!(
             out,
             "<article class=\"{side}\" id=\"m-{id}\"><header><b>{author}</b> \
@@ -138,15 +145,15 @@ impl<'a> Transcript<'a> {
             author = escape(author),
         )?;
         if let Some(quoted) = &message.quoted {
-            let text = quoted.text.as_deref().unwrap_or("a message");
+            let text = quoted.text.as_deref().unwrap_or(self.labels.a_message);
             write!(out, "<blockquote>{}</blockquote>", escape(text))?;
         }
         self.file(out, message, file)?;
         if let Some(location) = &message.location {
             write!(
                 out,
-                "<p>Location: {}, {}</p>",
-                location.latitude, location.longitude
+                "<p>{}: {}, {}</p>",
+                self.labels.location, location.latitude, location.longitude
             )?;
         }
         // A document's text is its file name, already the link's words.
@@ -165,7 +172,7 @@ impl<'a> Transcript<'a> {
         if !message.kind.has_media() {
             return Ok(());
         }
-        let kind = message.kind.as_str();
+        let kind = self.labels.kind(message.kind);
         match file {
             Some(path) if matches!(message.kind, MessageKind::Image | MessageKind::Sticker) => {
                 write!(
@@ -188,7 +195,8 @@ impl<'a> Transcript<'a> {
             }
             None => write!(
                 out,
-                "<p class=\"missing\">{kind}: file not in this export</p>"
+                "<p class=\"missing\">{kind}: {}</p>",
+                self.labels.not_in_export
             ),
         }
     }

@@ -298,6 +298,9 @@ export const es: Record<MessageKey, string> = {
   'conversation.moreMatches': 'Buscar en mensajes más antiguos',
   'conversation.attach': 'Adjuntar…',
   'conversation.attachHint': 'Enviar un archivo de este equipo (o suelta archivos en la ventana); lo que escribiste será su pie de foto',
+  'conversation.openFile': 'Abrir',
+  'conversation.saveFile': 'Guardar como…',
+  'conversation.saveNotWritten': 'No se puede escribir ese archivo. Elige una carpeta en la que puedas escribir.',
   'chats.empty':
     'Todavía no hay chats. Aparecen aquí a medida que el teléfono sincroniza su historial.',
   'chats.noMatch': 'Ningún chat coincide con esta búsqueda.',

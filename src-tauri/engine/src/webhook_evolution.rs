@@ -149,10 +149,11 @@ fn message_record(origin: &Origin, message: &Value) -> Value {
         other => json!({ other: { "caption": text } }),
     };
     let chat = message["chatJid"].as_str().unwrap_or_default();
-    let participant = chat
-        .ends_with("@g.us")
-        .then(|| message["sender"].clone())
-        .unwrap_or(Value::Null);
+    let participant = if chat.ends_with("@g.us") {
+        message["sender"].clone()
+    } else {
+        Value::Null
+    };
     json!({
         "key": {
             "remoteJid": chat,

@@ -139,7 +139,6 @@ fn history_sync(shared: &Shared, request: &HistoryRequest) -> Result<wa::History
             Some(wa::Pushname {
                 id: Some(chat.jid.clone()),
                 pushname: Some(name),
-                ..Default::default()
             })
         })
         .collect();

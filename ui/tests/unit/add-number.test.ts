@@ -109,7 +109,13 @@ describe('add a number', () => {
           mark_messages_read: false,
           auto_download_media: false,
         },
-        webhook: { url: 'https://hooks.example.com/wa', events: ['CHAT_DELETED'], authorization: null },
+        webhook: {
+          url: 'https://hooks.example.com/wa',
+          events: ['CHAT_DELETED'],
+          authorization: null,
+          format: 'switchboard',
+          by_events: false,
+        },
         proxy: 'socks5://proxy.local:1080',
       },
     });

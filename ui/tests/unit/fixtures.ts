@@ -63,6 +63,8 @@ export const connectedShop = (): Instance =>
         events: [],
         authorization: null,
         secret: 'whsec_3f9a',
+        format: 'switchboard',
+        by_events: false,
       },
     },
   );

@@ -223,6 +223,12 @@ impl Dialect for Evolution {
     fn qr_image() -> Served {
         Served::At(&["GET /instance/connect/{instance}"])
     }
+    fn save_media() -> Served {
+        Served::Not("saves a file on this computer, for the window")
+    }
+    fn open_media() -> Served {
+        Served::Not("opens a file with this computer's app, for the window")
+    }
     fn webhook_status() -> Served {
         Served::Not("Evolution has no delivery report; RyzeAPI's dialect serves GET /api/events/webhookDeliveries")
     }

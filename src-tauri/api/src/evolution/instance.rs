@@ -274,12 +274,18 @@ pub async fn restart(State(api): State<ApiState>, InstanceName(name): InstanceNa
     )
 }
 
-/// `DELETE /instance/logout/{instanceName}`: unlinks the device, keeps the instance.
+/// `DELETE /instance/logout/{instanceName}`: unlinks the device, keeps the instance;
+/// with nothing linked, Evolution's "not connected".
 pub async fn logout(
     State(api): State<ApiState>,
     Extension(caller): Extension<Caller>,
     InstanceName(name): InstanceName,
 ) -> Answer {
+    if !instance(&api, &name).await?.paired {
+        return Err(Fault::bad_request(format!(
+            "The \"{name}\" instance is not connected"
+        )));
+    }
     switchboard_commands::logout(&api.host_for(&caller), name.clone())
         .await
         .map_err(|e| Fault::from_engine(&name, e))?;

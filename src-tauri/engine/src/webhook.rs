@@ -548,14 +548,16 @@ impl WebhookSender {
                 }
             }
         };
-        if done {
-            self.forget(id).await?;
-        }
+        // Recorded before the row leaves the outbox: whoever sees nothing pending also
+        // sees how the last attempt went.
         let delivery = attempt.delivery(&event);
         if let Err(e) = webhook_status::record(&self.db, &instance_id, &target.url, &delivery).await
         {
             // A deletion took the instance meanwhile: there is nothing left to show.
             debug!(%instance_id, error = %e, "webhook attempt not recorded");
+        }
+        if done {
+            self.forget(id).await?;
         }
         self.announce(&instance_id).await;
         let _ = self.attempts.send(id);

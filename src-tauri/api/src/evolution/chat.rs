@@ -125,9 +125,7 @@ pub async fn find_messages(
     if page == 0 {
         return Err(Fault::bad_request("page starts at 1"));
     }
-    let instance = switchboard_commands::get_instance(&api.host, name.clone())
-        .await
-        .map_err(|e| Fault::from_engine(&name, e))?;
+    let instance = super::instance(&api, &name).await?;
     let wanted = (page - 1) * size..page * size;
     let mut total = 0u64;
     let mut records = Vec::new();

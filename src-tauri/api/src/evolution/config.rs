@@ -201,9 +201,7 @@ pub async fn set_settings(
                 .join(", ")
         )));
     }
-    let current = switchboard_commands::get_instance(&api.host, name.clone())
-        .await
-        .map_err(|e| Fault::from_engine(&name, e))?;
+    let current = super::instance(&api, &name).await?;
     let settings = fields.into_settings(current.settings)?;
     let instance = switchboard_commands::update_settings(&api.host, name.clone(), settings)
         .await
@@ -224,9 +222,7 @@ pub async fn find_settings(
     State(api): State<ApiState>,
     InstanceName(name): InstanceName,
 ) -> Answer {
-    let instance = switchboard_commands::get_instance(&api.host, name.clone())
-        .await
-        .map_err(|e| Fault::from_engine(&name, e))?;
+    let instance = super::instance(&api, &name).await?;
     Ok((StatusCode::OK, Json(settings_record(&instance.settings))))
 }
 
@@ -256,9 +252,7 @@ pub async fn set_webhook(
 
 /// `GET /webhook/find/{instanceName}`: the webhook, or null.
 pub async fn find_webhook(State(api): State<ApiState>, InstanceName(name): InstanceName) -> Answer {
-    let instance = switchboard_commands::get_instance(&api.host, name.clone())
-        .await
-        .map_err(|e| Fault::from_engine(&name, e))?;
+    let instance = super::instance(&api, &name).await?;
     let answer = instance
         .webhook
         .as_ref()
@@ -286,9 +280,7 @@ pub async fn set_proxy(
 
 /// `GET /proxy/find/{instanceName}`: the proxy (password masked), or null.
 pub async fn find_proxy(State(api): State<ApiState>, InstanceName(name): InstanceName) -> Answer {
-    let instance = switchboard_commands::get_instance(&api.host, name.clone())
-        .await
-        .map_err(|e| Fault::from_engine(&name, e))?;
+    let instance = super::instance(&api, &name).await?;
     let answer = instance
         .proxy
         .as_deref()

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use switchboard_commands::model::{CreateInstance, Instance};
 
 use super::config::{ProxyFields, SettingsFields, WebhookFields};
+use super::instance;
 use super::reply::{Args, Body, Fault, InstanceName};
 use super::shapes::{instance_record, settings_record, state_word, INTEGRATION};
 use crate::auth::Caller;
@@ -121,9 +122,7 @@ pub async fn create(
         (true, _) => Some(qr_code(&api, &name).await?),
         (false, _) => None,
     };
-    let instance = switchboard_commands::get_instance(&api.host, name.clone())
-        .await
-        .map_err(|e| Fault::from_engine(&name, e))?;
+    let instance = super::instance(&api, &name).await?;
     ok(
         StatusCode::CREATED,
         json!({
@@ -199,12 +198,6 @@ async fn qr_code(api: &ApiState, name: &str) -> Result<Value, Fault> {
             "Switchboard is shutting down",
         )),
     }
-}
-
-async fn instance(api: &ApiState, name: &str) -> Result<Instance, Fault> {
-    switchboard_commands::get_instance(&api.host, name.to_string())
-        .await
-        .map_err(|e| Fault::from_engine(name, e))
 }
 
 fn connection_state(instance: &Instance) -> Value {

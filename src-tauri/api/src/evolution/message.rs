@@ -90,13 +90,6 @@ fn sent(instance_id: &str, message: &ChatMessage) -> Answer {
     ))
 }
 
-async fn instance_id(api: &ApiState, name: &str) -> Result<String, Fault> {
-    switchboard_commands::get_instance(&api.host, name.to_string())
-        .await
-        .map(|i| i.id)
-        .map_err(|e| Fault::from_engine(name, e))
-}
-
 /// `POST /message/sendText/{instanceName}`.
 pub async fn send_text(
     State(api): State<ApiState>,
@@ -107,7 +100,7 @@ pub async fn send_text(
         .text
         .filter(|t| !t.is_empty())
         .ok_or_else(|| Fault::bad_request("text is required"))?;
-    let id = instance_id(&api, &name).await?;
+    let id = super::instance(&api, &name).await?.id;
     let (chat, quote) = body.common.prepare().await?;
     let input = SendText { chat, text, quote };
     let message = switchboard_commands::send_text(&api.host, name.clone(), input)
@@ -206,7 +199,7 @@ pub async fn send_media(
         .media
         .filter(|m| !m.trim().is_empty())
         .ok_or_else(|| Fault::bad_request("media is required"))?;
-    let id = instance_id(&api, &name).await?;
+    let id = super::instance(&api, &name).await?.id;
     let bytes = media_bytes(&media).await?;
     let folder = tempfile::tempdir()
         .map_err(|e| Fault::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;

@@ -127,6 +127,16 @@ async fn not_offered(uri: Uri) -> reply::Fault {
     reply::Fault::not_offered(&format!("{feature} ({})", uri.path()))
 }
 
+/// The instance `name`, or the engine's refusal in Evolution's words.
+async fn instance(
+    api: &ApiState,
+    name: &str,
+) -> Result<switchboard_commands::model::Instance, reply::Fault> {
+    switchboard_commands::get_instance(&api.host, name.to_string())
+        .await
+        .map_err(|e| reply::Fault::from_engine(name, e))
+}
+
 /// Evolution API v2's dialect.
 pub struct Evolution;
 

@@ -13,12 +13,16 @@ const KEPT_LOG_FILES: usize = 14;
 pub struct LogGuard(#[allow(dead_code)] WorkerGuard);
 
 pub fn init(data_dir: &Path) -> anyhow::Result<LogGuard> {
+    // The appender prunes old files before it creates the folder: on a first start it
+    // would print a scary "Error reading the log directory" to stderr.
+    let logs = data_dir.join("logs");
+    std::fs::create_dir_all(&logs)?;
     let appender = Builder::new()
         .rotation(Rotation::DAILY)
         .filename_prefix("switchboard")
         .filename_suffix("log")
         .max_log_files(KEPT_LOG_FILES)
-        .build(data_dir.join("logs"))?;
+        .build(logs)?;
     let (file_writer, guard) = tracing_appender::non_blocking(appender);
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::registry()

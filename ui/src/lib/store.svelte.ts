@@ -28,6 +28,7 @@ export type View =
   | { name: 'list' }
   | { name: 'add' }
   | { name: 'activity' }
+  | { name: 'settings' }
   | { name: 'instance'; id: string }
   | { name: 'link'; id: string };
 

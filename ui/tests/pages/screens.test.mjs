@@ -45,6 +45,17 @@ for (const theme of ['light', 'dark']) {
       await b.shot('02-empty');
     });
 
+    test('app settings are reachable before any number exists', async () => {
+      await b.start((w) => (w.instances = []));
+      await b.page.getByTestId('empty').waitFor();
+      await b.page.locator('.topbar nav').getByRole('button', { name: 'Settings' }).click();
+      await b.page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+      const enabled = b.page.getByRole('switch', { name: /^Turn on the local API/ });
+      assert.equal(await enabled.isChecked(), false, 'the local API is off by default');
+      assert.equal(await b.page.locator('#local-api-port').inputValue(), '8790');
+      await b.shot('02b-app-settings');
+    });
+
     test('add a number', async () => {
       await b.start();
       await b.page.getByRole('button', { name: '+ Add a number' }).click();

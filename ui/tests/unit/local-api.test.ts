@@ -23,7 +23,7 @@ async function open(handlers: Parameters<typeof shell>[0] = {}) {
 describe('the local API section', () => {
   it('is off by default and says the risk beside the choice of other computers', async () => {
     await open();
-    expect((screen.getByRole('switch', { name: /Local API/ }) as HTMLInputElement).checked).toBe(false);
+    expect((screen.getByRole('switch', { name: /local API/i }) as HTMLInputElement).checked).toBe(false);
     expect(screen.queryByRole('textbox', { name: 'Address' })).toBeNull();
     const everywhere = screen.getByRole('checkbox', { name: /Accept connections from other computers/ });
     expect((everywhere as HTMLInputElement).checked).toBe(false);
@@ -38,7 +38,7 @@ describe('the local API section', () => {
     await fireEvent.input(screen.getByRole('textbox', { name: 'Port' }), { target: { value: '9100' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Apply' }));
     await settle();
-    await fireEvent.click(screen.getByRole('switch', { name: /Local API/ }));
+    await fireEvent.click(screen.getByRole('switch', { name: /local API/i }));
     await settle();
     expect(ipc.called('set_local_api').map((c) => c.args.settings)).toEqual([
       { enabled: false, port: 9100, all_interfaces: false },
@@ -54,10 +54,10 @@ describe('the local API section', () => {
 
   it('says so in words when the port cannot be used, and stays as it was', async () => {
     const ipc = await open({ set_local_api: () => fail('io_error', 'cannot listen on 127.0.0.1:8790') });
-    await fireEvent.click(screen.getByRole('switch', { name: /Local API/ }));
+    await fireEvent.click(screen.getByRole('switch', { name: /local API/i }));
     await settle();
     expect(screen.getByRole('alert').textContent).toContain('cannot listen on port 8790');
-    expect((screen.getByRole('switch', { name: /Local API/ }) as HTMLInputElement).checked).toBe(false);
+    expect((screen.getByRole('switch', { name: /local API/i }) as HTMLInputElement).checked).toBe(false);
 
     await fireEvent.input(screen.getByRole('textbox', { name: 'Port' }), { target: { value: '80' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Apply' }));

@@ -5,6 +5,7 @@ export const es: Record<MessageKey, string> = {
   'app.tagline': 'Números de WhatsApp',
   'nav.numbers': 'Números',
   'nav.activity': 'Actividad',
+  'nav.settings': 'Ajustes',
   'nav.add': 'Añadir un número',
   'nav.main': 'Principal',
   'nav.help': 'Atajos de teclado',
@@ -463,9 +464,11 @@ export const es: Record<MessageKey, string> = {
   'error.unknown':
     'Algo salió mal. Vuelve a intentarlo y reinicia Switchboard si sigue ocurriendo.',
 
+  'appSettings.title': 'Ajustes',
+  'appSettings.intro': 'Lo que se aplica a toda la app, para todos los números.',
   'localApi.title': 'API local',
-  'localApi.hint': 'Permite que tus propios scripts y herramientas (un CRM, n8n) gestionen estos números por HTTP, con las rutas de RyzeAPI.',
-  'localApi.enable': 'API local',
+  'localApi.hint': 'Permite que tus propios scripts y herramientas (un CRM, n8n) gestionen estos números por HTTP, con las rutas de RyzeAPI en /api y las de Evolution API en la raíz.',
+  'localApi.enable': 'Activar la API local',
   'localApi.enable.hint': 'Apagada por defecto. Encendida, responde solo en este ordenador.',
   'localApi.port': 'Puerto',
   'localApi.apply': 'Aplicar',

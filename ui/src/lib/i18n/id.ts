@@ -5,6 +5,7 @@ export const id: Record<MessageKey, string> = {
   'app.tagline': 'Nomor WhatsApp',
   'nav.numbers': 'Nomor',
   'nav.activity': 'Aktivitas',
+  'nav.settings': 'Pengaturan',
   'nav.add': 'Tambah nomor',
   'nav.main': 'Utama',
   'nav.help': 'Pintasan keyboard',
@@ -453,9 +454,11 @@ export const id: Record<MessageKey, string> = {
   'error.unknown':
     'Terjadi kesalahan. Coba lagi, dan mulai ulang Switchboard jika terus terjadi.',
 
+  'appSettings.title': 'Pengaturan',
+  'appSettings.intro': 'Yang berlaku untuk seluruh aplikasi, untuk semua nomor.',
   'localApi.title': 'API lokal',
-  'localApi.hint': 'Memungkinkan skrip dan alat Anda sendiri (CRM, n8n) mengelola nomor-nomor ini lewat HTTP, dengan rute RyzeAPI.',
-  'localApi.enable': 'API lokal',
+  'localApi.hint': 'Memungkinkan skrip dan alat Anda sendiri (CRM, n8n) mengelola nomor-nomor ini lewat HTTP, dengan rute RyzeAPI di /api dan rute Evolution API di akar.',
+  'localApi.enable': 'Aktifkan API lokal',
   'localApi.enable.hint': 'Mati secara bawaan. Saat hidup, hanya menjawab di komputer ini.',
   'localApi.port': 'Port',
   'localApi.apply': 'Terapkan',

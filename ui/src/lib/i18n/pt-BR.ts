@@ -5,6 +5,7 @@ export const ptBR: Record<MessageKey, string> = {
   'app.tagline': 'Números de WhatsApp',
   'nav.numbers': 'Números',
   'nav.activity': 'Atividade',
+  'nav.settings': 'Configurações',
   'nav.add': 'Adicionar número',
   'nav.main': 'Principal',
   'nav.help': 'Atalhos de teclado',
@@ -459,9 +460,11 @@ export const ptBR: Record<MessageKey, string> = {
   'error.unknown':
     'Algo deu errado. Tente de novo e reinicie o Switchboard se continuar acontecendo.',
 
+  'appSettings.title': 'Configurações',
+  'appSettings.intro': 'O que vale para o app inteiro, para todos os números.',
   'localApi.title': 'API local',
-  'localApi.hint': 'Permite que seus próprios scripts e ferramentas (um CRM, o n8n) gerenciem estes números por HTTP, com as rotas da RyzeAPI.',
-  'localApi.enable': 'API local',
+  'localApi.hint': 'Permite que seus próprios scripts e ferramentas (um CRM, o n8n) gerenciem estes números por HTTP, com as rotas da RyzeAPI em /api e as da Evolution API na raiz.',
+  'localApi.enable': 'Ativar a API local',
   'localApi.enable.hint': 'Desligada por padrão. Quando ligada, responde só neste computador.',
   'localApi.port': 'Porta',
   'localApi.apply': 'Aplicar',

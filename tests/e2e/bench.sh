@@ -5,16 +5,18 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 target=${CARGO_TARGET_DIR:-$root/target}
-builds=$(mktemp -d)
-trap 'rm -rf "$builds"' EXIT
-
-(cd ui && npm run build)
-cargo build --release --locked --features tauri/custom-protocol --bin switchboard
-mkdir -p "$builds/product" "$builds/test"
-cp "$target/release/switchboard" "$builds/product/switchboard"
-cargo build --release --locked --features insecure-test-server,tauri/custom-protocol --bin switchboard
-cp "$target/release/switchboard" "$builds/test/switchboard"
-cargo build --release --locked -p wa-mock --bin wa-mock
+# The two builds differ only in features, so each costs a rebuild of the app's crates:
+# they are kept here, and BENCH_REUSE_BUILDS=1 measures again without building.
+builds="$target/app-bench"
+if [ "${BENCH_REUSE_BUILDS:-0}" != 1 ] || [ ! -x "$builds/test/switchboard" ]; then
+  (cd ui && npm run build)
+  cargo build --release --locked --features tauri/custom-protocol --bin switchboard
+  mkdir -p "$builds/product" "$builds/test"
+  cp "$target/release/switchboard" "$builds/product/switchboard"
+  cargo build --release --locked --features insecure-test-server,tauri/custom-protocol --bin switchboard
+  cp "$target/release/switchboard" "$builds/test/switchboard"
+  cargo build --release --locked -p wa-mock --bin wa-mock
+fi
 
 export SWITCHBOARD_PRODUCT="$builds/product/switchboard"
 export SWITCHBOARD_APP="$builds/test/switchboard"

@@ -200,6 +200,7 @@ test('"Export first…" saves the chat, then deletes it, on the phone too', asyn
   await exportFirst.waitForClickable();
   await exportFirst.click();
   await answerSaveDialog(file);
+  await waitForText('[data-testid="toast"]', `Exported 2 messages and no media files to ${file}`);
   await waitForText('[data-testid="toast"]', 'deleted');
   // Had the deletion not waited, the export would have found the chat empty.
   await assertCustomerExport(file);

@@ -1,23 +1,30 @@
 // The real app window, driven through WebDriver, against wa-mock playing WhatsApp and the
-// phone: add a number, link it by QR, answer a customer in the conversation, receive
-// history and a document, delete that chat with its media, log out, link again by pairing
-// code, a server that stops answering and a temporary ban that ends, get unlinked from the
+// phone: add a number, link it by QR, answer a customer in the conversation, export that
+// chat through the save dialog, delete it with "Export first…", receive history and a
+// document, delete that chat with its media, log out, link again by pairing code, a server that stops answering and a temporary ban that ends, get unlinked from the
 // phone, delete the instance and reuse its name at once.
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import JSZip from 'jszip';
 import { profilePng } from '../../ui/tests/pages/fixtures.mjs';
 import { Harness } from './harness.mjs';
+import { answerSaveDialog } from './save-dialog.mjs';
 
 const APP = process.env.SWITCHBOARD_APP;
 const WA_MOCK_BIN = process.env.WA_MOCK_BIN;
 const NAME = 'sales-desk';
 const PHONE = '5511988887777';
 const JID = `${PHONE}@s.whatsapp.net`;
+const CUSTOMER = '5511944443333';
+const CUSTOMER_JID = `${CUSTOMER}@s.whatsapp.net`;
+const QUESTION = 'Do you deliver on Sundays?';
+const ANSWER = 'Yes, from 9 to 1.';
 
 const harness = new Harness('switchboard-e2e-');
 const dataDir = join(harness.work, 'data');
+const exportsDir = join(harness.work, 'exports');
 let admin;
 let browser;
 
@@ -33,11 +40,14 @@ async function received() {
 }
 
 async function waitForText(selector, expected, timeout = 30_000) {
-  // Query afresh on every poll: the element may be re-rendered while we wait.
+  // Query afresh on every poll: the element may be re-rendered while we wait. Any match
+  // will do (several toasts may be up at once).
   await browser.waitUntil(
     async () => {
-      const el = await browser.$(selector);
-      return (await el.isExisting()) && (await el.getText()).includes(expected);
+      for (const el of await browser.$$(selector)) {
+        if ((await el.getText().catch(() => '')).includes(expected)) return true;
+      }
+      return false;
     },
     { timeout, timeoutMsg: `${selector} never showed "${expected}"` },
   );
@@ -72,6 +82,32 @@ async function openInstancePage() {
 function filesUnder(dir) {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+}
+
+/** An exported ZIP as a reader sees it: its messages, its manifest, its entry names. */
+async function readExport(path) {
+  const zip = await JSZip.loadAsync(readFileSync(path));
+  const jsonl = await zip.file('messages.jsonl').async('string');
+  return {
+    messages: jsonl.split('\n').filter(Boolean).map((line) => JSON.parse(line)),
+    manifest: JSON.parse(await zip.file('manifest.json').async('string')),
+    names: Object.keys(zip.files).sort(),
+  };
+}
+
+/** The customer's chat as it stood before its deletion: the question and the answer. */
+async function assertCustomerExport(path) {
+  const { messages, manifest, names } = await readExport(path);
+  assert.deepEqual(
+    messages.map((m) => [m.from_me, m.text]),
+    [[false, QUESTION], [true, ANSWER]],
+    'messages.jsonl holds both messages, oldest first',
+  );
+  assert.ok(messages.every((m) => m.chat_jid === CUSTOMER_JID), 'only the customer chat');
+  assert.equal(manifest.chat, CUSTOMER_JID);
+  assert.deepEqual(manifest.counts, { chats: 1, messages: 2, media_files: 0, media_missing: 0 });
+  assert.deepEqual(names, ['manifest.json', 'messages.jsonl', 'transcript.html']);
+  assert.deepEqual(manifest.files.map((f) => f.path).sort(), ['messages.jsonl', 'transcript.html']);
 }
 
 function instanceFolders() {
@@ -126,26 +162,54 @@ test('add a number, scan its QR with the phone, and see it connected with its pr
 });
 
 test('a customer writes: the chat opens on their message, and the answer reaches their phone', async () => {
-  const customer = '5511944443333';
   await adminCall(`/devices/${encodeURIComponent(JID)}/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ chat: `${customer}@s.whatsapp.net`, from: `${customer}@s.whatsapp.net`, text: 'Do you deliver on Sundays?' }),
+    body: JSON.stringify({ chat: CUSTOMER_JID, from: CUSTOMER_JID, text: QUESTION }),
   });
   await click('button[aria-label^="Open the conversation with"]');
-  await waitForText('[data-testid="conversation"]', 'Do you deliver on Sundays?');
+  await waitForText('[data-testid="conversation"]', QUESTION);
   const box = await browser.$('[data-testid="conversation"] textarea');
-  await box.setValue('Yes, from 9 to 1.');
+  await box.setValue(ANSWER);
   await browser.keys('Enter');
-  await waitForText('[data-testid="conversation"]', 'Yes, from 9 to 1.');
+  await waitForText('[data-testid="conversation"]', ANSWER);
   // The customer's phone decrypts it: the very text that was typed.
   await browser.waitUntil(
-    async () => (await adminCall(`/phones/${customer}/received`)).some((r) => r.text === 'Yes, from 9 to 1.' && !r.error),
+    async () => (await adminCall(`/phones/${CUSTOMER}/received`)).some((r) => r.text === ANSWER && !r.error),
     { timeout: 30_000, timeoutMsg: "the answer never reached the customer's phone" },
   );
   // The customer's phone confirms delivery, then reading: the ticks follow.
   await browser.$('[data-testid="conversation"] .tick[aria-label="Read"]').waitForDisplayed({ timeout: 30_000 });
+});
+
+test("the open chat is exported to the ZIP file named in GTK's save dialog", async () => {
+  mkdirSync(exportsDir, { recursive: true });
+  const file = join(exportsDir, 'customer.zip');
+  await click('[data-testid="conversation"] button.export');
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await answerSaveDialog(file, { screenshot: join(SCREENSHOTS, 'save-dialog.png') });
+  await waitForText('[data-testid="toast"]', `Exported 2 messages and no media files to ${file}`);
+  await assertCustomerExport(file);
   await click('button*=Back to chats');
+});
+
+test('"Export first…" saves the chat, then deletes it, on the phone too', async () => {
+  const file = join(exportsDir, 'before-delete.zip');
+  await click('button[aria-label^="Delete chat with"]');
+  const exportFirst = await browser.$('[role="alertdialog"]').$('button*=Export first');
+  await exportFirst.waitForClickable();
+  await exportFirst.click();
+  await answerSaveDialog(file);
+  await waitForText('[data-testid="toast"]', `Exported 2 messages and no media files to ${file}`);
+  await waitForText('[data-testid="toast"]', 'deleted');
+  // Had the deletion not waited, the export would have found the chat empty.
+  await assertCustomerExport(file);
+  await browser.$('[data-testid="chats-empty"]').waitForDisplayed();
+  const sent = await received();
+  assert.ok(
+    sent.some((r) => r.kind === 'app-state' && r.action === 'deleteChat' && r.chat === CUSTOMER_JID),
+    'wa-mock received deleteChat for the customer chat',
+  );
 });
 
 test('history chats are listed; one is deleted with its media, on the phone too', async () => {

@@ -16,10 +16,12 @@ if [ "${BENCH_REUSE_BUILDS:-0}" != 1 ] || [ ! -x "$builds/test/switchboard" ]; t
   cargo build --release --locked --features insecure-test-server,tauri/custom-protocol --bin switchboard
   cp "$target/release/switchboard" "$builds/test/switchboard"
   cargo build --release --locked -p wa-mock --bin wa-mock
+  cargo build --release --locked -p engine-support --bin seed-long-chat
 fi
 
 export SWITCHBOARD_PRODUCT="$builds/product/switchboard"
 export SWITCHBOARD_APP="$builds/test/switchboard"
 export WA_MOCK_BIN="$target/release/wa-mock"
+export SEED_CHAT_BIN="$target/release/seed-long-chat"
 export LANG=en_US.UTF-8
 xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- node tests/e2e/app.bench.mjs

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use engine_support::bench::{percentile, side_pool};
+use engine_support::bench::{percentile, seed_long_chat, side_pool};
 use sqlx::SqlitePool;
 use switchboard_engine::model::CreateInstance;
 use switchboard_engine::{Engine, EngineConfig};
@@ -15,40 +15,6 @@ const PAGE: u32 = 50;
 const RUNS: usize = 200;
 const TARGET: Duration = Duration::from_millis(5);
 const CHAT: &str = "5511900000001@s.whatsapp.net";
-
-/// One chat of `MESSAGES` messages, message `n` at time `n`, every tenth with a file.
-async fn seed(pool: &SqlitePool, id: &str) {
-    let mut tx = pool.begin().await.unwrap();
-    sqlx::query("INSERT INTO chats (instance_id, jid, message_count) VALUES (?, ?, ?)")
-        .bind(id)
-        .bind(CHAT)
-        .bind(MESSAGES)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    sqlx::query(
-        "WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n + 1 < ?)
-         INSERT INTO messages (instance_id, chat_jid, id, from_me, timestamp, text, kind)
-         SELECT ?, ?, 'MSG' || n, n % 2, n, 'benchmark message text',
-                CASE WHEN n % 10 = 0 THEN 'image' ELSE 'text' END FROM seq",
-    )
-    .bind(MESSAGES)
-    .bind(id)
-    .bind(CHAT)
-    .execute(&mut *tx)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO media (instance_id, chat_jid, message_id, path, bytes, mime)
-         SELECT instance_id, chat_jid, id, 'media/x/' || id || '.jpg', 1024, 'image/jpeg'
-         FROM messages WHERE instance_id = ? AND kind = 'image'",
-    )
-    .bind(id)
-    .execute(&mut *tx)
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-}
 
 async fn engine_page(engine: &Engine, before: Option<&str>) -> Vec<Duration> {
     let mut times = Vec::with_capacity(RUNS);
@@ -114,7 +80,7 @@ async fn main() {
         .await
         .unwrap();
     let pool = side_pool(dir.path()).await;
-    seed(&pool, &instance.id).await;
+    seed_long_chat(&pool, &instance.id, CHAT, MESSAGES).await;
 
     println!("| page of {PAGE} from a chat of {MESSAGES} | runs | p50 ms   | p95 ms   | target | floor ms | ratio  | verdict |");
     println!("|------------------------------------|------|----------|----------|--------|----------|--------|---------|");

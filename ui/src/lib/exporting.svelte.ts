@@ -6,7 +6,7 @@ import type { ExportReport } from '../bindings/ExportReport';
 import type { Instance } from '../bindings/Instance';
 import { api, chooseSaveFile, onEngineEvent } from './api';
 import { errorCode, errorText } from './errors';
-import { i18n } from './i18n/index.svelte';
+import { i18n, t } from './i18n/index.svelte';
 import { app } from './store.svelte';
 
 export type ExportStatus = 'running' | 'done' | 'failed' | 'cancelled';
@@ -79,6 +79,14 @@ export class ExportRun {
   }
 }
 
+/** Tells where the file went and what it holds, and what could not be included. */
+export function toastExported(report: ExportReport): void {
+  app.toast(t('export.done', { messages: report.messages, files: report.media_files, file: report.path }));
+  if (report.media_missing > 0) {
+    app.toast(t('export.missing', { count: report.media_missing }), 'warning');
+  }
+}
+
 /**
  * "Export first…" in a delete dialog: asks where to save, then exports, handing the run
  * to `show` so the dialog can follow it. True only once the file is in place: the
@@ -93,7 +101,9 @@ export async function exportFirst(
   if (!destination) return false;
   const run = new ExportRun(instanceName, destination, chatJid);
   show(run);
-  return run.run();
+  if (!(await run.run()) || !run.report) return false;
+  toastExported(run.report);
+  return true;
 }
 
 /** "Export…" on a chat or a number: asks where to save, then opens the export's dialog. */

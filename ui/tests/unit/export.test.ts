@@ -188,6 +188,10 @@ describe('export first', () => {
     ]);
     expect(ipc.called('export_to_zip')[0].args).toMatchObject({ request: { chat: MARIA } });
     expect(screen.queryByRole('alertdialog')).toBeNull();
+    // Both outcomes are told: where the export went, and the deletion.
+    const toasts = screen.getAllByTestId('toast').map((t) => t.textContent).join('\n');
+    expect(toasts).toContain('Exported 214 messages and no media files to /tmp/maria.zip');
+    expect(toasts).toContain('Chat with Maria Souza deleted');
   });
 
   it('never deletes the chat when the export fails or is cancelled', async () => {

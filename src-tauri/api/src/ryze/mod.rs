@@ -152,6 +152,11 @@ impl Dialect for Ryze {
     fn search_chat() -> Served {
         Served::At(&["GET /api/chat/messages/{instance}"])
     }
+    fn download_media() -> Served {
+        Served::Not(
+            "fetches a file WhatsApp still holds into this computer's store, for the window",
+        )
+    }
     fn save_media() -> Served {
         Served::Not("writes to a path on this computer; API callers get the files in the export")
     }

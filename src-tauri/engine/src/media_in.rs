@@ -58,16 +58,7 @@ impl Engine {
                 ))
             })?;
         let (_, slot) = self.live(&key, name)?;
-        let remote = {
-            let guard = slot.read().await;
-            let actor = guard
-                .as_ref()
-                .ok_or_else(|| Error::NotConnected(name.to_string()))?;
-            actor
-                .remote()
-                .await?
-                .ok_or_else(|| Error::NotConnected(name.to_string()))?
-        };
+        let remote = self.connected_remote(&slot, name).await?;
         let job = Download {
             instance_id: id.clone(),
             media_dir: self.paths().media_dir(&id),

@@ -4,42 +4,20 @@
 //! (a local folder, or the instance's S3 bucket), and every refusal is coded: a file
 //! the media host forgot is `media_expired` and leaves nothing behind.
 
-use std::path::Path;
 use std::time::Duration;
 
 use engine_support::s3::S3Server;
-use engine_support::{attachment, customer_writes, linked_engine, CustomerFiles, LinkedEngine};
-use sha2::{Digest, Sha256};
+use engine_support::{
+    attachment, customer_writes, linked_engine, sha256_hex, shop_page_when, CustomerFiles,
+    LinkedEngine,
+};
 use switchboard_engine::conversation::{ChatMessage, MessageKind};
 use switchboard_engine::model::{InstanceState, Settings};
-use switchboard_engine::{Engine, EngineEvent, ErrorCode};
+use switchboard_engine::{EngineEvent, ErrorCode};
 use wa_mock::{HistoryChat, HistoryMessage, HistoryRequest, IncomingMediaKind};
 
 const WAIT: Duration = Duration::from_secs(30);
 const CUSTOMER: &str = "5511955556666@s.whatsapp.net";
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-async fn page_when(
-    engine: &Engine,
-    what: &str,
-    done: impl Fn(&[ChatMessage]) -> bool,
-) -> Vec<ChatMessage> {
-    tokio::time::timeout(WAIT, async {
-        loop {
-            if let Ok(page) = engine.chat_messages("shop", CUSTOMER, None, None).await {
-                if done(&page.messages) {
-                    return page.messages;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("{what} did not happen within {WAIT:?}"))
-}
 
 fn of_kind(messages: &[ChatMessage], kind: MessageKind) -> ChatMessage {
     let found: Vec<&ChatMessage> = messages.iter().filter(|m| m.kind == kind).collect();
@@ -47,33 +25,16 @@ fn of_kind(messages: &[ChatMessage], kind: MessageKind) -> ChatMessage {
     found[0].clone()
 }
 
-/// Every file under `dir`, at any depth.
-fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .flat_map(|e| {
-            let path = e.path();
-            if path.is_dir() {
-                files_under(&path)
-            } else {
-                vec![path]
-            }
-        })
-        .collect()
-}
-
 /// The customer's text, photo and invoice, stored without files (auto-download off).
 async fn customer_media_without_files(
     linked: &LinkedEngine,
 ) -> (CustomerFiles, ChatMessage, ChatMessage, ChatMessage) {
     let files = customer_writes(&linked.mock, &linked.linked.jid, CUSTOMER, "Hi").await;
-    page_when(&linked.engine, "three messages", |m| m.len() == 3).await;
+    shop_page_when(&linked.engine, CUSTOMER, "three messages", |m| m.len() == 3).await;
     // Nothing is downloaded behind the test's back.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let messages = page_when(&linked.engine, "the same three", |m| m.len() == 3).await;
+    let messages =
+        shop_page_when(&linked.engine, CUSTOMER, "the same three", |m| m.len() == 3).await;
     assert!(messages.iter().all(|m| m.file.is_none()), "{messages:?}");
     let text = of_kind(&messages, MessageKind::Text);
     let image = of_kind(&messages, MessageKind::Image);
@@ -171,8 +132,11 @@ async fn a_file_whatsapp_forgot_is_media_expired_and_nothing_is_kept() {
         .join("instances")
         .join(&linked.instance.id)
         .join("media");
-    assert!(files_under(&media_dir).is_empty(), "no partial file");
-    let messages = page_when(engine, "the same three", |m| m.len() == 3).await;
+    assert!(
+        engine_support::files_under(&media_dir).is_empty(),
+        "no partial file"
+    );
+    let messages = shop_page_when(engine, CUSTOMER, "the same three", |m| m.len() == 3).await;
     assert!(messages.iter().all(|m| m.file.is_none()), "no row changed");
     assert_eq!(
         engine
@@ -251,7 +215,7 @@ async fn history_media_downloads_later_into_the_bucket() {
         )
         .await
         .unwrap();
-    let messages = page_when(engine, "the history photo", |m| m.len() == 1).await;
+    let messages = shop_page_when(engine, CUSTOMER, "the history photo", |m| m.len() == 1).await;
     assert!(messages[0].file.is_none(), "{messages:?}");
 
     let got = engine
@@ -282,7 +246,7 @@ async fn history_media_downloads_later_into_the_bucket() {
     assert_eq!(keys.len(), 1, "{keys:?}");
     let object = store.get(&keys[0].0).await.unwrap().unwrap();
     assert_eq!(sha256_hex(&object.bytes), sha256_hex(&photo));
-    let messages = page_when(engine, "the photo in the bucket", |m| {
+    let messages = shop_page_when(engine, CUSTOMER, "the photo in the bucket", |m| {
         m[0].file.as_ref().is_some_and(|f| f.path.is_none())
     })
     .await;

@@ -76,6 +76,10 @@ pub(crate) fn routes(state: ApiState) -> Router<ApiState> {
             post(deliveries::test_webhook),
         )
         .route("/api/chat/deleteChat/{instance}", delete(chat::delete_chat))
+        .route(
+            "/api/chat/downloadMedia/{instance}",
+            post(chat::download_media),
+        )
         .route("/api/chat/messages/{instance}", get(message::messages))
         .route("/api/chat/export/{instance}", get(export::export))
         .route("/api/message/sendText/{instance}", post(message::send_text))

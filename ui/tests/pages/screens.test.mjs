@@ -208,14 +208,18 @@ for (const theme of ['light', 'dark']) {
       assert.match(await invoice.innerText(), /Document \(not downloaded\)/);
       await invoice.getByRole('button', { name: 'Download' }).click();
       await invoice.getByRole('button', { name: 'Downloading…' }).waitFor();
+      await invoice.scrollIntoViewIfNeeded();
+      await b.shot('30-media-downloading');
       const oven = messages.filter({ hasText: 'The new oven is in' });
       await oven.getByRole('button', { name: 'Download' }).click();
       await oven.getByRole('alert').filter({ hasText: 'WhatsApp no longer has this file' }).waitFor();
-      await b.shot('30-media-download');
+      await oven.scrollIntoViewIfNeeded();
+      await b.shot('31-media-expired');
       finish();
       await invoice.getByRole('button', { name: 'Open' }).waitFor();
       assert.match(await invoice.innerText(), /Document · 182 kB/);
-      await b.shot('31-media-downloaded');
+      await invoice.scrollIntoViewIfNeeded();
+      await b.shot('32-media-downloaded');
     });
     test('a number needing attention', async () => {
       await b.start();

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use wa_mock::{IncomingMessage, MockError, WaMock};
 use waproto::whatsapp as wa;
 use whatsapp_rust::types::events::Event;
+use whatsapp_rust::ErrorChainExt;
 
 const SENDER: &str = "5511955553333@s.whatsapp.net";
 
@@ -199,11 +200,8 @@ async fn a_forgotten_file_answers_gone_and_others_still_download() {
     );
 
     let refused = client.client.download(&old_msg).await.unwrap_err();
-    assert_eq!(
-        whatsapp_rust::ErrorChainExt::http_status(refused.as_ref()),
-        Some(410),
-        "{refused:#}"
-    );
+    let chain: &(dyn std::error::Error + Send + Sync + 'static) = refused.as_ref();
+    assert_eq!(chain.http_status(), Some(410), "{refused:#}");
     assert_eq!(client.client.download(&kept_msg).await.unwrap(), kept);
 
     // Forgetting again, or a file never held, names what is wrong.

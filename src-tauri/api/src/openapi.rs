@@ -33,6 +33,7 @@ use crate::{events_socket, ryze};
         ryze::paths::deliveries,
         ryze::paths::test_webhook,
         ryze::paths::delete_chat,
+        ryze::paths::download_media,
         ryze::paths::messages,
         ryze::paths::export,
         ryze::paths::send_text,
@@ -42,7 +43,7 @@ use crate::{events_socket, ryze};
     tags(
         (name = "instance", description = "Create, link, configure (settings, proxy, S3 media bucket), log out and delete instances"),
         (name = "events", description = "The instance's webhook: its address and events, its last delivery and queue, a test event"),
-        (name = "chat", description = "Read a chat's messages; export a chat or an instance to a ZIP file; delete a chat, with its media if asked"),
+        (name = "chat", description = "Read a chat's messages; download a received file later; export a chat or an instance to a ZIP file; delete a chat, with its media if asked"),
         (name = "message", description = "Send messages"),
         (name = "socket", description = "Engine events as they happen"),
     )

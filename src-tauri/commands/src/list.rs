@@ -171,6 +171,19 @@ macro_rules! with_commands {
                 host.opener()?.open(&path)
             }
 
+            /// Downloads a received message's file that was not downloaded when it
+            /// arrived, while WhatsApp still serves it; answers the message with its file
+            /// (at once when it already has one). media_expired when WhatsApp no longer
+            /// has it.
+            fn download_media(
+                host,
+                name: String,
+                chat: String,
+                message_id: String,
+            ) -> $crate::conversation::ChatMessage {
+                host.engine().download_media(&name, &chat, &message_id).await
+            }
+
             /// Sends a text (optionally quoting a stored message); answers it as stored.
             fn send_text(
                 host,

@@ -8,7 +8,7 @@ use crate::db;
 use crate::error::{Error, Result};
 use crate::model::ChatSummary;
 use crate::paths;
-use crate::records::{ChatUpsert, LastMessage, MediaSaved, MessageUpsert, Receipts};
+use crate::records::{ChatUpsert, LastMessage, MediaSaved, MediaSource, MessageUpsert, Receipts};
 use crate::s3;
 use crate::s3::chat_objects::MediaRow;
 use crate::validate;
@@ -76,6 +76,9 @@ pub async fn store_messages(
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        if let Some(source) = &message.source {
+            keep_source(&mut tx, instance_id, &chat, &message.id, source).await?;
+        }
         if inserted == 1 {
             sqlx::query(
                 "UPDATE chats SET message_count = message_count + 1,
@@ -92,6 +95,71 @@ pub async fn store_messages(
     }
     tx.commit().await?;
     Ok(new)
+}
+
+/// Keeps where WhatsApp serves a message's media; a later copy of the message (history
+/// after live, or a retry) brings the newer place.
+async fn keep_source(
+    tx: &mut sqlx::SqliteConnection,
+    instance_id: &str,
+    chat: &str,
+    message_id: &str,
+    source: &MediaSource,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO media_sources (instance_id, chat_jid, message_id, direct_path, media_key,
+             file_sha256, file_enc_sha256, file_length, mime, file_name)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (instance_id, chat_jid, message_id) DO UPDATE SET
+             direct_path = excluded.direct_path, media_key = excluded.media_key,
+             file_sha256 = excluded.file_sha256, file_enc_sha256 = excluded.file_enc_sha256,
+             file_length = excluded.file_length, mime = excluded.mime,
+             file_name = excluded.file_name",
+    )
+    .bind(instance_id)
+    .bind(chat)
+    .bind(message_id)
+    .bind(&source.direct_path)
+    .bind(&source.media_key)
+    .bind(&source.file_sha256)
+    .bind(&source.file_enc_sha256)
+    .bind(source.file_length as i64)
+    .bind(&source.mime)
+    .bind(&source.file_name)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Where WhatsApp serves a message's media, when it was kept.
+pub async fn media_source(
+    db: &SqlitePool,
+    instance_id: &str,
+    chat: &str,
+    message_id: &str,
+) -> Result<Option<MediaSource>> {
+    let row = sqlx::query(
+        "SELECT direct_path, media_key, file_sha256, file_enc_sha256, file_length, mime,
+             file_name
+         FROM media_sources WHERE instance_id = ? AND chat_jid = ? AND message_id = ?",
+    )
+    .bind(instance_id)
+    .bind(chat)
+    .bind(message_id)
+    .fetch_optional(db)
+    .await?;
+    row.map(|row| -> Result<MediaSource> {
+        Ok(MediaSource {
+            direct_path: row.try_get("direct_path")?,
+            media_key: row.try_get("media_key")?,
+            file_sha256: row.try_get("file_sha256")?,
+            file_enc_sha256: row.try_get("file_enc_sha256")?,
+            file_length: row.try_get::<i64, _>("file_length")?.max(0) as u64,
+            mime: row.try_get("mime")?,
+            file_name: row.try_get("file_name")?,
+        })
+    })
+    .transpose()
 }
 
 /// Records a media file; a repeat for the same message replaces it and corrects the

@@ -292,6 +292,23 @@ impl Engine {
         Ok((entry.id.clone(), entry.actor.clone()))
     }
 
+    /// The connected client of a live instance, for work done beside its actor (sending,
+    /// downloading); `not_connected` unless it is connected.
+    pub(crate) async fn connected_remote(
+        &self,
+        slot: &ActorSlot,
+        name: &str,
+    ) -> Result<crate::wa::Remote> {
+        let guard = slot.read().await;
+        let actor = guard
+            .as_ref()
+            .ok_or_else(|| Error::NotConnected(name.to_string()))?;
+        actor
+            .remote()
+            .await?
+            .ok_or_else(|| Error::NotConnected(name.to_string()))
+    }
+
     /// What a failure of an operation on a live instance means: when a deletion took
     /// the instance meanwhile (a write hitting the foreign key, a row gone, the actor
     /// stopped), the deletion is the answer, not the failure it caused.

@@ -102,6 +102,13 @@ pub enum Error {
     UnsupportedMedia(String),
     #[error("{0}")]
     MediaNotFound(String),
+    /// The message has no file to download (a text, a location, or media whose
+    /// download details were not kept).
+    #[error("{0}")]
+    NoMedia(String),
+    /// WhatsApp's media host no longer serves the file.
+    #[error("{0}")]
+    MediaExpired(String),
     #[error("{0}")]
     ExportCancelled(String),
     /// Not an absolute `.zip` path in an existing folder, or a folder that cannot be
@@ -157,6 +164,8 @@ pub enum ErrorCode {
     MediaTooLarge,
     UnsupportedMedia,
     MediaNotFound,
+    NoMedia,
+    MediaExpired,
     ExportCancelled,
     ExportDestinationInvalid,
     ExportNotFound,
@@ -204,6 +213,8 @@ impl ErrorCode {
             ErrorCode::MediaTooLarge => "media_too_large",
             ErrorCode::UnsupportedMedia => "unsupported_media",
             ErrorCode::MediaNotFound => "media_not_found",
+            ErrorCode::NoMedia => "no_media",
+            ErrorCode::MediaExpired => "media_expired",
             ErrorCode::ExportCancelled => "export_cancelled",
             ErrorCode::ExportDestinationInvalid => "export_destination_invalid",
             ErrorCode::ExportNotFound => "export_not_found",
@@ -259,6 +270,8 @@ impl Error {
             Error::MediaTooLarge(_) => ErrorCode::MediaTooLarge,
             Error::UnsupportedMedia(_) => ErrorCode::UnsupportedMedia,
             Error::MediaNotFound(_) => ErrorCode::MediaNotFound,
+            Error::NoMedia(_) => ErrorCode::NoMedia,
+            Error::MediaExpired(_) => ErrorCode::MediaExpired,
             Error::ExportCancelled(_) => ErrorCode::ExportCancelled,
             Error::ExportDestinationInvalid(_) => ErrorCode::ExportDestinationInvalid,
             Error::ExportNotFound(_) => ErrorCode::ExportNotFound,
@@ -425,6 +438,8 @@ mod tests {
             ErrorCode::MediaTooLarge,
             ErrorCode::UnsupportedMedia,
             ErrorCode::MediaNotFound,
+            ErrorCode::NoMedia,
+            ErrorCode::MediaExpired,
             ErrorCode::ExportCancelled,
             ErrorCode::ExportDestinationInvalid,
             ErrorCode::ExportNotFound,

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::conversation::Delivery;
+use crate::conversation::{ChatMessage, Delivery};
 use crate::model::{
     ChatDeleteOrigin, ChatDeleteReport, DeleteReport, Instance, InstanceState, Millis, Profile,
 };
@@ -69,6 +69,13 @@ pub enum EngineEvent {
         instance_id: String,
         chat_jid: String,
     },
+    /// A received message's file was stored (as it arrived, or downloaded later): the
+    /// message as it reads now, with its file.
+    MediaStored {
+        instance_id: String,
+        chat_jid: String,
+        message: ChatMessage,
+    },
     /// Receipts moved messages this device sent forward.
     MessageDelivery {
         instance_id: String,
@@ -108,6 +115,7 @@ impl EngineEvent {
             | EngineEvent::ChatsChanged { instance_id, .. }
             | EngineEvent::ChatDeleted { instance_id, .. }
             | EngineEvent::MessagesAdded { instance_id, .. }
+            | EngineEvent::MediaStored { instance_id, .. }
             | EngineEvent::MessageDelivery { instance_id, .. }
             | EngineEvent::WebhookStatus { instance_id, .. }
             | EngineEvent::ExportProgress { instance_id, .. } => instance_id,

@@ -31,6 +31,26 @@ pub struct MessageUpsert {
     pub location: Option<Location>,
     /// Outgoing messages this device sent: how far they got.
     pub delivery: Option<Delivery>,
+    /// A received media file's place on WhatsApp's media host, kept for a later
+    /// download.
+    pub source: Option<MediaSource>,
+}
+
+/// Where WhatsApp serves a received media file and how to check and decrypt it: what a
+/// download needs without the original message in hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaSource {
+    pub direct_path: String,
+    /// None for media WhatsApp serves unencrypted.
+    pub media_key: Option<Vec<u8>>,
+    /// SHA-256 of the plain file.
+    pub file_sha256: Vec<u8>,
+    /// SHA-256 of the encrypted file.
+    pub file_enc_sha256: Option<Vec<u8>>,
+    pub file_length: u64,
+    pub mime: Option<String>,
+    /// The sender's file name (documents only).
+    pub file_name: Option<String>,
 }
 
 impl MessageUpsert {

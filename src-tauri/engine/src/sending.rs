@@ -149,16 +149,7 @@ impl Engine {
     async fn send(&self, name: &str, key: &str, draft: Draft) -> Result<ChatMessage> {
         let (id, slot) = self.live(key, name)?;
         let sent = async {
-            let remote = {
-                let guard = slot.read().await;
-                let actor = guard
-                    .as_ref()
-                    .ok_or_else(|| Error::NotConnected(name.to_string()))?;
-                actor
-                    .remote()
-                    .await?
-                    .ok_or_else(|| Error::NotConnected(name.to_string()))?
-            };
+            let remote = self.connected_remote(&slot, name).await?;
             // The upload takes the bytes; the copy kept here is written once WhatsApp
             // took the message.
             let file = draft.outgoing.media.as_ref().map(|m| SentFile {

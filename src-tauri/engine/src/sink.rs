@@ -194,14 +194,8 @@ impl SessionSink for EngineSink {
         let Some(engine) = self.engine_for(instance_id) else {
             return;
         };
-        let stored = chat_store::store_media(engine.db(), instance_id, &media).await;
-        if let Ok(true) = stored {
-            engine.wake_uploads();
-        }
-        log_failure(&engine, instance_id, "a media file", stored.map(|_| ()));
-        engine.emit(EngineEvent::ChatsChanged {
-            instance_id: instance_id.to_string(),
-        });
+        let kept = engine.keep_media(instance_id, &media).await;
+        log_failure(&engine, instance_id, "a media file", kept.map(|_| ()));
     }
 
     async fn delivery(&self, instance_id: &str, receipts: Receipts) {

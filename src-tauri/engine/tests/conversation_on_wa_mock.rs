@@ -7,38 +7,16 @@
 
 use std::time::Duration;
 
-use engine_support::{customer_writes, linked_engine, CustomerFiles, LinkedEngine};
-use sha2::{Digest, Sha256};
+use engine_support::{
+    customer_writes, linked_engine, sha256_hex, shop_page_when, CustomerFiles, LinkedEngine,
+};
 use switchboard_engine::conversation::{ChatMessage, Delivery, MessageKind, SendMedia, SendText};
 use switchboard_engine::model::Settings;
-use switchboard_engine::{Engine, EngineEvent};
+use switchboard_engine::EngineEvent;
 use wa_mock::{MediaCheck, ReceivedKind};
 
 const WAIT: Duration = Duration::from_secs(30);
 const CUSTOMER: &str = "5511955554444@s.whatsapp.net";
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-async fn page_when(
-    engine: &Engine,
-    what: &str,
-    done: impl Fn(&[ChatMessage]) -> bool,
-) -> Vec<ChatMessage> {
-    tokio::time::timeout(WAIT, async {
-        loop {
-            if let Ok(page) = engine.chat_messages("shop", CUSTOMER, None, None).await {
-                if done(&page.messages) {
-                    return page.messages;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("{what} did not happen within {WAIT:?}"))
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_phones_text_image_and_document_read_back_with_kinds_and_files() {
@@ -65,7 +43,7 @@ async fn the_phones_text_image_and_document_read_back_with_kinds_and_files() {
         _ => None,
     })
     .await;
-    let messages = page_when(&engine, "three messages with two files", |m| {
+    let messages = shop_page_when(&engine, CUSTOMER, "three messages with two files", |m| {
         m.len() == 3 && m.iter().filter(|m| m.file.is_some()).count() == 2
     })
     .await;

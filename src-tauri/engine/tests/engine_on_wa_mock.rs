@@ -6,7 +6,6 @@
 //! webhook and the phone after a restart, and media received with an S3 bucket goes
 //! up to it (s3s-fs on loopback) and leaves it with its chat.
 
-use std::path::Path;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -115,7 +114,7 @@ async fn history_and_media_are_kept_and_delete_chat_syncs_and_removes_media() {
         .join("instances")
         .join(&instance.id)
         .join("media");
-    let files = files_under(&media_dir);
+    let files = engine_support::files_under(&media_dir);
     assert_eq!(files.len(), 1, "one media file on disk: {files:?}");
     assert_eq!(std::fs::read(&files[0]).unwrap(), invoice, "byte-identical");
 
@@ -143,7 +142,7 @@ async fn history_and_media_are_kept_and_delete_chat_syncs_and_removes_media() {
     );
     assert!(engine.list_chats("shop").await.unwrap().is_empty());
     assert!(
-        files_under(&media_dir).is_empty(),
+        engine_support::files_under(&media_dir).is_empty(),
         "the chat's media is gone"
     );
     engine.shutdown().await;
@@ -530,7 +529,7 @@ async fn media_received_with_a_bucket_goes_up_and_leaves_with_its_chat() {
         .join(&instance.id)
         .join("media");
     assert!(
-        files_under(&media_dir).is_empty(),
+        engine_support::files_under(&media_dir).is_empty(),
         "the local copy went once uploaded"
     );
     let store = switchboard_engine::s3::S3Store::new(
@@ -552,21 +551,4 @@ async fn media_received_with_a_bucket_goes_up_and_leaves_with_its_chat() {
     );
     assert!(store.list(&chat_prefix).await.unwrap().is_empty());
     engine.shutdown().await;
-}
-
-fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .flat_map(|e| {
-            let path = e.path();
-            if path.is_dir() {
-                files_under(&path)
-            } else {
-                vec![path]
-            }
-        })
-        .collect()
 }

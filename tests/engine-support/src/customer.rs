@@ -8,6 +8,12 @@ use std::io::{Read, Seek};
 use base64::Engine as _;
 use wa_mock::{IncomingMedia, IncomingMediaKind, IncomingMessage, WaMock};
 
+/// A file's SHA-256 in lowercase hex, as manifests and the phone's checks write it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
 /// A file as the phone attaches it to a message.
 pub fn attachment(
     kind: IncomingMediaKind,

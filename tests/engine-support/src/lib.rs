@@ -16,7 +16,7 @@ pub mod s3;
 pub mod store;
 pub mod wait;
 
-pub use customer::{attachment, customer_writes, zip_entries, CustomerFiles};
+pub use customer::{attachment, customer_writes, sha256_hex, zip_entries, CustomerFiles};
 pub use engine::*;
 pub use linked::{is_connected, linked_engine, linked_instance, wa_mock_config, LinkedEngine};
 pub use receiver::{signature_verifies, Received, Receiver};

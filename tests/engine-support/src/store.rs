@@ -59,6 +59,24 @@ pub fn media_is_empty(data_dir: &Path, id: &str) -> bool {
     !media.exists() || std::fs::read_dir(&media).unwrap().next().is_none()
 }
 
+/// Every file under `dir`, at any depth; none when it does not exist.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .flat_map(|e| {
+            let path = e.path();
+            if path.is_dir() {
+                files_under(&path)
+            } else {
+                vec![path]
+            }
+        })
+        .collect()
+}
+
 /// One entry of a folder as `snapshot` saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seen {

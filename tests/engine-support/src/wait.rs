@@ -99,3 +99,26 @@ pub async fn link_by_qr_as(
     .await;
     linked
 }
+
+/// The newest page of `chat` of the instance "shop" once `done` holds for it (30 s at
+/// most).
+pub async fn shop_page_when(
+    engine: &switchboard_engine::Engine,
+    chat: &str,
+    what: &str,
+    done: impl Fn(&[switchboard_engine::conversation::ChatMessage]) -> bool,
+) -> Vec<switchboard_engine::conversation::ChatMessage> {
+    let wait = Duration::from_secs(30);
+    tokio::time::timeout(wait, async {
+        loop {
+            if let Ok(page) = engine.chat_messages("shop", chat, None, None).await {
+                if done(&page.messages) {
+                    return page.messages;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{what} did not happen within {wait:?}"))
+}

@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
@@ -48,6 +48,7 @@ pub fn router() -> Router<Arc<Shared>> {
         )
         .route("/phones/{phone}/name", put(set_push_name))
         .route("/groups/{jid}", put(set_group))
+        .route("/media/{sha256}", delete(forget_media))
 }
 
 #[derive(Deserialize)]
@@ -255,4 +256,14 @@ async fn remove_picture(
     crate::registry::validate_phone(&phone)?;
     shared.media.set_picture(&phone, None)?;
     Ok(Json(json!({"ok": true})))
+}
+
+/// The media host forgets the files whose plain content has this SHA-256 (hex), as
+/// WhatsApp's does some weeks after they were sent; `unknown_media` when it holds none.
+async fn forget_media(
+    State(shared): State<Arc<Shared>>,
+    Path(sha256): Path<String>,
+) -> Result<Json<serde_json::Value>, MockError> {
+    let forgotten = shared.media.forget(&sha256)?;
+    Ok(Json(json!({"forgotten": forgotten})))
 }

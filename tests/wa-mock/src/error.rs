@@ -12,6 +12,8 @@ pub enum MockError {
     ExpiredCode,
     /// No linked device matches the given JID or phone.
     UnknownDevice(String),
+    /// The media host holds no file with that content.
+    UnknownMedia(String),
     /// The operation does not fit the device's current state.
     Conflict(String),
     Internal(String),
@@ -24,6 +26,7 @@ impl MockError {
             Self::UnknownCode => "unknown_code",
             Self::ExpiredCode => "expired_code",
             Self::UnknownDevice(_) => "unknown_device",
+            Self::UnknownMedia(_) => "unknown_media",
             Self::Conflict(_) => "conflict",
             Self::Internal(_) => "internal",
         }
@@ -32,7 +35,10 @@ impl MockError {
     pub fn http_status(&self) -> u16 {
         match self {
             Self::BadRequest(_) => 400,
-            Self::UnknownCode | Self::ExpiredCode | Self::UnknownDevice(_) => 404,
+            Self::UnknownCode
+            | Self::ExpiredCode
+            | Self::UnknownDevice(_)
+            | Self::UnknownMedia(_) => 404,
             Self::Conflict(_) => 409,
             Self::Internal(_) => 500,
         }
@@ -46,6 +52,7 @@ impl fmt::Display for MockError {
             Self::UnknownCode => write!(f, "no connection is showing this code"),
             Self::ExpiredCode => write!(f, "this code has expired"),
             Self::UnknownDevice(who) => write!(f, "no linked device matches {who:?}"),
+            Self::UnknownMedia(sha256) => write!(f, "the media host holds no file {sha256}"),
             Self::Conflict(m) => write!(f, "{m}"),
             Self::Internal(m) => write!(f, "internal error: {m}"),
         }

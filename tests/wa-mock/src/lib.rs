@@ -194,6 +194,12 @@ impl WaMock {
         self.shared.freezer.thaw(&self.shared.registry, who)
     }
 
+    /// The media host forgets the files whose plain content has the SHA-256
+    /// `sha256_hex`; downloads of them answer 410 Gone. Answers how many it forgot.
+    pub fn forget_media(&self, sha256_hex: &str) -> Result<usize, MockError> {
+        self.shared.media.forget(sha256_hex)
+    }
+
     /// The phone `phone` sets its profile picture (`None` removes it).
     pub fn set_profile_picture(
         &self,

@@ -1,7 +1,7 @@
 //! The media CDN: files the phone encrypted as WhatsApp does, served over
 //! HTTPS on loopback at the paths the client builds from `media_conn`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
@@ -100,6 +100,9 @@ struct Blob {
     bytes: Vec<u8>,
     /// The `token` query parameter: base64url of the blob's SHA-256.
     token: String,
+    /// Hex SHA-256 of the plain file, for files the phone uploaded (what a test knows
+    /// of a file it sent); none for what a device uploaded encrypted.
+    plain_sha256: Option<String>,
 }
 
 /// A phone's profile picture; its id changes with every new picture, as WhatsApp's does.
@@ -122,6 +125,9 @@ const MAX_PICTURE_BYTES: usize = 2 * 1024 * 1024;
 /// The CDN's files by direct path, and the auth token `media_conn` hands out.
 pub struct MediaStore {
     blobs: Mutex<HashMap<String, Arc<Blob>>>,
+    /// Direct paths of files the host no longer serves, as WhatsApp's media servers
+    /// forget files some weeks after they were sent.
+    expired: Mutex<HashSet<String>>,
     /// Profile pictures by phone number, served in the clear as WhatsApp's are.
     pictures: Mutex<HashMap<String, Picture>>,
     auth: String,
@@ -142,11 +148,12 @@ impl MediaStore {
     pub fn upload(&self, plaintext: &[u8], kind: MediaKind) -> Result<Uploaded, MockError> {
         let (media_key, blob) = encrypt(plaintext, kind)?;
         let file_enc_sha256: [u8; 32] = Sha256::digest(&blob).into();
-        let direct_path = self.put(kind, blob, &file_enc_sha256);
+        let file_sha256: [u8; 32] = Sha256::digest(plaintext).into();
+        let direct_path = self.put(kind, blob, &file_enc_sha256, Some(hex(&file_sha256)));
         Ok(Uploaded {
             direct_path,
             media_key,
-            file_sha256: Sha256::digest(plaintext).into(),
+            file_sha256,
             file_enc_sha256,
             file_length: plaintext.len() as u64,
             uploaded_at: crate::registry::now_unix(),
@@ -154,7 +161,13 @@ impl MediaStore {
     }
 
     /// Keeps an encrypted file under a fresh direct path and returns that path.
-    fn put(&self, kind: MediaKind, blob: Vec<u8>, enc_sha256: &[u8; 32]) -> String {
+    fn put(
+        &self,
+        kind: MediaKind,
+        blob: Vec<u8>,
+        enc_sha256: &[u8; 32],
+        plain_sha256: Option<String>,
+    ) -> String {
         let name = BASE64_URL_SAFE_NO_PAD.encode(rand::random::<[u8; 18]>());
         let direct_path = format!("/v/{}/{name}.enc", kind.path_segment());
         self.blobs.lock().unwrap_or_else(|p| p.into_inner()).insert(
@@ -162,9 +175,45 @@ impl MediaStore {
             Arc::new(Blob {
                 bytes: blob,
                 token: BASE64_URL_SAFE_NO_PAD.encode(enc_sha256),
+                plain_sha256,
             }),
         );
         direct_path
+    }
+
+    /// Forgets every file the phone uploaded whose plain content has the SHA-256
+    /// `sha256_hex`: from now on its direct path answers 410 Gone, as WhatsApp's media
+    /// host answers for an expired file. Answers how many files were forgotten;
+    /// `unknown_media` when there were none.
+    pub fn forget(&self, sha256_hex: &str) -> Result<usize, MockError> {
+        let wanted = sha256_hex.trim().to_ascii_lowercase();
+        if wanted.len() != 64 || !wanted.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(MockError::BadRequest(
+                "sha256 must be 64 hexadecimal digits".into(),
+            ));
+        }
+        let mut blobs = self.blobs.lock().unwrap_or_else(|p| p.into_inner());
+        let gone: Vec<String> = blobs
+            .iter()
+            .filter(|(_, blob)| blob.plain_sha256.as_deref() == Some(wanted.as_str()))
+            .map(|(path, _)| path.clone())
+            .collect();
+        let mut expired = self.expired.lock().unwrap_or_else(|p| p.into_inner());
+        for path in &gone {
+            blobs.remove(path);
+            expired.insert(path.clone());
+        }
+        if gone.is_empty() {
+            return Err(MockError::UnknownMedia(wanted));
+        }
+        Ok(gone.len())
+    }
+
+    fn is_expired(&self, direct_path: &str) -> bool {
+        self.expired
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(direct_path)
     }
 
     /// The encrypted file at `direct_path`, as a download would get it.
@@ -226,6 +275,10 @@ impl MediaStore {
             .get(direct_path)
             .cloned()
     }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A running CDN listener; dropping it stops serving.
@@ -294,6 +347,7 @@ pub async fn start(ip: std::net::IpAddr) -> Result<MediaServer, MockError> {
         .map_err(|e| MockError::Internal(e.to_string()))?;
     let store = Arc::new(MediaStore {
         blobs: Mutex::default(),
+        expired: Mutex::default(),
         pictures: Mutex::default(),
         auth: BASE64_URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>()),
         host,
@@ -319,7 +373,8 @@ pub async fn start(ip: std::net::IpAddr) -> Result<MediaServer, MockError> {
 }
 
 /// Serves a blob to a request carrying the current auth and the blob's token,
-/// refusing as the CDN does: 401 for bad auth, 404 for an unknown or mistokened file.
+/// refusing as the CDN does: 401 for bad auth, 410 for a file it no longer keeps, 404
+/// for an unknown or mistokened file.
 async fn download(
     State(store): State<Arc<MediaStore>>,
     Path((folder, file)): Path<(String, String)>,
@@ -328,9 +383,11 @@ async fn download(
     if q.get("auth").map(String::as_str) != Some(store.auth()) {
         return Err(StatusCode::UNAUTHORIZED);
     }
-    let blob = store
-        .get(&format!("/v/{folder}/{file}"))
-        .ok_or(StatusCode::NOT_FOUND)?;
+    let direct_path = format!("/v/{folder}/{file}");
+    if store.is_expired(&direct_path) {
+        return Err(StatusCode::GONE);
+    }
+    let blob = store.get(&direct_path).ok_or(StatusCode::NOT_FOUND)?;
     if q.get("token") != Some(&blob.token) {
         return Err(StatusCode::NOT_FOUND);
     }
@@ -374,7 +431,7 @@ async fn upload_from_device(
     if body.is_empty() || token != BASE64_URL_SAFE_NO_PAD.encode(enc_sha256) {
         return Err(StatusCode::BAD_REQUEST);
     }
-    let direct_path = store.put(kind, body.to_vec(), &enc_sha256);
+    let direct_path = store.put(kind, body.to_vec(), &enc_sha256, None);
     Ok(axum::Json(UploadAnswer {
         url: format!("https://{}{direct_path}", store.host),
         direct_path,

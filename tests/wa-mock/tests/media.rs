@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use wa_mock::{IncomingMessage, MockError, WaMock};
 use waproto::whatsapp as wa;
 use whatsapp_rust::types::events::Event;
+use whatsapp_rust::ErrorChainExt;
 
 const SENDER: &str = "5511955553333@s.whatsapp.net";
 
@@ -145,5 +146,74 @@ async fn bad_media_is_refused_before_anything_is_sent() {
     let got = next_message(&mut client, &id).await;
     let doc = got.document_message.as_option().expect("a DocumentMessage");
     assert_eq!(client.client.download(doc).await.unwrap(), "olá".as_bytes());
+    client.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forgotten_file_answers_gone_and_others_still_download() {
+    let mock = WaMock::start().await.unwrap();
+    let admin = mock.admin_url();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut client, linked) =
+        linked_client(&mock, &dir.path().join("s.db"), "5511999990503").await;
+    let old = file_bytes(5, 2_001);
+    let kept = file_bytes(6, 1_003);
+    let id = mock
+        .send_message(
+            &linked.jid,
+            &media_message("image", "image/jpeg", None, &old),
+        )
+        .await
+        .unwrap();
+    let got = next_message(&mut client, &id).await;
+    let old_msg = got
+        .image_message
+        .as_option()
+        .expect("an ImageMessage")
+        .clone();
+    let id = mock
+        .send_message(
+            &linked.jid,
+            &media_message("image", "image/jpeg", None, &kept),
+        )
+        .await
+        .unwrap();
+    let got = next_message(&mut client, &id).await;
+    let kept_msg = got
+        .image_message
+        .as_option()
+        .expect("an ImageMessage")
+        .clone();
+
+    let sha256: String = old_msg
+        .file_sha256
+        .as_deref()
+        .unwrap()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let (status, body) = request("DELETE", &format!("{admin}/media/{sha256}"), "").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["forgotten"],
+        1
+    );
+
+    let refused = client.client.download(&old_msg).await.unwrap_err();
+    let chain: &(dyn std::error::Error + Send + Sync + 'static) = refused.as_ref();
+    assert_eq!(chain.http_status(), Some(410), "{refused:#}");
+    assert_eq!(client.client.download(&kept_msg).await.unwrap(), kept);
+
+    // Forgetting again, or a file never held, names what is wrong.
+    let (status, body) = request("DELETE", &format!("{admin}/media/{sha256}"), "").await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["error"],
+        "unknown_media"
+    );
+    assert!(matches!(
+        mock.forget_media("not-a-hash"),
+        Err(MockError::BadRequest(_))
+    ));
     client.stop().await;
 }

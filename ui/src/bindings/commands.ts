@@ -67,6 +67,7 @@ export type Commands = {
   media_thumbnail: { args: { name: string; chat: string; messageId: string }; answer: string };
   save_media: { args: { name: string; chat: string; messageId: string; destination: string }; answer: null };
   open_media: { args: { name: string; chat: string; messageId: string }; answer: null };
+  download_media: { args: { name: string; chat: string; messageId: string }; answer: ChatMessage };
   send_text: { args: { name: string; input: SendText }; answer: ChatMessage };
   send_media: { args: { name: string; input: SendMedia }; answer: ChatMessage };
   export_to_zip: { args: { name: string; request: ExportRequest }; answer: ExportReport };
@@ -153,6 +154,13 @@ export function commandFunctions(send: SendCommand) {
      * chat's data (deleted with it), read from this computer or the bucket.
      */
     openMedia: (name: string, chat: string, messageId: string) => send("open_media", { name, chat, messageId }),
+    /**
+     * Downloads a received message's file that was not downloaded when it
+     * arrived, while WhatsApp still serves it; answers the message with its file
+     * (at once when it already has one). media_expired when WhatsApp no longer
+     * has it.
+     */
+    downloadMedia: (name: string, chat: string, messageId: string) => send("download_media", { name, chat, messageId }),
     /** Sends a text (optionally quoting a stored message); answers it as stored. */
     sendText: (name: string, input: SendText) => send("send_text", { name, input }),
     /** Sends a file from this computer with an optional caption. */

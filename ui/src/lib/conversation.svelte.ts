@@ -78,10 +78,17 @@ export class Conversation {
     }
   }
 
+  /** A message as the engine answered it now (a file downloaded for it, say). */
+  put(message: ChatMessage): void {
+    if (message.chat_jid === this.chat) this.#merge([message]);
+  }
+
   apply(event: EngineEvent): void {
     if (event.instance_id !== this.instanceId) return;
     if (event.type === 'messages_added' && event.chat_jid === this.chat) {
       void this.loadNewest();
+    } else if (event.type === 'media_stored') {
+      this.put(event.message);
     } else if (event.type === 'message_delivery' && event.chat_jid === this.chat) {
       for (const m of this.messages) {
         if (event.message_ids.includes(m.id)) m.delivery = event.delivery;

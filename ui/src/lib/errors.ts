@@ -44,6 +44,8 @@ const words: Record<ErrorCode, MessageKey> = {
   media_too_large: 'error.media_too_large',
   unsupported_media: 'error.unsupported_media',
   media_not_found: 'error.media_not_found',
+  no_media: 'error.no_media',
+  media_expired: 'error.media_expired',
   export_cancelled: 'error.export_cancelled',
   export_destination_invalid: 'error.export_destination_invalid',
   export_not_found: 'error.export_not_found',

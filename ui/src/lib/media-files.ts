@@ -1,6 +1,6 @@
-// A message's stored file, opened with the system's app or saved where the person chooses.
-// The engine reads it from this computer or the number's bucket; the window never names a
-// path of the store.
+// A message's stored file, opened with the system's app or saved where the person chooses,
+// or fetched from WhatsApp when it was not downloaded as it arrived. The engine reads it
+// from this computer or the number's bucket; the window never names a path of the store.
 import type { ChatMessage } from '../bindings/ChatMessage';
 import { api, chooseSaveFile } from './api';
 
@@ -42,4 +42,9 @@ export async function saveStoredFileAs(instanceName: string, m: ChatMessage, kin
   if (!path) return false;
   await api.saveMedia(instanceName, m.chat_jid, m.id, path);
   return true;
+}
+
+/** Downloads a received file WhatsApp still serves; answers the message with its file. */
+export function downloadMissingFile(instanceName: string, m: ChatMessage): Promise<ChatMessage> {
+  return api.downloadMedia(instanceName, m.chat_jid, m.id);
 }

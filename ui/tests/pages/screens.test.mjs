@@ -195,6 +195,43 @@ for (const theme of ['light', 'dark']) {
       await b.shot('29-conversation-search');
     });
 
+    test('media left on WhatsApp: downloaded on demand with a spinner, and a file WhatsApp forgot', async () => {
+      const missing = () => {
+        const page = conversationPage();
+        for (const m of page.messages) if (m.id === 'S2' || m.id === 'S4') m.file = null;
+        return page;
+      };
+      let finish = () => {};
+      await b.start((w) => {
+        w.override.chat_messages = () => missing();
+        w.override.download_media = ({ messageId }) =>
+          messageId === 'S4'
+            ? new Promise((resolve) => {
+                finish = () => resolve(conversationPage().messages.find((m) => m.id === 'S4'));
+              })
+            : Promise.reject({ code: 'media_expired', message: 'the media host answered 410' });
+      });
+      await openNumber('shop-front');
+      await b.page.getByRole('button', { name: 'Open the conversation with Suppliers' }).click();
+      const messages = b.page.getByTestId('message');
+      const invoice = messages.filter({ hasText: 'invoice-1182.pdf' });
+      await invoice.waitFor();
+      assert.match(await invoice.innerText(), /Document \(not downloaded\)/);
+      await invoice.getByRole('button', { name: 'Download' }).click();
+      await invoice.getByRole('button', { name: 'Downloading…' }).waitFor();
+      await invoice.scrollIntoViewIfNeeded();
+      await b.shot('30-media-downloading');
+      const oven = messages.filter({ hasText: 'The new oven is in' });
+      await oven.getByRole('button', { name: 'Download' }).click();
+      await oven.getByRole('alert').filter({ hasText: 'WhatsApp no longer has this file' }).waitFor();
+      await oven.scrollIntoViewIfNeeded();
+      await b.shot('31-media-expired');
+      finish();
+      await invoice.getByRole('button', { name: 'Open' }).waitFor();
+      assert.match(await invoice.innerText(), /Document · 182 kB/);
+      await invoice.scrollIntoViewIfNeeded();
+      await b.shot('32-media-downloaded');
+    });
     test('a number needing attention', async () => {
       await b.start();
       await openNumber('promo-2024');

@@ -279,6 +279,78 @@ describe('conversation', () => {
     expect(invoice.querySelector('[role="alert"]')?.textContent).toBe('This media file is no longer available.');
   });
 
+  it('downloads a file left on WhatsApp on demand, with a spinner, and says when WhatsApp no longer has it', async () => {
+    let answer: (() => ChatMessage) | null = null;
+    let release: () => void = () => {};
+    const ipc = await openConversation(connectedShop(), {
+      chat_messages: () => ({
+        messages: [
+          message('D2', NOW - HOUR, { kind: 'document', text: 'old.pdf' }),
+          message('D1', NOW - 2 * HOUR, { kind: 'document', text: 'invoice.pdf' }),
+          message('T1', NOW - 3 * HOUR, { text: 'hello' }),
+        ],
+        next: null,
+      }),
+      download_media: (args) =>
+        new Promise<ChatMessage>((resolve, reject) => {
+          release = () => {
+            try {
+              resolve(answer!());
+            } catch (e) {
+              reject(e);
+            }
+          };
+          void args;
+        }),
+    });
+    const bubble = (id: string) =>
+      screen.getAllByTestId('message').find((b) => b.textContent?.includes(id === 'D1' ? 'invoice.pdf' : 'old.pdf'))!;
+    const button = (b: HTMLElement, name: RegExp) => [...b.querySelectorAll('button')].find((x) => name.test(x.textContent ?? ''))!;
+    expect(screen.getAllByTestId('message')[0].querySelector('button')).toBeNull();
+    expect(bubble('D1').textContent).toContain('Document (not downloaded)');
+
+    answer = () =>
+      message('D1', NOW - 2 * HOUR, {
+        kind: 'document',
+        text: 'invoice.pdf',
+        file: { path: '/data/D1.pdf', bytes: 19, mime: 'application/pdf' },
+      });
+    await fireEvent.click(button(bubble('D1'), /^Download$/));
+    await settle();
+    expect(ipc.called('download_media')[0].args).toEqual({ name: 'shop-front', chat: MARIA, messageId: 'D1' });
+    const busy = button(bubble('D1'), /Downloading…/);
+    expect(busy.disabled).toBe(true);
+    expect(busy.querySelector('.spinner')).toBeTruthy();
+    release();
+    await settle();
+    expect(bubble('D1').textContent).toContain('Document · 19 bytes');
+    expect(button(bubble('D1'), /^Open$/)).toBeTruthy();
+
+    answer = () => fail('media_expired');
+    await fireEvent.click(button(bubble('D2'), /^Download$/));
+    await settle();
+    release();
+    await settle();
+    expect(bubble('D2').querySelector('[role="alert"]')?.textContent).toBe(
+      'WhatsApp no longer has this file. Ask the sender to send it again.',
+    );
+    expect(button(bubble('D2'), /^Download$/).disabled).toBe(false);
+
+    // A file stored meanwhile (downloaded elsewhere) shows live from the engine's event.
+    await engineEvent({
+      type: 'media_stored',
+      instance_id: 'id-shop-front',
+      chat_jid: MARIA,
+      message: message('D2', NOW - HOUR, {
+        kind: 'document',
+        text: 'old.pdf',
+        file: { path: '/data/D2.pdf', bytes: 2_000, mime: 'application/pdf' },
+      }),
+    });
+    expect(bubble('D2').textContent).toContain('Document · 2 kB');
+    expect(bubble('D2').querySelector('[role="alert"]')).toBeNull();
+  });
+
   it('disables the composer with the reason when the number is not connected', async () => {
     const offline = instance('shop-front', { state: 'disconnected', reason: 'idle', since: NOW });
     await openConversation(offline);

@@ -233,6 +233,11 @@ impl Dialect for Evolution {
     fn qr_image() -> Served {
         Served::At(&["GET /instance/connect/{instance}"])
     }
+    fn download_media() -> Served {
+        Served::Not(
+            "fetches a file WhatsApp still holds into this computer's store, for the window",
+        )
+    }
     fn save_media() -> Served {
         Served::Not("saves a file on this computer, for the window")
     }

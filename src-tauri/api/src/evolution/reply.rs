@@ -125,6 +125,7 @@ impl Fault {
             | FileNotFound
             | ExportDestinationInvalid
             | InvalidExportId
+            | NoMedia
             // Evolution answers a state that forbids the action as a bad request.
             | NotPaired
             | AlreadyConnected
@@ -135,6 +136,7 @@ impl Fault {
             ChatNotFound | MediaNotFound | MessageNotFound | ExportNotFound => {
                 (StatusCode::NOT_FOUND, error.message.clone())
             }
+            MediaExpired => (StatusCode::GONE, error.message.clone()),
             MediaTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, error.message.clone()),
             UnsupportedMedia => (StatusCode::UNSUPPORTED_MEDIA_TYPE, error.message.clone()),
             WhatsappError | S3Unreachable | ProxyUnreachable | ProxyAuthFailed => {

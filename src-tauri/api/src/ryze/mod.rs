@@ -76,6 +76,10 @@ pub(crate) fn routes(state: ApiState) -> Router<ApiState> {
             post(deliveries::test_webhook),
         )
         .route("/api/chat/deleteChat/{instance}", delete(chat::delete_chat))
+        .route(
+            "/api/chat/downloadMedia/{instance}",
+            post(chat::download_media),
+        )
         .route("/api/chat/messages/{instance}", get(message::messages))
         .route("/api/chat/export/{instance}", get(export::export))
         .route("/api/message/sendText/{instance}", post(message::send_text))
@@ -151,6 +155,11 @@ impl Dialect for Ryze {
     }
     fn search_chat() -> Served {
         Served::At(&["GET /api/chat/messages/{instance}"])
+    }
+    fn download_media() -> Served {
+        Served::Not(
+            "fetches a file WhatsApp still holds into this computer's store, for the window",
+        )
     }
     fn save_media() -> Served {
         Served::Not("writes to a path on this computer; API callers get the files in the export")

@@ -112,7 +112,9 @@ impl Refusal {
             | InvalidMessage
             | FileNotFound
             | ExportDestinationInvalid
-            | InvalidExportId => (StatusCode::BAD_REQUEST, own()),
+            | InvalidExportId
+            | NoMedia => (StatusCode::BAD_REQUEST, own()),
+            MediaExpired => (StatusCode::GONE, own()),
             ChatNotFound | MediaNotFound | MessageNotFound | ExportNotFound => {
                 (StatusCode::NOT_FOUND, own())
             }

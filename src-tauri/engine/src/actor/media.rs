@@ -1,14 +1,18 @@
-//! Auto-downloaded media: where a file goes and how it is written (folders 0700,
-//! files 0600, never a half-written file under its final name).
+//! Received media, downloaded automatically or on demand: where a file goes and how it
+//! is written (folders 0700, files 0600, checked, never a half-written file under its
+//! final name).
 
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use sha2::{Digest, Sha256};
+
 use super::SessionSink;
+use crate::conversation::MessageKind;
 use crate::error::{Error, Result};
-use crate::records::MediaSaved;
-use crate::wa::{MediaRef, Remote};
+use crate::records::{MediaSaved, MediaSource};
+use crate::wa::Remote;
 
 /// Keeps ASCII letters, digits, `@`, `.`, `-` and `_`; everything else becomes `_`.
 /// A name made only of dots could climb out of its folder, so it gets a prefix.
@@ -90,7 +94,8 @@ pub(crate) struct Download {
     pub media_dir: PathBuf,
     pub chat_jid: String,
     pub message_id: String,
-    pub media: MediaRef,
+    pub kind: MessageKind,
+    pub source: MediaSource,
 }
 
 /// Downloads one attachment and tells the sink; failures are logged, never fatal.
@@ -100,13 +105,18 @@ pub(crate) async fn save(remote: Remote, job: Download, sink: Arc<dyn SessionSin
         Err(e) => tracing::warn!(
             instance = %job.instance_id,
             message = %job.message_id,
+            code = %e.code(),
             "media download failed: {e}"
         ),
     }
 }
 
-async fn write(remote: &Remote, job: &Download) -> Result<MediaSaved> {
-    let extension = extension_for(job.media.mime.as_deref(), job.media.file_name.as_deref());
+/// Downloads an attachment into its place in the chat's folder, checked against the
+/// hash its message names. The file appears under its name only once it is whole and
+/// checked; a failure leaves nothing behind.
+pub(crate) async fn write(remote: &Remote, job: &Download) -> Result<MediaSaved> {
+    let source = &job.source;
+    let extension = extension_for(source.mime.as_deref(), source.file_name.as_deref());
     let path = media_path(&job.media_dir, &job.chat_jid, &job.message_id, &extension);
     let folder = path
         .parent()
@@ -115,21 +125,25 @@ async fn write(remote: &Remote, job: &Download) -> Result<MediaSaved> {
         .recursive(true)
         .mode(0o700)
         .create(folder)?;
-    let partial = path.with_extension(format!("{extension}.part"));
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&partial)?;
-    let bytes = match remote.download(&job.media, file).await {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            return Err(e);
-        }
-    };
-    std::fs::rename(&partial, &path)?;
+    // A name of its own per download (0600), removed when dropped unkept: two
+    // downloads of one message never write into each other.
+    let (file, partial) = tempfile::Builder::new()
+        .suffix(".part")
+        .tempfile_in(folder)?
+        .into_parts();
+    let bytes = remote.download(source, job.kind, file).await?;
+    let checked = partial.to_path_buf();
+    let digest = tokio::task::spawn_blocking(move || sha256_of(&checked))
+        .await
+        .map_err(|e| Error::io(format!("hashing the media file stopped: {e}")))??;
+    if digest != source.file_sha256 {
+        return Err(Error::WhatsApp(
+            "the downloaded file is not the one the message names (its hash differs)".into(),
+        ));
+    }
+    partial
+        .persist(&path)
+        .map_err(|e| Error::io_caused(format!("cannot keep {}", path.display()), e.error))?;
     let base = job.media_dir.parent().unwrap_or(&job.media_dir);
     let relative = path.strip_prefix(base).unwrap_or(&path);
     Ok(MediaSaved {
@@ -137,8 +151,15 @@ async fn write(remote: &Remote, job: &Download) -> Result<MediaSaved> {
         message_id: job.message_id.clone(),
         relative_path: relative.to_string_lossy().into_owned(),
         bytes,
-        mime: job.media.mime.clone(),
+        mime: source.mime.clone(),
     })
+}
+
+fn sha256_of(path: &Path) -> Result<Vec<u8>> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher)?;
+    Ok(hasher.finalize().to_vec())
 }
 
 #[cfg(test)]

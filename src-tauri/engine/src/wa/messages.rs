@@ -3,7 +3,6 @@
 //! media, send a read receipt, reject a call).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use whatsapp_rust::prelude::*;
 use whatsapp_rust::types::events::{InboundMessage, LazyHistorySync};
@@ -13,7 +12,7 @@ use whatsapp_rust::waproto::whatsapp as wa;
 
 use crate::conversation::{Location, MessageKind, QuotedMessage};
 use crate::model::Millis;
-use crate::records::{ChatUpsert, MessageUpsert};
+use crate::records::{ChatUpsert, MediaSource, MessageUpsert};
 
 /// A history-sync blob as the library hands it over, still compressed.
 pub(crate) struct HistoryBlob(pub(super) Box<LazyHistorySync>);
@@ -68,6 +67,7 @@ fn history_message(chat_jid: &str, info: &wa::WebMessageInfo) -> Option<MessageU
     let id = key.id.clone().filter(|id| !id.is_empty())?;
     let content = MessageContent::of(info.message.as_option()?);
     let kind = content.kind?;
+    let source = content.source();
     let sender = info
         .participant
         .clone()
@@ -84,6 +84,7 @@ fn history_message(chat_jid: &str, info: &wa::WebMessageInfo) -> Option<MessageU
         kind,
         quoted: content.quoted,
         location: content.location,
+        source,
         delivery: None,
     })
 }
@@ -190,6 +191,20 @@ impl<'a> MessageContent<'a> {
         self.mime = mime;
         self.file_name = file_name;
     }
+
+    /// Where the media is served, when the message names all a download needs.
+    fn source(&self) -> Option<MediaSource> {
+        let media = self.media?;
+        Some(MediaSource {
+            direct_path: media.direct_path().filter(|p| !p.is_empty())?.to_string(),
+            media_key: media.media_key().map(<[u8]>::to_vec),
+            file_sha256: media.file_sha256()?.to_vec(),
+            file_enc_sha256: media.file_enc_sha256().map(<[u8]>::to_vec),
+            file_length: media.file_length().unwrap_or(0),
+            mime: self.mime.clone(),
+            file_name: self.file_name.clone(),
+        })
+    }
 }
 
 /// The message a reply quotes: its id, and its text as the reply carried it.
@@ -208,7 +223,6 @@ fn quoted_of(context: &wa::ContextInfo) -> Option<QuotedMessage> {
 pub(crate) struct Incoming {
     pub upsert: MessageUpsert,
     pub is_group: bool,
-    pub media: Option<MediaRef>,
     pub receipt: ReadReceipt,
 }
 
@@ -221,11 +235,7 @@ impl Incoming {
         let content = MessageContent::of(&inbound.message);
         let kind = content.kind?;
         let chat_jid = source.chat.to_non_ad_string();
-        let media = content.media.map(|_| MediaRef {
-            message: Arc::clone(&inbound.message),
-            mime: content.mime.clone(),
-            file_name: content.file_name.clone(),
-        });
+        let media = content.source();
         Some(Incoming {
             upsert: MessageUpsert {
                 chat_jid,
@@ -239,9 +249,9 @@ impl Incoming {
                 quoted: content.quoted,
                 location: content.location,
                 delivery: None,
+                source: media,
             },
             is_group: source.is_group,
-            media,
             receipt: ReadReceipt {
                 chat: source.chat.clone(),
                 sender: source.is_group.then(|| source.sender.clone()),
@@ -249,20 +259,6 @@ impl Incoming {
                 from_me: source.is_from_me,
             },
         })
-    }
-}
-
-/// A media attachment that can still be downloaded.
-pub(crate) struct MediaRef {
-    message: Arc<wa::Message>,
-    pub mime: Option<String>,
-    /// The sender's file name (documents only).
-    pub file_name: Option<String>,
-}
-
-impl MediaRef {
-    pub(super) fn downloadable(&self) -> Option<&dyn Downloadable> {
-        MessageContent::of(&self.message).media
     }
 }
 

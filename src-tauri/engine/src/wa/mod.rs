@@ -16,7 +16,7 @@ mod transport;
 
 pub(crate) use chat::{delete_chat_range, parse_chat_jid};
 pub(crate) use events::{ClientFate, Lifecycle, SessionEvent};
-pub(crate) use messages::{Incoming, MediaRef};
+pub(crate) use messages::Incoming;
 pub(crate) use outgoing::{Outgoing, OutgoingMedia, Quote};
 pub(crate) use remote::Remote;
 pub(crate) use session::{Health, Session, SessionOptions};

@@ -4,12 +4,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use whatsapp_rust::download::{DownloadParams, MediaType};
 use whatsapp_rust::http::HttpRequest;
 use whatsapp_rust::prelude::*;
 use whatsapp_rust::waproto::whatsapp as wa;
+use whatsapp_rust::ErrorChainExt;
 
-use super::messages::{CallOffer, MediaRef, ReadReceipt};
+use super::messages::{CallOffer, ReadReceipt};
+use crate::conversation::MessageKind;
 use crate::error::{Error, Result};
+use crate::records::MediaSource;
 
 /// How long profile look-ups after connect may take; they never hold up the connection.
 const PROFILE_LOOKUP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -88,16 +92,37 @@ impl Remote {
         }
     }
 
-    /// Downloads and decrypts an attachment into `file`; returns the bytes written.
-    pub(crate) async fn download(&self, media: &MediaRef, file: std::fs::File) -> Result<u64> {
-        let downloadable = media
-            .downloadable()
-            .ok_or_else(|| Error::WhatsApp("the message carries no downloadable media".into()))?;
+    /// Downloads, checks and decrypts an attachment into `file`; returns the bytes
+    /// written. A file WhatsApp no longer serves (404 or 410 from its media host) is
+    /// `media_expired`.
+    pub(crate) async fn download(
+        &self,
+        source: &MediaSource,
+        kind: MessageKind,
+        file: std::fs::File,
+    ) -> Result<u64> {
+        let params = DownloadParams {
+            direct_path: source.direct_path.clone(),
+            media_key: source.media_key.clone(),
+            file_sha256: source.file_sha256.clone(),
+            file_enc_sha256: source.file_enc_sha256.clone(),
+            file_length: source.file_length,
+            media_type: media_type(kind)?,
+        };
         let mut file = self
             .0
-            .download_to_writer(downloadable, file)
+            .download_from_params_to_writer(&params, file)
             .await
-            .map_err(|e| Error::WhatsApp(format!("downloading media failed: {e}")))?;
+            .map_err(|e: anyhow::Error| {
+                let chain: &(dyn std::error::Error + Send + Sync + 'static) = e.as_ref();
+                match chain.http_status() {
+                    Some(404 | 410) => Error::MediaExpired(
+                        "WhatsApp no longer has this file: its sender's phone must send it again"
+                            .into(),
+                    ),
+                    _ => Error::WhatsApp(format!("downloading media failed: {e}")),
+                }
+            })?;
         use std::io::Write;
         file.flush()?;
         file.sync_all()?;
@@ -152,5 +177,20 @@ impl Remote {
                 tracing::warn!("sending the call-rejection reply failed: {e}");
             }
         }
+    }
+}
+
+/// The media type a message kind's file is encrypted as.
+fn media_type(kind: MessageKind) -> Result<MediaType> {
+    match kind {
+        MessageKind::Image => Ok(MediaType::Image),
+        MessageKind::Video => Ok(MediaType::Video),
+        MessageKind::Audio | MessageKind::Voice => Ok(MediaType::Audio),
+        MessageKind::Document => Ok(MediaType::Document),
+        MessageKind::Sticker => Ok(MediaType::Sticker),
+        other => Err(Error::NoMedia(format!(
+            "a {} message carries no file",
+            other.as_str()
+        ))),
     }
 }

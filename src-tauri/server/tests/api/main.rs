@@ -4,6 +4,7 @@
 //! against wa-mock with the real WhatsApp client inside the server.
 
 mod deletes;
+mod downloads;
 mod evolution_contract;
 mod evolution_flow;
 mod export;

@@ -301,6 +301,9 @@ export const es: Record<MessageKey, string> = {
   'conversation.attachHint': 'Enviar un archivo de este equipo (o suelta archivos en la ventana); lo que escribiste será su pie de foto',
   'conversation.openFile': 'Abrir',
   'conversation.saveFile': 'Guardar como…',
+  'conversation.download': 'Descargar',
+  'conversation.downloading': 'Descargando…',
+  'conversation.downloadGone': 'Este mensaje ya no está en este chat.',
   'conversation.saveNotWritten': 'No se puede escribir ese archivo. Elige una carpeta en la que puedas escribir.',
   'chats.empty':
     'Todavía no hay chats. Aparecen aquí a medida que el teléfono sincroniza su historial.',
@@ -436,6 +439,8 @@ export const es: Record<MessageKey, string> = {
   'error.s3_access_denied': 'El bucket S3 rechazó estas claves. Revisa la clave de acceso, la clave secreta y sus permisos.',
   'error.s3_no_such_bucket': 'No existe un bucket con ese nombre en este endpoint.',
   'error.media_not_found': 'Este archivo multimedia ya no está disponible.',
+  'error.no_media': 'Este mensaje no tiene ningún archivo para descargar.',
+  'error.media_expired': 'WhatsApp ya no tiene este archivo. Pide a quien lo envió que lo vuelva a enviar.',
   'error.invalid_settings': 'Estos ajustes no encajan entre sí. Revísalos y vuelve a intentarlo.',
   'error.not_connected': 'El número no está conectado. Reconéctalo y vuelve a intentarlo.',
   'error.already_connected': 'Este número ya está conectado. No hay nada que vincular.',

@@ -14,7 +14,7 @@ use crate::actor::picture;
 use crate::error::{Error, ErrorCode};
 use crate::model::{now_millis, ConnectVia, DisconnectReason, InstanceState, Profile};
 use crate::paths;
-use crate::records::ChatUpsert;
+use crate::records::{ChatUpsert, MessageUpsert};
 use crate::wa::{ClientFate, Incoming, Lifecycle, Remote, SessionEvent};
 
 impl Actor {
@@ -206,15 +206,23 @@ impl Actor {
         }
         if self.ctx.settings.auto_download_media {
             for message in incoming {
-                let Some(media) = message.media else {
+                let MessageUpsert {
+                    chat_jid,
+                    id: message_id,
+                    kind,
+                    source: Some(source),
+                    ..
+                } = message.upsert
+                else {
                     continue;
                 };
                 let job = Download {
                     instance_id: id.clone(),
                     media_dir: self.ctx.media_dir.clone(),
-                    chat_jid: message.upsert.chat_jid,
-                    message_id: message.upsert.id,
-                    media,
+                    chat_jid,
+                    message_id,
+                    kind,
+                    source,
                 };
                 self.background
                     .spawn(media::save(remote.clone(), job, Arc::clone(&sink)));

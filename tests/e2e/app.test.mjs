@@ -213,7 +213,7 @@ test('"Export first…" saves the chat, then deletes it, on the phone too', asyn
 });
 
 test('history chats are listed; one is deleted with its media, on the phone too', async () => {
-  await click('button=Settings');
+  await click('#instance-tab-settings'); // the number's tab, not the app's Settings page
   await click('label*=Download media automatically');
   await click('button=Chats');
   const customer = '5511955554444@s.whatsapp.net';

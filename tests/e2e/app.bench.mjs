@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Harness } from './harness.mjs';
+import { Harness, waitUntilGone } from './harness.mjs';
 
 const PRODUCT = process.env.SWITCHBOARD_PRODUCT; // the release build people run
 const TEST_BUILD = process.env.SWITCHBOARD_APP; // the same, able to reach wa-mock
@@ -49,18 +49,6 @@ function processStartedAt(pid) {
 
 function newestPid(binary) {
   return Number(execFileSync('pgrep', ['-n', '-f', binary]).toString().trim());
-}
-
-async function waitUntilGone(binary) {
-  for (let i = 0; i < 100; i++) {
-    try {
-      execFileSync('pgrep', ['-f', binary]);
-    } catch {
-      return; // pgrep found nothing
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${binary} did not exit`);
 }
 
 /** The epoch time a performance mark was made in the window, with its detail. */

@@ -1,6 +1,6 @@
 // What the end-to-end test and the app benchmark share: child processes with their logs
 // in a scratch folder, wa-mock, tauri-driver, and WebDriver sessions on the real app.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,10 +9,30 @@ import { remote } from 'webdriverio';
 
 export const DRIVER_PORT = 4444;
 
+/** A pgrep/pkill pattern for processes running exactly `binary` (not `binary-server`). */
+const runs = (binary) => `^${binary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( |$)`;
+
+/** Resolves once no process runs `binary`. An app window still closing from an earlier
+ * session would take a new launch over (one app per desktop session), and the new
+ * WebDriver session would never open. */
+export async function waitUntilGone(binary, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      execFileSync('pgrep', ['-f', runs(binary)]);
+    } catch {
+      return; // pgrep found nothing
+    }
+    if (Date.now() > deadline) throw new Error(`${binary} is still running`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export class Harness {
   constructor(prefix) {
     this.work = mkdtempSync(join(tmpdir(), prefix));
     this.children = [];
+    this.apps = new Set();
   }
 
   /** Starts a child whose stderr goes to a log file (a pipe left unread would block it). */
@@ -56,8 +76,11 @@ export class Harness {
     throw new Error('tauri-driver did not start');
   }
 
-  /** Launches the app and opens a WebDriver session on its window. */
-  openApp(application) {
+  /** Launches the app, once an earlier one has exited, and opens a WebDriver session on
+   * its window. */
+  async openApp(application) {
+    await waitUntilGone(application);
+    this.apps.add(application);
     return remote({
       hostname: '127.0.0.1',
       port: this.driverPort,
@@ -66,8 +89,17 @@ export class Harness {
     });
   }
 
+  /** Ends what this file started. Closing its window does not end the app when numbers
+   * are online (it asks, or keeps them running in the tray), so the app is told to quit. */
   stop() {
     for (const child of this.children) child.kill('SIGTERM');
+    for (const application of this.apps) {
+      try {
+        execFileSync('pkill', ['-TERM', '-f', runs(application)]);
+      } catch {
+        // it had already exited
+      }
+    }
     rmSync(this.work, { recursive: true, force: true });
   }
 }

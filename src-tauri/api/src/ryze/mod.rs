@@ -157,9 +157,7 @@ impl Dialect for Ryze {
         Served::At(&["GET /api/chat/messages/{instance}"])
     }
     fn download_media() -> Served {
-        Served::Not(
-            "fetches a file WhatsApp still holds into this computer's store, for the window",
-        )
+        Served::At(&["POST /api/chat/downloadMedia/{instance}"])
     }
     fn save_media() -> Served {
         Served::Not("writes to a path on this computer; API callers get the files in the export")

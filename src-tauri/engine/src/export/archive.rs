@@ -1,7 +1,8 @@
 //! Writing the archive, on a blocking thread: the media files first (so that the
-//! messages know which files made it), then `messages.jsonl`, `transcript.html` and
-//! `manifest.json`. Rows come from one read transaction a page at a time; files are
-//! copied through one reused buffer; every entry is hashed as it is written.
+//! messages know which files made it), then `messages.jsonl` and `transcript.html` in one
+//! pass over the messages, and `manifest.json`. Rows come from one read transaction a page
+//! at a time; files are copied through one reused buffer; every entry is hashed as it is
+//! written.
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -15,11 +16,12 @@ use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
 use tokio::runtime::Handle;
 use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipWriter};
+use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use super::destination::Destination;
 use super::manifest::{self, Counts, FileEntry, Manifest, MissingMedia};
-use super::rows::{self, MediaRow, MessageCursor, Scope};
+use super::pages::Pages;
+use super::rows::{self, MediaRow, Scope};
 use super::transcript::Transcript;
 use crate::error::{Error, Result};
 use crate::model::now_millis;
@@ -52,8 +54,7 @@ pub(super) struct Job {
     pub bucket: Option<Bucket>,
     pub destination: Destination,
     pub cancelled: Arc<AtomicBool>,
-    /// Called with (done, total): each message counts twice (JSON and transcript),
-    /// each media file once.
+    /// Called with (done, total): each message and each media file counts once.
     pub progress: Box<dyn Fn(u64, u64) + Send>,
 }
 
@@ -163,7 +164,7 @@ pub(super) fn write(job: Job, runtime: &Handle) -> Result<Written> {
     let mut progress = Progress {
         report: &*job.progress,
         done: 0,
-        total: totals.messages * 2 + totals.media_files,
+        total: totals.messages + totals.media_files,
         reported: 0,
     };
     (progress.report)(0, progress.total);
@@ -222,27 +223,6 @@ pub(super) fn write(job: Job, runtime: &Handle) -> Result<Written> {
         .compression_level(Some(1))
         .large_file(true)
         .last_modified_time(zip_time(exported_at));
-    // messages.jsonl: one history message per line, its file path inside the archive.
-    let mut out = BufWriter::with_capacity(BUFFER, Entry::start(&mut zip, MESSAGES, text)?);
-    let mut messages = 0;
-    each_message(
-        &job,
-        runtime,
-        &mut snapshot,
-        &scope,
-        &missing,
-        |message, _| {
-            serde_json::to_writer(&mut out, message).map_err(io::Error::from)?;
-            out.write_all(b"\n")?;
-            messages += 1;
-            progress.step();
-            Ok(())
-        },
-    )?;
-    let entry = out.into_inner().map_err(|e| e.into_error())?.finish();
-    manifest.files.push(entry);
-    manifest.counts.messages = messages;
-
     let title = match &job.chat {
         Some(jid) => match chat_names.get(jid) {
             Some(name) => format!("{} · {name}", job.instance_name),
@@ -250,58 +230,26 @@ pub(super) fn write(job: Job, runtime: &Handle) -> Result<Written> {
         },
         None => job.instance_name.clone(),
     };
+    // One pass over the messages writes both messages.jsonl (one history message per line,
+    // its file's path inside the archive) and the transcript. An archive entry is written
+    // whole before the next starts, so the transcript is deflated into an archive of its
+    // own beside, and its compressed bytes are copied over afterwards.
+    let mut pages = Pages::read_ahead(runtime, snapshot, scope);
+    let side = job.destination.temporary()?;
+    let mut side_zip = ZipWriter::new(BufWriter::with_capacity(
+        BUFFER,
+        side.as_file().try_clone()?,
+    ));
     let mut transcript = Transcript::new(&chat_names, &job.instance_name, job.labels);
-    let mut out = BufWriter::with_capacity(BUFFER, Entry::start(&mut zip, TRANSCRIPT, text)?);
-    transcript.head(&mut out, &title, exported_at)?;
-    each_message(
-        &job,
-        runtime,
-        &mut snapshot,
-        &scope,
-        &missing,
-        |message, file| {
-            transcript.message(&mut out, message, file)?;
-            progress.step();
-            Ok(())
-        },
-    )?;
-    transcript.tail(&mut out)?;
-    let entry = out.into_inner().map_err(|e| e.into_error())?.finish();
-    manifest.files.push(entry);
-
-    job.check()?;
-    zip.start_file(MANIFEST, text).map_err(zip_failed)?;
-    serde_json::to_writer_pretty(&mut zip, &manifest).map_err(io::Error::from)?;
-    let mut file = zip.finish().map_err(zip_failed)?;
-    file.flush()?;
-    drop(file);
-    drop(snapshot);
-    let bytes = job.destination.commit(temporary)?;
-    Ok(Written {
-        chats: totals.chats,
-        messages,
-        media_files: manifest.counts.media_files,
-        media_missing: manifest.counts.media_missing,
-        bytes,
-    })
-}
-
-/// Every message of the scope in export order, with its file's path in the archive
-/// (none when it has no file or its file could not be included).
-fn each_message(
-    job: &Job,
-    runtime: &Handle,
-    snapshot: &mut sqlx::SqliteConnection,
-    scope: &Scope,
-    missing: &HashSet<(&str, &str)>,
-    mut each: impl FnMut(&crate::conversation::ChatMessage, Option<&str>) -> io::Result<()>,
-) -> Result<()> {
-    let mut cursor = MessageCursor::start();
+    let mut json = BufWriter::with_capacity(BUFFER, Entry::start(&mut zip, MESSAGES, text)?);
+    let mut html = BufWriter::with_capacity(BUFFER, Entry::start(&mut side_zip, TRANSCRIPT, text)?);
+    transcript.head(&mut html, &title, exported_at)?;
+    let mut messages = 0;
     loop {
         job.check()?;
-        let page = runtime.block_on(rows::message_page(snapshot, scope, &mut cursor))?;
+        let page = pages.next()?;
         if page.is_empty() {
-            return Ok(());
+            break;
         }
         for (mut message, path) in page {
             let included = path.filter(|p| {
@@ -311,9 +259,45 @@ fn each_message(
             if let Some(file) = &mut message.file {
                 file.path = included.clone();
             }
-            each(&message, included.as_deref())?;
+            serde_json::to_writer(&mut json, &message).map_err(io::Error::from)?;
+            json.write_all(b"\n")?;
+            transcript.message(&mut html, &message, included.as_deref())?;
+            messages += 1;
+            progress.step();
         }
     }
+    transcript.tail(&mut html)?;
+    manifest
+        .files
+        .push(json.into_inner().map_err(|e| e.into_error())?.finish());
+    manifest
+        .files
+        .push(html.into_inner().map_err(|e| e.into_error())?.finish());
+    manifest.counts.messages = messages;
+    let mut side_file = side_zip
+        .finish()
+        .map_err(zip_failed)?
+        .into_inner()
+        .map_err(|e| e.into_error())?;
+    side_file.rewind()?;
+    let mut side_archive = ZipArchive::new(side_file).map_err(zip_failed)?;
+    zip.raw_copy_file(side_archive.by_index_raw(0).map_err(zip_failed)?)
+        .map_err(zip_failed)?;
+
+    job.check()?;
+    zip.start_file(MANIFEST, text).map_err(zip_failed)?;
+    serde_json::to_writer_pretty(&mut zip, &manifest).map_err(io::Error::from)?;
+    let mut file = zip.finish().map_err(zip_failed)?;
+    file.flush()?;
+    drop(file);
+    let bytes = job.destination.commit(temporary)?;
+    Ok(Written {
+        chats: totals.chats,
+        messages,
+        media_files: manifest.counts.media_files,
+        media_missing: manifest.counts.media_missing,
+        bytes,
+    })
 }
 
 /// Copies one media file into the archive, from this computer or from the bucket.

@@ -11,6 +11,7 @@ mod archive;
 pub(crate) mod destination;
 mod labels;
 mod manifest;
+mod pages;
 mod rows;
 mod running;
 mod transcript;

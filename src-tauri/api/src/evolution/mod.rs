@@ -7,6 +7,7 @@
 mod chat;
 mod config;
 mod instance;
+mod media;
 mod message;
 mod reply;
 mod shapes;
@@ -82,7 +83,11 @@ pub(crate) fn routes(state: ApiState) -> Router<ApiState> {
             post(message::send_media).layer(DefaultBodyLimit::max(media_limit)),
         )
         .route("/chat/findChats/{instance}", post(chat::find_chats))
-        .route("/chat/findMessages/{instance}", post(chat::find_messages));
+        .route("/chat/findMessages/{instance}", post(chat::find_messages))
+        .route(
+            "/chat/getBase64FromMediaMessage/{instance}",
+            post(media::base64_of_media),
+        );
     let mut missing = Router::new();
     for (family, _) in NOT_OFFERED {
         missing = missing
@@ -234,9 +239,7 @@ impl Dialect for Evolution {
         Served::At(&["GET /instance/connect/{instance}"])
     }
     fn download_media() -> Served {
-        Served::Not(
-            "fetches a file WhatsApp still holds into this computer's store, for the window",
-        )
+        Served::At(&["POST /chat/getBase64FromMediaMessage/{instance}"])
     }
     fn save_media() -> Served {
         Served::Not("saves a file on this computer, for the window")

@@ -1,8 +1,10 @@
 //! `POST /api/chat/downloadMedia/:instance` through the server process against wa-mock:
 //! a photo that arrived while auto-download was off is fetched later with the hash the
 //! phone sent, and every refusal carries its status and the engine's code (a file the
-//! media host forgot is 410 `media_expired`).
+//! media host forgot is 410 `media_expired`). Evolution's `getBase64FromMediaMessage`
+//! downloads the same way and answers the file in base64.
 
+use base64::Engine as _;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -51,6 +53,55 @@ async fn a_photo_left_on_whatsapp_downloads_later_and_refusals_are_coded() {
         }
     };
 
+    // Evolution's dialect asks first: the photo is downloaded, then answered in base64.
+    let base64_of = |key: Value, convert: bool| {
+        let server = &server;
+        async move {
+            server
+                .evolution(
+                    Method::POST,
+                    "/chat/getBase64FromMediaMessage/shop",
+                    Some(&server.account),
+                    Some(json!({ "message": { "key": key }, "convertToMp4": convert })),
+                )
+                .await
+        }
+    };
+    let (status, media) = base64_of(json!({ "remoteJid": CUSTOMER, "id": photo }), true).await;
+    assert_eq!(status, StatusCode::OK, "{media}");
+    assert_eq!(media["mediaType"], "imageMessage");
+    assert_eq!(media["size"]["fileLength"], files.photo.len());
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(media["base64"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(decoded, files.photo);
+    for (key, status, words) in [
+        (
+            json!({ "remoteJid": CUSTOMER }),
+            StatusCode::BAD_REQUEST,
+            "message.key.id is required",
+        ),
+        (
+            json!({ "id": photo }),
+            StatusCode::BAD_REQUEST,
+            "message.key.remoteJid is required",
+        ),
+        (
+            json!({ "remoteJid": CUSTOMER, "id": text }),
+            StatusCode::BAD_REQUEST,
+            "no file",
+        ),
+        (
+            json!({ "remoteJid": CUSTOMER, "id": "3EB0NOSUCH" }),
+            StatusCode::NOT_FOUND,
+            "3EB0NOSUCH",
+        ),
+    ] {
+        let (got, body) = base64_of(key.clone(), false).await;
+        assert_eq!(got, status, "{key}: {body}");
+        assert!(body.to_string().contains(words), "{key}: {body}");
+    }
+
     let (status, got) = download(json!({ "number": "5511955557777", "messageId": photo })).await;
     assert_eq!(status, StatusCode::OK, "{got}");
     assert_eq!(got["success"], true);
@@ -68,6 +119,12 @@ async fn a_photo_left_on_whatsapp_downloads_later_and_refusals_are_coded() {
     let (status, body) = download(json!({ "number": "5511955557777", "messageId": invoice })).await;
     assert_eq!(status, StatusCode::GONE, "{body}");
     assert_eq!(body["error"]["code"], "media_expired");
+    let (status, body) = base64_of(json!({ "remoteJid": CUSTOMER, "id": invoice }), false).await;
+    assert_eq!(status, StatusCode::GONE, "{body}");
+    assert!(
+        body.to_string().contains("no longer has this file"),
+        "{body}"
+    );
     let (status, body) = download(json!({ "number": "5511955557777", "messageId": text })).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["error"]["code"], "no_media");

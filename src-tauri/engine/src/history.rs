@@ -5,15 +5,14 @@
 use std::path::Path;
 
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
+use sqlx::{FromRow, SqlitePool};
 use tracing::instrument;
 
-use crate::conversation::{
-    ChatMessage, Delivery, Location, MessageFile, MessageKind, MessagePage, QuotedMessage,
-};
+use crate::conversation::{ChatMessage, MessagePage};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::model::Millis;
+use crate::stored_message::{message_columns, StoredMessage};
 use crate::validate;
 
 /// Messages per page when the caller does not say.
@@ -142,19 +141,6 @@ pub(crate) async fn chat_exists(db: &SqlitePool, instance_id: &str, jid: &str) -
     Ok(found.is_some())
 }
 
-/// Every column a `ChatMessage` is read from (`message_of`), before any condition.
-macro_rules! message_columns {
-    () => {
-        "SELECT m.id, m.chat_jid, m.from_me, m.sender, m.sender_name,
-            m.timestamp, m.kind, m.text, m.quoted_id, m.quoted_text, m.latitude, m.longitude,
-            m.delivery, f.path, f.bytes, f.mime, f.s3_key
-        FROM messages m
-        LEFT JOIN media f
-            ON f.instance_id = m.instance_id AND f.chat_jid = m.chat_jid AND f.message_id = m.id"
-    };
-}
-pub(crate) use message_columns;
-
 /// The messages of one chat (`?` instance, `?` chat).
 const MESSAGE_SELECT: &str = concat!(
     message_columns!(),
@@ -228,53 +214,7 @@ async fn page(
 }
 
 pub(crate) fn message_of(row: &SqliteRow, instance_dir: &Path) -> Result<ChatMessage> {
-    let quoted = row
-        .try_get::<Option<String>, _>("quoted_id")?
-        .map(|id| -> Result<QuotedMessage> {
-            Ok(QuotedMessage {
-                id,
-                text: row.try_get("quoted_text")?,
-            })
-        })
-        .transpose()?;
-    let location = match (
-        row.try_get::<Option<f64>, _>("latitude")?,
-        row.try_get::<Option<f64>, _>("longitude")?,
-    ) {
-        (Some(latitude), Some(longitude)) => Some(Location {
-            latitude,
-            longitude,
-        }),
-        _ => None,
-    };
-    let file = match row.try_get::<Option<String>, _>("path")? {
-        Some(relative) => {
-            let in_bucket = row.try_get::<Option<String>, _>("s3_key")?.is_some();
-            Some(MessageFile {
-                path: (!in_bucket).then(|| instance_dir.join(relative).display().to_string()),
-                bytes: row.try_get::<i64, _>("bytes")?.max(0) as u64,
-                mime: row.try_get("mime")?,
-            })
-        }
-        None => None,
-    };
-    Ok(ChatMessage {
-        id: row.try_get("id")?,
-        chat_jid: row.try_get("chat_jid")?,
-        from_me: row.try_get("from_me")?,
-        sender: row.try_get("sender")?,
-        sender_name: row.try_get("sender_name")?,
-        timestamp: row.try_get("timestamp")?,
-        kind: MessageKind::parse(&row.try_get::<String, _>("kind")?),
-        text: row.try_get("text")?,
-        quoted,
-        location,
-        file,
-        delivery: row
-            .try_get::<Option<String>, _>("delivery")?
-            .as_deref()
-            .and_then(Delivery::parse),
-    })
+    Ok(StoredMessage::from_row(row)?.into_message(instance_dir))
 }
 
 #[cfg(test)]

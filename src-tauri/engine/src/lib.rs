@@ -37,6 +37,7 @@ pub mod s3;
 mod sending;
 mod sessions;
 mod sink;
+mod stored_message;
 mod timeline;
 pub mod validate;
 mod wa;

@@ -10,9 +10,12 @@ use std::time::Duration;
 
 use engine_support::{customer_writes, linked_engine, zip_entries, CustomerFiles, LinkedEngine};
 use sha2::{Digest, Sha256};
-use switchboard_engine::conversation::ChatMessage;
+use switchboard_engine::conversation::{
+    ChatMessage, Delivery, Location, MessageKind, QuotedMessage,
+};
 use switchboard_engine::export::{ExportReport, ExportRequest};
 use switchboard_engine::model::Settings;
+use switchboard_engine::records::{MediaSaved, MessageUpsert};
 use switchboard_engine::{Engine, EngineEvent, ErrorCode};
 
 const WAIT: Duration = Duration::from_secs(60);
@@ -349,5 +352,96 @@ async fn bad_requests_give_their_code_and_create_nothing() {
     let files = zip_entries(std::fs::File::open(&good).unwrap());
     assert_manifest_matches(&files);
     assert!(files["messages.jsonl"].is_empty());
+    engine.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_export_reads_every_field_exactly_as_the_history_does() {
+    const GROUP: &str = "120363000000000001@g.us";
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine_support::open(dir.path()).await;
+    let instance = engine_support::create(&engine, "shop").await;
+    let base = |id: &str, timestamp: i64| MessageUpsert {
+        chat_jid: GROUP.into(),
+        id: id.into(),
+        sender: Some("5511911112222@s.whatsapp.net".into()),
+        sender_name: Some("Ana <b>".into()),
+        timestamp,
+        text: Some(format!("text {id} \"quoted\" \\ \u{1F600}")),
+        ..Default::default()
+    };
+    let messages = vec![
+        base("TEXT", 1),
+        MessageUpsert {
+            kind: MessageKind::Location,
+            // Doubles that 15 significant digits would not give back.
+            location: Some(Location {
+                latitude: 0.1 + 0.2,
+                longitude: -46.6 / 3.0,
+            }),
+            ..base("PLACE", 2)
+        },
+        MessageUpsert {
+            kind: MessageKind::Voice,
+            text: None,
+            ..base("VOICE", 3)
+        },
+        MessageUpsert {
+            from_me: true,
+            sender: None,
+            sender_name: None,
+            delivery: Some(Delivery::Read),
+            quoted: Some(QuotedMessage {
+                id: "TEXT".into(),
+                text: None,
+            }),
+            ..base("REPLY", 4)
+        },
+    ];
+    let sink = engine.session_sink();
+    sink.messages(&instance.id, messages).await;
+    let relative = format!("media/{GROUP}/VOICE.ogg");
+    let file = dir
+        .path()
+        .join("instances")
+        .join(&instance.id)
+        .join(&relative);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, b"ogg").unwrap();
+    sink.media_saved(
+        &instance.id,
+        MediaSaved {
+            chat_jid: GROUP.into(),
+            message_id: "VOICE".into(),
+            relative_path: relative.clone(),
+            bytes: 3,
+            mime: Some("audio/ogg".into()),
+        },
+    )
+    .await;
+
+    let out = tempfile::tempdir().unwrap();
+    let zip = out.path().join("group.zip");
+    engine
+        .export("shop", request("exact", &zip, None))
+        .await
+        .unwrap();
+    let exported = lines(&zip_entries(std::fs::File::open(&zip).unwrap())["messages.jsonl"]);
+    let mut history = engine
+        .chat_messages("shop", GROUP, None, None)
+        .await
+        .unwrap()
+        .messages;
+    history.reverse(); // the export runs oldest first
+    assert_eq!(exported.len(), 4);
+    for (mut exported, mut read) in exported.into_iter().zip(history) {
+        // The same file, named by its place in the archive rather than on this computer.
+        if let (Some(in_zip), Some(on_disk)) = (&mut exported.file, &mut read.file) {
+            assert_eq!(in_zip.path.as_deref(), Some(relative.as_str()));
+            assert!(on_disk.path.as_ref().unwrap().ends_with(&relative));
+            (in_zip.path, on_disk.path) = (None, None);
+        }
+        assert_eq!(exported, read);
+    }
     engine.shutdown().await;
 }

@@ -106,8 +106,9 @@ async fn a_failed_test_stays_queued_says_why_and_is_retried_after_a_restart() {
         receiver.received().len() == 2
     })
     .await;
+    // Bounded like `eventually`: under a loaded suite the outbox may take seconds.
     let mut delivered = None;
-    for _ in 0..200 {
+    for _ in 0..3_000 {
         let status = engine.webhook_status("shop").await.unwrap();
         if status.pending == 0 {
             delivered = status.last_delivery;

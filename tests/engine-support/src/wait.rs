@@ -6,9 +6,10 @@ use switchboard_engine::model::DeleteReport;
 use switchboard_engine::EngineEvent;
 use tokio::sync::broadcast;
 
-/// Polls `check` until it holds (5 s at most).
+/// Polls `check` until it holds (30 s at most: a loaded 2-core machine running the
+/// whole suite in parallel can take seconds for what takes milliseconds alone).
 pub async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    for _ in 0..500 {
+    for _ in 0..3_000 {
         if check() {
             return;
         }

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use switchboard_commands::conversation::MessageKind;
 
 use super::reply::{Body, Fault, InstanceName};
-use super::shapes::message_record;
+use super::shapes::{content, kind_word};
 use crate::ApiState;
 
 #[derive(Debug, Deserialize)]
@@ -50,7 +50,6 @@ pub async fn base64_of_media(
             "message.key.remoteJid is required: Switchboard finds a message within its chat",
         )
     })?;
-    let instance = super::instance(&api, &name).await?;
     let message =
         switchboard_commands::download_media(&api.host, name.clone(), chat.clone(), id.clone())
             .await
@@ -64,9 +63,8 @@ pub async fn base64_of_media(
         .media_file(&name, &chat, &id)
         .await
         .map_err(|e| Fault::from_engine(&name, e.into()))?;
-    let record = message_record(&instance.id, &message);
-    let media_type = record["messageType"].clone();
-    let content = &record["message"][media_type.as_str().unwrap_or_default()];
+    let media_type = kind_word(message.kind);
+    let content = &content(&message)[media_type];
     Ok((
         StatusCode::OK,
         Json(json!({

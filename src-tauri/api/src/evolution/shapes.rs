@@ -134,7 +134,7 @@ pub fn webhook_record(webhook: &Webhook) -> Value {
 }
 
 /// What a message holds, under the key Evolution gives its kind.
-fn content(message: &ChatMessage) -> Value {
+pub fn content(message: &ChatMessage) -> Value {
     let text = &message.text;
     let mime = message.file.as_ref().and_then(|f| f.mime.clone());
     match message.kind {
@@ -156,7 +156,7 @@ fn content(message: &ChatMessage) -> Value {
     }
 }
 
-fn kind_word(kind: MessageKind) -> &'static str {
+pub fn kind_word(kind: MessageKind) -> &'static str {
     match kind {
         MessageKind::Location => "locationMessage",
         MessageKind::Contact => "contactMessage",

@@ -6,13 +6,8 @@ use sqlx::{Sqlite, Transaction};
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
-use super::rows::{self, MessageCursor, Scope};
-use crate::conversation::ChatMessage;
+use super::rows::{self, MessageCursor, Page, Scope};
 use crate::error::{Error, Result};
-
-/// Messages in export order, each with its media file's path relative to the instance
-/// folder.
-pub(super) type Page = Vec<(ChatMessage, Option<String>)>;
 
 /// Pages read ahead of the writer, at most.
 const AHEAD: usize = 2;

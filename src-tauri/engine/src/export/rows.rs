@@ -11,6 +11,10 @@ use crate::error::{Error, Result};
 use crate::model::Millis;
 use crate::stored_message::{message_columns, StoredMessage};
 
+/// Messages in export order, each with its media file's path relative to the instance
+/// folder.
+pub(super) type Page = Vec<(ChatMessage, Option<String>)>;
+
 /// Rows per page: large enough to amortise a query, small enough to stay flat.
 pub(super) const PAGE: i64 = 500;
 
@@ -173,7 +177,7 @@ pub(super) async fn message_page(
     db: &mut SqliteConnection,
     scope: &Scope,
     cursor: &mut MessageCursor,
-) -> Result<Vec<(ChatMessage, Option<String>)>> {
+) -> Result<Page> {
     let query = match &scope.chat {
         Some(only) => sqlx::query_scalar(page_as_json!(
             " WHERE m.instance_id = ? AND m.chat_jid = ? AND (m.timestamp, m.id) > (?, ?)
@@ -197,7 +201,7 @@ pub(super) async fn message_page(
     let mut stored: Vec<StoredMessage> = serde_json::from_str(&json)
         .map_err(|e| Error::io(format!("reading the messages to export failed: {e}")))?;
     read_coordinates(db, &scope.instance_id, &mut stored).await?;
-    let page: Vec<(ChatMessage, Option<String>)> = stored
+    let page: Page = stored
         .into_iter()
         .map(|message| {
             let path = message.path.clone();

@@ -7,6 +7,7 @@ mod commands;
 mod events;
 mod locale;
 mod opening;
+mod rendering;
 mod startup;
 mod tray;
 mod window_state;
@@ -19,6 +20,7 @@ use switchboard_engine::Engine;
 use tauri::{Manager, RunEvent, WindowEvent};
 
 pub fn run() {
+    rendering::prefer_software_compositing();
     let args: Vec<String> = std::env::args().collect();
     let app = tauri::Builder::default()
         // First: a second launch must focus this window, never open the database twice.

@@ -9,7 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { profilePng } from '../../ui/tests/pages/fixtures.mjs';
-import { Harness } from './harness.mjs';
+import { Harness, screenshot } from './harness.mjs';
 import { answerSaveDialog } from './save-dialog.mjs';
 
 const APP = process.env.SWITCHBOARD_APP;
@@ -127,10 +127,9 @@ const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
 let step = 0;
 afterEach(async (t) => {
   if (!browser) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
   step += 1;
   const slug = t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50);
-  await browser.saveScreenshot(join(SCREENSHOTS, `${step}-${slug}.png`)).catch(() => {});
+  screenshot(join(SCREENSHOTS, `${step}-${slug}.png`));
 });
 
 after(async () => {
@@ -186,7 +185,6 @@ test("the open chat is exported to the ZIP file named in GTK's save dialog", asy
   mkdirSync(exportsDir, { recursive: true });
   const file = join(exportsDir, 'customer.zip');
   await click('[data-testid="conversation"] button.export');
-  mkdirSync(SCREENSHOTS, { recursive: true });
   await answerSaveDialog(file, { screenshot: join(SCREENSHOTS, 'save-dialog.png') });
   await waitForText('[data-testid="toast"]', `Exported 2 messages and no media files to ${file}`);
   await assertCustomerExport(file);

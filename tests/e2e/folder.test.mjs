@@ -5,7 +5,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Harness } from './harness.mjs';
+import { Harness, screenshot } from './harness.mjs';
 
 const APP = process.env.SWITCHBOARD_APP;
 const SERVER_BIN = process.env.SWITCHBOARD_SERVER_BIN;
@@ -35,8 +35,7 @@ test('the app started on a folder the server holds says so, then opens it once t
   browser = await harness.openApp(APP);
   const problem = await browser.$('p*=Another Switchboard (the app or the server) is using this data folder');
   await problem.waitForDisplayed({ timeout: 30_000 });
-  mkdirSync(join(import.meta.dirname, 'screenshots'), { recursive: true });
-  await browser.saveScreenshot(join(import.meta.dirname, 'screenshots', '0-data-folder-in-use.png'));
+  screenshot(join(import.meta.dirname, 'screenshots', '0-data-folder-in-use.png'));
   assert.deepEqual(listing(), before, 'the app left the folder as it was');
 
   const stopped = new Promise((resolve) => server.once('exit', resolve));

@@ -1,9 +1,9 @@
 // What the end-to-end test and the app benchmark share: child processes with their logs
 // in a scratch folder, wa-mock, tauri-driver, and WebDriver sessions on the real app.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { remote } from 'webdriverio';
 
@@ -26,6 +26,14 @@ export async function waitUntilGone(binary, timeoutMs = 60_000) {
     if (Date.now() > deadline) throw new Error(`${binary} is still running`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Saves what the X display shows (the window and any dialog over it) as a PNG, for a
+ * person to look at. Taken from the X server, not through WebDriver: the app draws without
+ * GPU compositing, and WebKitWebDriver's screenshots never finish in that mode. */
+export function screenshot(path) {
+  mkdirSync(dirname(path), { recursive: true });
+  execFileSync('import', ['-window', 'root', path], { timeout: 30_000 });
 }
 
 export class Harness {

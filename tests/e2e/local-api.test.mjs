@@ -4,11 +4,10 @@
 // number, and a token replaced in the window stops working at once.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { Harness } from './harness.mjs';
+import { Harness, screenshot } from './harness.mjs';
 
 const APP = process.env.SWITCHBOARD_APP;
 const WA_MOCK_BIN = process.env.WA_MOCK_BIN;
@@ -48,9 +47,8 @@ async function click(selector, within = browser) {
 
 const nav = (label) => click(`button=${label}`, browser.$('.topbar nav'));
 
-async function shot(name) {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await browser.saveScreenshot(join(SCREENSHOTS, `api-${name}.png`));
+function shot(name) {
+  screenshot(join(SCREENSHOTS, `api-${name}.png`));
 }
 
 /** Resolves with the first streamed event that matches, including one already received. */
@@ -91,7 +89,7 @@ test('Settings turns the local API on, on a chosen port of this computer only', 
   await click('button=Show');
   accountToken = await browser.$('#local-api-token').getValue();
   assert.match(accountToken, /^\S{16,}$/);
-  await shot('settings-on');
+  shot('settings-on');
 
   assert.equal((await call('/instance/list', { token: null })).status, 401);
   const wrong = await call('/instance/list', { token: 'x'.repeat(32) });
@@ -129,7 +127,7 @@ test('a number created and linked through the API shows in the window, and /ws s
     timeout: 15_000,
     timeoutMsg: 'the window never showed the number connected',
   });
-  await shot('linked-through-api');
+  shot('linked-through-api');
 });
 
 test("an instance's token reaches only its number and never deletes it", async () => {
@@ -171,5 +169,5 @@ test('a token replaced in the window stops working at once', async () => {
   const replaced = await browser.$('#local-api-token').getValue();
   assert.equal((await call('/instance/list')).status, 401, 'the old account token is refused');
   assert.equal((await call('/instance/list', { token: replaced })).status, 200, 'the new one works');
-  await shot('token-replaced');
+  shot('token-replaced');
 });

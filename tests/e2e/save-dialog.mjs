@@ -2,6 +2,7 @@
 // through xdotool on the test's X display. The app gets no shortcut around the dialog.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { screenshot } from './harness.mjs';
 
 const run = (cmd, args) => promisify(execFile)(cmd, args, { timeout: 30_000 });
 const xdotool = (...args) => run('xdotool', args);
@@ -21,7 +22,7 @@ async function saveDialogs() {
  * presses Enter, and waits until the dialog has closed. With `screenshot`, the whole
  * screen is saved there once the path is typed, for a person to look at.
  */
-export async function answerSaveDialog(path, { screenshot, timeout = 30_000 } = {}) {
+export async function answerSaveDialog(path, { screenshot: shotPath, timeout = 30_000 } = {}) {
   const until = Date.now() + timeout;
   let windows = [];
   while ((windows = await saveDialogs()).length === 0) {
@@ -32,7 +33,7 @@ export async function answerSaveDialog(path, { screenshot, timeout = 30_000 } = 
   await xdotool('windowfocus', '--sync', windows[0]);
   await xdotool('key', '--clearmodifiers', 'ctrl+a');
   await xdotool('type', '--delay', '15', path);
-  if (screenshot) await run('import', ['-window', 'root', screenshot]);
+  if (shotPath) screenshot(shotPath);
   await xdotool('key', 'Return');
   while ((await saveDialogs()).length > 0) {
     if (Date.now() > until) throw new Error(`the save dialog did not take ${path}`);

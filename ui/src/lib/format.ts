@@ -1,5 +1,6 @@
 // Locale-aware formatting of the numbers, sizes, dates and phone numbers the UI shows.
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { dateTimeFormat, numberFormat } from './formatters';
 
 /** `5511999999999@s.whatsapp.net` (or `:device`) -> `+5511999999999`; other JIDs as given. */
 export function phoneFromJid(jid: string | null | undefined): string | null {
@@ -59,7 +60,7 @@ export function formatBytes(bytes: number, locale: string): string {
     value /= 1000;
     unit += 1;
   }
-  return new Intl.NumberFormat(locale, {
+  return numberFormat(locale, {
     style: 'unit',
     unit: units[unit],
     unitDisplay: unit === 0 ? 'long' : 'short',
@@ -68,14 +69,14 @@ export function formatBytes(bytes: number, locale: string): string {
 }
 
 export function formatCount(n: number, locale: string): string {
-  return new Intl.NumberFormat(locale).format(n);
+  return numberFormat(locale).format(n);
 }
 
 /** Time today, or date and time on other days. */
 export function formatWhen(millis: number, locale: string, now = Date.now()): string {
   const date = new Date(millis);
   const sameDay = new Date(now).toDateString() === date.toDateString();
-  return new Intl.DateTimeFormat(
+  return dateTimeFormat(
     locale,
     sameDay ? { timeStyle: 'short' } : { dateStyle: 'medium', timeStyle: 'short' },
   ).format(date);
@@ -83,11 +84,11 @@ export function formatWhen(millis: number, locale: string, now = Date.now()): st
 
 /** Time of day to the second, for a moment moments away (the next reconnect attempt). */
 export function formatTime(millis: number, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { timeStyle: 'medium' }).format(new Date(millis));
+  return dateTimeFormat(locale, { timeStyle: 'medium' }).format(new Date(millis));
 }
 
 export function formatDate(millis: number, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(
+  return dateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(
     new Date(millis),
   );
 }
@@ -97,7 +98,7 @@ export function formatSpan(millis: number, locale: string): string {
   const seconds = Math.max(0, Math.round(millis / 1000));
   const [value, unit] =
     seconds < 90 ? [seconds, 'second'] : seconds < 5400 ? [Math.round(seconds / 60), 'minute'] : [Math.round(seconds / 3600), 'hour'];
-  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
+  return numberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
 }
 
 /** A countdown as `m:ss`. */

@@ -7,6 +7,7 @@ import {
   phoneFromJid,
   readablePhone,
 } from '../../src/lib/format';
+import { dateTimeFormat, numberFormat } from '../../src/lib/formatters';
 import { nameProblem } from '../../src/lib/names';
 
 describe('formatting', () => {
@@ -77,5 +78,22 @@ describe('instance name rules', () => {
 
   it.each(['shop-front', 'sales_2', 'v1.2', 'a'.repeat(64), 'Loja9'])('%j is fine', (name) => {
     expect(nameProblem(name)).toBeNull();
+  });
+});
+
+describe('Intl formatters', () => {
+  it('are built once per language and options, and each keeps its own options', () => {
+    const short = dateTimeFormat('en', { timeStyle: 'short' });
+    expect(dateTimeFormat('en', { timeStyle: 'short' })).toBe(short);
+    expect(dateTimeFormat('pt-BR', { timeStyle: 'short' })).not.toBe(short);
+    expect(dateTimeFormat('en', { timeStyle: 'medium' })).not.toBe(short);
+    expect(short.resolvedOptions().locale).toBe('en');
+    expect(dateTimeFormat('pt-BR', { timeStyle: 'short' }).resolvedOptions().locale).toBe('pt-BR');
+
+    const plain = numberFormat('en');
+    expect(numberFormat('en')).toBe(plain);
+    expect(numberFormat('en', { maximumFractionDigits: 0 })).not.toBe(plain);
+    expect(plain.format(1234.5)).toBe('1,234.5');
+    expect(numberFormat('en', { maximumFractionDigits: 0 }).format(1234.5)).toBe('1,235');
   });
 });

@@ -38,6 +38,9 @@ pub fn run() {
             app.manage(logging::init(&data_dir)?);
             tracing::info!(data_dir = %data_dir.display(), "starting Switchboard");
             tray::create(app.handle())?;
+            if let Some(window) = app.get_webview_window("main") {
+                rendering::cache_as_document_viewer(&window)?;
+            }
             window_state::restore(app)?;
             app.manage(startup::Startup::new(data_dir.clone()));
             // Not fatal: the window's commands try again and answer why it failed.

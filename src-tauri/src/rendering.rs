@@ -1,4 +1,4 @@
-//! How WebKitGTK draws the window. Switchboard's pages (a list, a chat, a few dialogs)
+//! How WebKitGTK draws and caches the window. Switchboard's pages (a list, a chat, a few dialogs)
 //! need no GPU layers, and WebKit's accelerated compositing costs the page process about
 //! 80 MB (GL surfaces and the GL driver's state), measured with 100 numbers connected. So
 //! the window is drawn without it, unless the environment already says otherwise:
@@ -12,4 +12,20 @@ pub fn prefer_software_compositing() {
     if std::env::var_os(COMPOSITING_SWITCH).is_none() {
         std::env::set_var(COMPOSITING_SWITCH, "1");
     }
+}
+
+/// The window shows one page for the app's whole life and never navigates: WebKit's
+/// memory cache of its loaded resources would only hold copies the page already has.
+pub fn cache_as_document_viewer(window: &tauri::WebviewWindow) -> tauri::Result<()> {
+    window.with_webview(|webview| {
+        #[cfg(target_os = "linux")]
+        {
+            use webkit2gtk::{WebContextExt, WebViewExt};
+            if let Some(context) = webview.inner().context() {
+                context.set_cache_model(webkit2gtk::CacheModel::DocumentViewer);
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = webview;
+    })
 }

@@ -284,7 +284,7 @@ try {
       '',
       `${mib(memory.idle[kind])} (no numbers)`,
       ratio(memory.bytes[kind], memory.idle[kind]),
-      '<= 300 MB',
+      '<= 300 MB (286.1 MiB)',
     ]),
     [
       `a chat of ${CHAT_MESSAGES.toLocaleString('en')} messages opened to its first page painted`,

@@ -1,5 +1,6 @@
 // Locale-aware formatting of the numbers, sizes, dates and phone numbers the UI shows.
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+// The same metadata as the pairing form's check (phone.ts): one set in the bundle.
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { dateTimeFormat, numberFormat } from './formatters';
 
 /** `5511999999999@s.whatsapp.net` (or `:device`) -> `+5511999999999`; other JIDs as given. */

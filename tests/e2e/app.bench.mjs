@@ -134,12 +134,14 @@ function processTree(root) {
  * libraries they share once per process) and their proportional sets (shared pages split
  * between the processes that map them: what they cost together). */
 function residentBytes(pids) {
-  const total = { rss: 0, pss: 0 };
+  const total = { rss: 0, pss: 0, byProcess: [] };
   for (const pid of pids) {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     total.rss += Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
     const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-    total.pss += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)[1]) * 1024;
+    const pss = Number(/^Pss:\s+(\d+) kB/m.exec(rollup)[1]) * 1024;
+    total.pss += pss;
+    total.byProcess.push(`${readFileSync(`/proc/${pid}/comm`, 'utf8').trim()} ${mib(pss)}`);
   }
   return total;
 }
@@ -298,6 +300,9 @@ try {
   ];
   console.log(`\n| measure (${RUNS} runs) | p50 | max | floor | ratio | target |\n|---|---|---|---|---|---|`);
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+  // Where the memory is: each process's proportional set, connected and idle.
+  console.log(`\nPSS by process, ${CONNECTED} connected: ${memory.bytes.byProcess.join(', ')}`);
+  console.log(`PSS by process, no numbers: ${memory.idle.byProcess.join(', ')}`);
 } finally {
   harness.stop();
 }

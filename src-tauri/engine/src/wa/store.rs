@@ -5,7 +5,6 @@ use std::path::Path;
 
 use whatsapp_rust::prelude::*;
 use whatsapp_rust::store::traits::DeviceStore;
-use whatsapp_rust::store::SqliteStoreConfig;
 
 use crate::error::{Error, Result};
 
@@ -46,23 +45,10 @@ pub(super) async fn open_store(session_db: &Path) -> Result<SqliteStore> {
     let url = session_db
         .to_str()
         .ok_or_else(|| Error::io(format!("{} is not valid UTF-8", session_db.display())))?;
-    SqliteStore::with_config(url, store_config())
+    SqliteStore::new(url)
         .await
         .map_err(|e| Error::storage(format!("opening the session store failed: {e}")))
 }
-
-/// The session store's tuning: a small page cache. Linking a device writes its whole store
-/// (~350 KB of keys), and at the crate's 512 KiB limit every store then kept all of it in
-/// memory: 35 MB with 100 numbers linked. A message needs a few rows, read again from the
-/// OS's file cache.
-fn store_config() -> SqliteStoreConfig {
-    SqliteStoreConfig {
-        cache_size_kib: STORE_CACHE_KIB,
-        ..SqliteStoreConfig::default()
-    }
-}
-
-const STORE_CACHE_KIB: u32 = 64;
 
 /// Creates the instance folder (0700) and an empty store file (0600) before SQLite
 /// does: SQLite gives its -wal and -shm files the database file's permissions.

@@ -1,8 +1,8 @@
-//! How WebKitGTK draws and caches the window. Switchboard's pages (a list, a chat, a few dialogs)
-//! need no GPU layers, and WebKit's accelerated compositing costs the page process about
-//! 80 MB (GL surfaces and the GL driver's state), measured with 100 numbers connected. So
-//! the window is drawn without it, unless the environment already says otherwise:
-//! `WEBKIT_DISABLE_COMPOSITING_MODE=0` brings compositing back.
+//! How WebKitGTK draws and caches the window. Switchboard's pages (a list, a chat, a few
+//! dialogs) need no GPU layers, and WebKit's accelerated compositing costs the page process
+//! about 80 MB (GL surfaces and the GL driver's state), measured with 100 numbers
+//! connected. So the window is drawn without it, unless the environment already says
+//! otherwise: `WEBKIT_DISABLE_COMPOSITING_MODE=0` brings compositing back.
 
 const COMPOSITING_SWITCH: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
 

@@ -20,7 +20,7 @@ use switchboard_engine::Engine;
 use tauri::{Manager, RunEvent, WindowEvent};
 
 pub fn run() {
-    rendering::prefer_software_compositing();
+    rendering::prefer_lean_webkit();
     let args: Vec<String> = std::env::args().collect();
     let app = tauri::Builder::default()
         // First: a second launch must focus this window, never open the database twice.

@@ -87,6 +87,7 @@ impl Engine {
     /// talks to WhatsApp until [`Engine::start_background`].
     #[instrument(skip_all, fields(data_dir = %config.data_dir.display()))]
     pub async fn open(config: EngineConfig) -> Result<Engine> {
+        crate::sqlite_tuning::configure_once();
         let paths = Paths::new(config.data_dir);
         // First of all: nothing in the folder is read or changed before it is ours.
         let folder_lock = FolderLock::acquire(&paths)?;

@@ -37,6 +37,7 @@ pub mod s3;
 mod sending;
 mod sessions;
 mod sink;
+mod sqlite_tuning;
 mod stored_message;
 mod timeline;
 pub mod validate;

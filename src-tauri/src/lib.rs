@@ -20,6 +20,7 @@ use switchboard_engine::Engine;
 use tauri::{Manager, RunEvent, WindowEvent};
 
 pub fn run() {
+    switchboard_engine::malloc_arenas::cap_malloc_arenas();
     rendering::prefer_lean_webkit();
     let args: Vec<String> = std::env::args().collect();
     let app = tauri::Builder::default()

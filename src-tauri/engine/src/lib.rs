@@ -24,6 +24,7 @@ mod folder_lock;
 mod history;
 mod instances;
 mod listing;
+pub mod malloc_arenas;
 mod media_in;
 mod media_out;
 pub mod model;

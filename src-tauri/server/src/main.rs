@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    switchboard_engine::malloc_arenas::cap_malloc_arenas();
     let flags = switchboard_server::Flags::parse();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,

@@ -61,7 +61,7 @@ pub(super) async fn open_store(session_db: &Path) -> Result<SqliteStore> {
 /// without them (the send_to_phone bench; its spread between runs exceeds any difference).
 fn store_config() -> SqliteStoreConfig {
     SqliteStoreConfig {
-        cache_size_kib: 32,
+        cache_size_kib: 16,
         ..SqliteStoreConfig::default()
     }
     .with_connection_init(|connection| {

@@ -20,7 +20,8 @@ use switchboard_engine::Engine;
 use tauri::{Manager, RunEvent, WindowEvent};
 
 pub fn run() {
-    switchboard_engine::malloc_arenas::cap_malloc_arenas();
+    switchboard_engine::malloc_tuning::tune_malloc();
+    switchboard_engine::error_backtraces::keep_error_backtraces_off();
     rendering::prefer_lean_webkit();
     let args: Vec<String> = std::env::args().collect();
     let app = tauri::Builder::default()

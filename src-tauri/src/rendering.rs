@@ -5,18 +5,26 @@
 //! (machine code and the profiles behind it). So the window is drawn without compositing
 //! and its scripts run in JavaScriptCore's interpreter, unless the environment already
 //! says otherwise: `WEBKIT_DISABLE_COMPOSITING_MODE=0` or `JSC_useJIT=1` bring either back.
+//! Without compositing, WebKit's DMA-BUF renderer has no frames to carry, yet starting it
+//! cost the app's process ~5 MB of GL driver state: it is off too, unless
+//! `WEBKIT_DISABLE_DMABUF_RENDERER=0`. WebKit's processes also get the allocator's fixed
+//! mapping threshold this process runs with (`malloc_tuning` in the engine; ~2 MB less in
+//! the page process).
 
 /// WebKit's switches, each with the value Switchboard runs with when the environment does
 /// not set it.
-const DEFAULTS: [(&str, &str); 2] = [
+const DEFAULTS: [(&str, &str); 3] = [
     ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
+    ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
     ("JSC_useJIT", "0"),
 ];
 
 /// Must run before WebKit starts, and before any other thread does (it sets variables of
 /// this process's environment, which WebKit's processes inherit).
 pub fn prefer_lean_webkit() {
-    for (name, value) in DEFAULTS {
+    let threshold = switchboard_engine::malloc_tuning::MMAP_THRESHOLD_BYTES.to_string();
+    let allocator = ("MALLOC_MMAP_THRESHOLD_", threshold.as_str());
+    for (name, value) in DEFAULTS.into_iter().chain([allocator]) {
         if std::env::var_os(name).is_none() {
             std::env::set_var(name, value);
         }

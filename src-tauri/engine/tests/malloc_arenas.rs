@@ -24,7 +24,7 @@ fn malloc_report() -> String {
 
 #[test]
 fn threads_share_two_heaps_once_the_arenas_are_capped() {
-    switchboard_engine::malloc_arenas::cap_malloc_arenas();
+    switchboard_engine::malloc_tuning::tune_malloc();
     // Without the cap each live thread that allocates gets a heap of its own (up to
     // eight per core), so eight threads alive together would make nine.
     let threads = 8;

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    switchboard_engine::malloc_arenas::cap_malloc_arenas();
+    switchboard_engine::malloc_tuning::tune_malloc();
+    switchboard_engine::error_backtraces::keep_error_backtraces_off();
     let flags = switchboard_server::Flags::parse();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,

@@ -7,9 +7,8 @@
 //! says otherwise: `WEBKIT_DISABLE_COMPOSITING_MODE=0` or `JSC_useJIT=1` bring either back.
 //! Without compositing, WebKit's DMA-BUF renderer has no frames to carry, yet starting it
 //! cost the app's process ~5 MB of GL driver state: it is off too, unless
-//! `WEBKIT_DISABLE_DMABUF_RENDERER=0`. WebKit's processes also get the allocator's fixed
-//! mapping threshold this process runs with (`malloc_tuning` in the engine; ~2 MB less in
-//! the page process).
+//! `WEBKIT_DISABLE_DMABUF_RENDERER=0`. (WebKit's processes also inherit the allocator
+//! settings of `malloc_tuning` in the engine, set before this runs.)
 
 /// WebKit's switches, each with the value Switchboard runs with when the environment does
 /// not set it.
@@ -22,9 +21,7 @@ const DEFAULTS: [(&str, &str); 3] = [
 /// Must run before WebKit starts, and before any other thread does (it sets variables of
 /// this process's environment, which WebKit's processes inherit).
 pub fn prefer_lean_webkit() {
-    let threshold = switchboard_engine::malloc_tuning::MMAP_THRESHOLD_BYTES.to_string();
-    let allocator = ("MALLOC_MMAP_THRESHOLD_", threshold.as_str());
-    for (name, value) in DEFAULTS.into_iter().chain([allocator]) {
+    for (name, value) in DEFAULTS {
         if std::env::var_os(name).is_none() {
             std::env::set_var(name, value);
         }

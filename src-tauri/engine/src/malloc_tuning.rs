@@ -16,34 +16,29 @@ const MAX_ARENAS: i32 = 2;
 
 /// Blocks from this size up get a mapping of their own, returned to the system when freed
 /// (glibc's starting threshold, kept from rising).
-pub const MMAP_THRESHOLD_BYTES: i32 = 128 * 1024;
+const MMAP_THRESHOLD_BYTES: i32 = 128 * 1024;
 
-/// Call first in `main`, before the process starts threads: arenas created before it
-/// stay. A setting the environment already gives glibc (`MALLOC_ARENA_MAX`,
-/// `MALLOC_MMAP_THRESHOLD_`, or the same in `GLIBC_TUNABLES`) is left as glibc read it.
+/// Call first in `main`, before the process starts threads (arenas created before it
+/// stay) or child processes: the threshold also goes into this process's environment,
+/// which glibc reads as a child starts (WebKit's processes, for the app). A setting the
+/// environment already gives glibc (`MALLOC_ARENA_MAX`, `MALLOC_MMAP_THRESHOLD_`, or the
+/// same in `GLIBC_TUNABLES`) is left as glibc read it.
 pub fn tune_malloc() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         let tunables = std::env::var("GLIBC_TUNABLES").unwrap_or_default();
-        let set_unless_given = |parameter, value, variable: &str, tunable: &str| {
-            if std::env::var_os(variable).is_none() && !tunables.contains(tunable) {
-                // SAFETY: mallopt only sets an allocator parameter, under glibc's own
-                // lock. It answers 0 only for a parameter glibc does not know, and
-                // every glibc since 2.10 knows both.
-                unsafe { libc::mallopt(parameter, value) };
-            }
+        let given = |variable: &str, tunable: &str| {
+            std::env::var_os(variable).is_some() || tunables.contains(tunable)
         };
-        set_unless_given(
-            libc::M_ARENA_MAX,
-            MAX_ARENAS,
-            "MALLOC_ARENA_MAX",
-            "arena_max",
-        );
-        set_unless_given(
-            libc::M_MMAP_THRESHOLD,
-            MMAP_THRESHOLD_BYTES,
-            "MALLOC_MMAP_THRESHOLD_",
-            "mmap_threshold",
-        );
+        // SAFETY (both calls): mallopt only sets an allocator parameter, under glibc's own
+        // lock. It answers 0 only for a parameter glibc does not know, and every glibc
+        // since 2.10 knows both.
+        if !given("MALLOC_ARENA_MAX", "arena_max") {
+            unsafe { libc::mallopt(libc::M_ARENA_MAX, MAX_ARENAS) };
+        }
+        if !given("MALLOC_MMAP_THRESHOLD_", "mmap_threshold") {
+            unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) };
+            std::env::set_var("MALLOC_MMAP_THRESHOLD_", MMAP_THRESHOLD_BYTES.to_string());
+        }
     }
 }

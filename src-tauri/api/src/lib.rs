@@ -16,6 +16,7 @@ mod live;
 mod local;
 mod openapi;
 mod proxy_parts;
+mod rendered_list;
 mod ryze;
 
 use std::io;
@@ -75,6 +76,9 @@ pub(crate) struct Shared {
     pub config: ApiConfig,
     /// Turns true when the API stops: long-lived connections end themselves.
     pub stop: watch::Receiver<bool>,
+    /// The account's whole list, as each dialect last encoded it.
+    pub ryze_list: rendered_list::RenderedList,
+    pub evolution_list: rendered_list::RenderedList,
 }
 
 impl Shared {
@@ -116,6 +120,8 @@ pub async fn start(
         limits: limits::Limits::new(&config.limits),
         config,
         stop: stopped.clone(),
+        ryze_list: Default::default(),
+        evolution_list: Default::default(),
     });
     let engine = state.host.engine().clone();
     let app = router(state);

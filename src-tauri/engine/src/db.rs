@@ -31,6 +31,11 @@ pub async fn open(paths: &Paths) -> Result<SqlitePool> {
         .await?;
     make_private_file(&paths.db)?;
     sqlx::migrate!("./migrations").run(&pool).await?;
+    // A deleted instance's mark only tells a list kept before the deletion to drop it;
+    // no list is kept yet.
+    sqlx::query("DELETE FROM listing_changes WHERE instance_id NOT IN (SELECT id FROM instances)")
+        .execute(&pool)
+        .await?;
     Ok(pool)
 }
 
@@ -59,8 +64,8 @@ SELECT i.id, i.name, i.token, i.webhook_secret, i.settings, i.proxy, i.state, i.
        i.phone_jid, i.lid, i.push_name, i.business_name, i.picture_url, i.created_at,
        w.url AS webhook_url, w.events AS webhook_events, w.authorization AS webhook_authorization,
        w.format AS webhook_format, w.by_events AS webhook_by_events,
-       COALESCE(c.chats, 0) AS chats, COALESCE(c.messages, 0) AS messages,
-       COALESCE(c.media_files, 0) AS media_files, COALESCE(c.media_bytes, 0) AS media_bytes,
+       COALESCE(t.chats, 0) AS chats, COALESCE(t.messages, 0) AS messages,
+       COALESCE(t.media_files, 0) AS media_files, COALESCE(t.media_bytes, 0) AS media_bytes,
        EXISTS (SELECT 1 FROM deletions d WHERE d.instance_id = i.id) AS deleting,
        s.endpoint AS s3_endpoint, s.region AS s3_region, s.bucket AS s3_bucket,
        s.prefix AS s3_prefix, s.access_key AS s3_access_key, s.path_style AS s3_path_style,
@@ -68,9 +73,7 @@ SELECT i.id, i.name, i.token, i.webhook_secret, i.settings, i.proxy, i.state, i.
 FROM instances i
 LEFT JOIN webhooks w ON w.instance_id = i.id
 LEFT JOIN s3_configs s ON s.instance_id = i.id
-LEFT JOIN (SELECT instance_id, COUNT(*) AS chats, SUM(message_count) AS messages,
-                  SUM(media_files) AS media_files, SUM(media_bytes) AS media_bytes
-           FROM chats GROUP BY instance_id) c ON c.instance_id = i.id
+LEFT JOIN chat_totals t ON t.instance_id = i.id
 ";
 
 /// The four counters, read from the columns of the same names (instances and audit).

@@ -12,6 +12,7 @@ use crate::db::to_json;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::events::EngineEvent;
+use crate::listing::ListingStamp;
 use crate::model::now_millis;
 use crate::model::{
     AuditRecord, CreateInstance, DisconnectReason, Instance, InstanceState, Settings,
@@ -118,16 +119,29 @@ impl Engine {
     /// Every instance, disconnected ones included; deleting ones carry `deleting`.
     #[instrument(skip_all)]
     pub async fn list_instances(&self) -> Result<Vec<Instance>> {
-        let stored = self.listing().stored(self.db()).await?;
+        Ok(self.list_instances_stamped().await?.1)
+    }
+
+    /// The list with the stamp it was read at, for a host that keeps a rendering of it.
+    pub async fn list_instances_stamped(&self) -> Result<(ListingStamp, Vec<Instance>)> {
+        let (version, stored) = self.listing().stored(self.db()).await?;
         let registry = self.registry();
-        Ok(stored
+        let instances = stored
             .iter()
             .map(|instance| {
                 let mut instance = instance.clone();
                 registry.overlay_live(&mut instance);
                 instance
             })
-            .collect())
+            .collect();
+        Ok((ListingStamp::new(version, registry.generation()), instances))
+    }
+
+    /// The stamp the list would be read at now, without reading it: a rendering kept
+    /// under an equal stamp is still true.
+    pub async fn listing_stamp(&self) -> Result<ListingStamp> {
+        let (version, _) = self.listing().stored(self.db()).await?;
+        Ok(ListingStamp::new(version, self.registry().generation()))
     }
 
     #[instrument(skip_all, fields(name = %name))]

@@ -52,3 +52,4 @@ pub use config::{EngineConfig, WebhookTuning};
 pub use engine::Engine;
 pub use error::{Error, ErrorCode, ErrorPayload, Result};
 pub use events::EngineEvent;
+pub use listing::ListingStamp;

@@ -41,17 +41,30 @@ pub struct Registry {
     by_id: HashMap<String, Entry>,
     /// lower-cased name -> id
     by_key: HashMap<String, String>,
+    /// Moves on every mutable access to an entry, so an unchanged generation proves the
+    /// live overlay unchanged without comparing it.
+    generation: u64,
 }
 
 impl Registry {
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    fn touched(&mut self) -> &mut Self {
+        self.generation += 1;
+        self
+    }
+
     pub fn insert(&mut self, entry: Entry) {
-        self.by_key
+        self.touched()
+            .by_key
             .insert(entry.name.to_ascii_lowercase(), entry.id.clone());
         self.by_id.insert(entry.id.clone(), entry);
     }
 
     pub fn remove(&mut self, id: &str) -> Option<Entry> {
-        let entry = self.by_id.remove(id)?;
+        let entry = self.touched().by_id.remove(id)?;
         self.by_key.remove(&entry.name.to_ascii_lowercase());
         Some(entry)
     }
@@ -61,7 +74,7 @@ impl Registry {
     }
 
     pub fn get_mut(&mut self, id: &str) -> Option<&mut Entry> {
-        self.by_id.get_mut(id)
+        self.touched().by_id.get_mut(id)
     }
 
     pub fn by_name_key(&self, key: &str) -> Option<&Entry> {
@@ -69,8 +82,9 @@ impl Registry {
     }
 
     pub fn by_name_key_mut(&mut self, key: &str) -> Option<&mut Entry> {
-        let id = self.by_key.get(key)?;
-        self.by_id.get_mut(id)
+        let this = self.touched();
+        let id = this.by_key.get(key)?;
+        this.by_id.get_mut(id)
     }
 
     /// The instance named `key`, if it exists and is not being deleted.
@@ -106,6 +120,6 @@ impl Registry {
     }
 
     pub fn entries_mut(&mut self) -> impl Iterator<Item = &mut Entry> {
-        self.by_id.values_mut()
+        self.touched().by_id.values_mut()
     }
 }

@@ -3,7 +3,7 @@
 
 use engine_support::*;
 use sqlx::SqlitePool;
-use switchboard_engine::model::WebhookInput;
+use switchboard_engine::model::{Settings, WebhookInput};
 
 async fn listed(
     engine: &switchboard_engine::Engine,
@@ -95,4 +95,94 @@ async fn the_list_follows_every_change_whoever_writes_it() {
         .map(|i| i.name)
         .collect();
     assert_eq!(names, ["shop"]);
+}
+
+fn names(list: &[switchboard_engine::model::Instance]) -> Vec<&str> {
+    list.iter().map(|i| i.name.as_str()).collect()
+}
+
+#[tokio::test]
+async fn a_list_read_again_in_part_keeps_the_name_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    create(&engine, "delta").await;
+    assert_eq!(names(&engine.list_instances().await.unwrap()), ["delta"]);
+
+    // Each read below re-reads only what changed since the one before.
+    for name in ["charlie", "Alpha", "bravo"] {
+        create(&engine, name).await;
+    }
+    let list = engine.list_instances().await.unwrap();
+    assert_eq!(names(&list), ["Alpha", "bravo", "charlie", "delta"]);
+    engine
+        .update_settings(
+            "delta",
+            Settings {
+                mark_messages_read: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    engine.delete_instance("bravo").await.unwrap();
+    let list = engine.list_instances().await.unwrap();
+    assert_eq!(names(&list), ["Alpha", "charlie", "delta"]);
+    assert!(list[2].settings.mark_messages_read);
+
+    // The same as a list read whole by an engine that kept nothing.
+    drop(engine);
+    let reopened = open(dir.path()).await;
+    assert_eq!(reopened.list_instances().await.unwrap(), list);
+}
+
+#[tokio::test]
+async fn chat_counts_follow_every_write_to_the_chats() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    let shop = create(&engine, "shop").await;
+    seed(&engine, dir.path(), &shop, 3, 4, 2).await;
+    let counts = listed(&engine, "shop").await.counts;
+    assert_eq!((counts.chats, counts.messages), (3, 12));
+
+    let other = SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("switchboard.db").display()
+    ))
+    .await
+    .unwrap();
+    let sums = || async {
+        sqlx::query_as::<_, (i64, i64, i64, i64)>(
+            "SELECT COUNT(*), SUM(message_count), SUM(media_files), SUM(media_bytes)
+             FROM chats WHERE instance_id = ?",
+        )
+        .bind(&shop.id)
+        .fetch_one(&other)
+        .await
+        .unwrap()
+    };
+    for change in [
+        "UPDATE chats SET message_count = message_count + 5, media_bytes = media_bytes + 7
+         WHERE jid = (SELECT MIN(jid) FROM chats WHERE instance_id = ?1)",
+        "DELETE FROM chats WHERE jid = (SELECT MAX(jid) FROM chats WHERE instance_id = ?1)",
+        "INSERT INTO chats (instance_id, jid, message_count, media_files, media_bytes)
+         VALUES (?1, 'new@s.whatsapp.net', 9, 1, 100)",
+    ] {
+        sqlx::query(change)
+            .bind(&shop.id)
+            .execute(&other)
+            .await
+            .unwrap();
+        let listed = listed(&engine, "shop").await.counts;
+        let (chats, messages, files, bytes) = sums().await;
+        assert_eq!(
+            (
+                listed.chats,
+                listed.messages,
+                listed.media_files,
+                listed.media_bytes
+            ),
+            (chats as u64, messages as u64, files as u64, bytes as u64),
+            "after: {change}"
+        );
+    }
 }

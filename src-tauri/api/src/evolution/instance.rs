@@ -4,6 +4,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -231,7 +232,18 @@ pub async fn fetch(
     State(api): State<ApiState>,
     Extension(caller): Extension<Caller>,
     Args(args): Args<FetchArgs>,
-) -> Answer {
+) -> Result<Response, Fault> {
+    if matches!(caller, Caller::Account)
+        && args.instance_name.is_none()
+        && args.instance_id.is_none()
+    {
+        let shape = |all: &[Instance]| all.iter().map(instance_record).collect::<Vec<_>>();
+        return api
+            .evolution_list
+            .answer(api.host.engine(), shape)
+            .await
+            .map_err(|e| Fault::from_engine("", e));
+    }
     let all = switchboard_commands::list_instances(&api.host)
         .await
         .map_err(|e| Fault::from_engine("", e))?;
@@ -252,7 +264,7 @@ pub async fn fetch(
             ));
         }
     }
-    ok(StatusCode::OK, Value::Array(found))
+    Ok(Json(found).into_response())
 }
 
 /// `POST /instance/restart/{instanceName}`: reconnects a linked instance with its stored

@@ -2,9 +2,12 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
-use switchboard_engine::model::{CreateInstance, LogoutOutcome, WebhookEvent, WebhookOutcome};
+use switchboard_engine::model::{
+    CreateInstance, Instance, LogoutOutcome, WebhookEvent, WebhookOutcome,
+};
 use switchboard_engine::s3::S3MediaOutcome;
 use utoipa::ToSchema;
 
@@ -168,7 +171,11 @@ pub async fn list(
     State(api): State<ApiState>,
     Extension(caller): Extension<Caller>,
     Args(args): Args<ListArgs>,
-) -> Result<Json<ListAnswer>, Refusal> {
+) -> Result<Response, Refusal> {
+    if matches!(caller, Caller::Account) && args.instance_name.is_none() {
+        let shape = |all: &[Instance]| ListAnswer::of(all.iter().map(InstanceView::of).collect());
+        return Ok(api.ryze_list.answer(api.host.engine(), shape).await?);
+    }
     let all = switchboard_commands::list_instances(&api.host).await?;
     let wanted: Vec<String> = match (&caller, args.instance_name) {
         (Caller::Account, Some(names)) => names
@@ -187,15 +194,21 @@ pub async fn list(
     if wanted.len() == 1 && visible.is_empty() {
         return Err(Refusal::new(StatusCode::NOT_FOUND, INSTANCE_NOT_FOUND));
     }
-    let message = match visible.len() {
-        1 => "1 Instance found".to_string(),
-        n => format!("{n} Instances found"),
-    };
-    Ok(Json(ListAnswer {
-        success: true,
-        message,
-        instances: visible,
-    }))
+    Ok(Json(ListAnswer::of(visible)).into_response())
+}
+
+impl ListAnswer {
+    fn of(instances: Vec<InstanceView>) -> Self {
+        let message = match instances.len() {
+            1 => "1 Instance found".to_string(),
+            n => format!("{n} Instances found"),
+        };
+        Self {
+            success: true,
+            message,
+            instances,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

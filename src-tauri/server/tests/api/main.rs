@@ -17,3 +17,4 @@ mod socket;
 mod startup;
 mod support;
 mod tokens;
+mod whole_list;

@@ -506,12 +506,7 @@ async fn a_tombstone_whose_instance_row_is_gone_is_finished_at_open() {
     let dir = tempfile::tempdir().unwrap();
     open(dir.path()).await.shutdown().await;
     // Steps 2 and 3 not recorded, yet nothing is left to tell: no row, no webhook.
-    let pool = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("switchboard.db").display()
-    ))
-    .await
-    .unwrap();
+    let pool = app_db(dir.path()).await;
     sqlx::query(
         "INSERT INTO deletions (instance_id, name, started_at, chats, messages, media_files, media_bytes)
          VALUES ('gone-id', 'gone', 0, 1, 2, 0, 0)",

@@ -2,7 +2,6 @@
 //! path or any connection to the database, shows in the very next list.
 
 use engine_support::*;
-use sqlx::SqlitePool;
 use switchboard_engine::model::{Settings, WebhookInput};
 
 async fn listed(
@@ -51,12 +50,7 @@ async fn the_list_follows_every_change_whoever_writes_it() {
     );
 
     // From another connection to the same database, behind the engine's back.
-    let other = SqlitePool::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("switchboard.db").display()
-    ))
-    .await
-    .unwrap();
+    let other = app_db(dir.path()).await;
     sqlx::query("UPDATE instances SET push_name = 'Shop Front' WHERE id = ?")
         .bind(&shop.id)
         .execute(&other)
@@ -144,12 +138,7 @@ async fn chat_counts_follow_every_write_to_the_chats() {
     let counts = listed(&engine, "shop").await.counts;
     assert_eq!((counts.chats, counts.messages), (3, 12));
 
-    let other = SqlitePool::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("switchboard.db").display()
-    ))
-    .await
-    .unwrap();
+    let other = app_db(dir.path()).await;
     let sums = || async {
         sqlx::query_as::<_, (i64, i64, i64, i64)>(
             "SELECT COUNT(*), SUM(message_count), SUM(media_files), SUM(media_bytes)

@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use engine_support::app_db;
 use engine_support::s3::S3Server;
 use sqlx::SqlitePool;
 use switchboard_engine::error::Error;
@@ -26,15 +27,6 @@ fn queue_tuning() -> QueueTuning {
         base_backoff: Duration::from_millis(50),
         max_backoff: Duration::from_millis(200),
     }
-}
-
-async fn pool(data_dir: &Path) -> SqlitePool {
-    SqlitePool::connect(&format!(
-        "sqlite://{}",
-        data_dir.join("switchboard.db").display()
-    ))
-    .await
-    .unwrap()
 }
 
 fn uploader(db: &SqlitePool, data_dir: &Path) -> Uploader {
@@ -92,7 +84,7 @@ async fn shop(chats: usize, messages: usize, media: usize) -> Shop {
     let engine = engine_support::open(dir.path()).await;
     let instance = engine_support::create(&engine, "shop").await;
     engine_support::seed(&engine, dir.path(), &instance, chats, messages, media).await;
-    let db = pool(dir.path()).await;
+    let db = app_db(dir.path()).await;
     Shop {
         dir,
         engine,
@@ -188,7 +180,7 @@ async fn the_queue_survives_a_restart_of_the_engine() {
         let engine = engine_support::open(dir.path()).await;
         let instance = engine_support::create(&engine, "shop").await;
         engine_support::seed(&engine, dir.path(), &instance, 1, 2, 2).await;
-        let db = pool(dir.path()).await;
+        let db = app_db(dir.path()).await;
         configure(&db, &instance.id, &server).await;
         queue_all(&db, &instance.id).await;
         db.close().await;
@@ -197,7 +189,7 @@ async fn the_queue_survives_a_restart_of_the_engine() {
     };
     // The reopened engine's own uploader finds both queued files and sends them.
     let _engine = engine_support::open(dir.path()).await;
-    let db = pool(dir.path()).await;
+    let db = app_db(dir.path()).await;
     tokio::time::timeout(Duration::from_secs(20), async {
         while queue::pending(&db, &instance.id).await.unwrap() > 0 {
             tokio::time::sleep(Duration::from_millis(50)).await;

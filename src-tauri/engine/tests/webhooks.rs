@@ -9,12 +9,7 @@ use switchboard_engine::records::MessageUpsert;
 use switchboard_engine::{Engine, WebhookTuning};
 
 async fn outbox_rows(dir: &std::path::Path) -> Vec<(String, i64)> {
-    let pool = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        dir.join("switchboard.db").display()
-    ))
-    .await
-    .unwrap();
+    let pool = app_db(dir).await;
     let rows = sqlx::query_as("SELECT event, attempts FROM webhook_outbox ORDER BY id")
         .fetch_all(&pool)
         .await

@@ -33,16 +33,7 @@ async fn measure(url: &str, token: &str, clients: usize) -> Measured {
         tasks.spawn(async move {
             let mut samples = Vec::with_capacity(REQUESTS / clients);
             for _ in 0..REQUESTS / clients {
-                let sent = Instant::now();
-                let response = client
-                    .get(&url)
-                    .header("token", &token)
-                    .send()
-                    .await
-                    .unwrap();
-                assert!(response.status().is_success());
-                response.bytes().await.unwrap();
-                samples.push(sent.elapsed());
+                samples.push(timed_get(&client, &url, &token).await);
             }
             samples
         });
@@ -54,6 +45,15 @@ async fn measure(url: &str, token: &str, clients: usize) -> Measured {
         p50: percentile(&mut samples, 0.5),
         p99: percentile(&mut samples, 0.99),
     }
+}
+
+/// One GET, answered with success and read to its end.
+async fn timed_get(client: &reqwest::Client, url: &str, token: &str) -> Duration {
+    let sent = Instant::now();
+    let response = client.get(url).header("token", token).send().await.unwrap();
+    assert!(response.status().is_success());
+    response.bytes().await.unwrap();
+    sent.elapsed()
 }
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
@@ -68,6 +68,7 @@ async fn measure_changing(server: &common::Running) -> Measured {
     let client = reqwest::Client::new();
     let mut samples = Vec::with_capacity(CHANGING_REQUESTS);
     let mut reading = Duration::ZERO;
+    let list = format!("{}/api/instance/list", server.base);
     for i in 0..CHANGING_REQUESTS {
         let changed = client
             .post(format!("{}/api/instance/settings/bench-0000", server.base))
@@ -77,17 +78,9 @@ async fn measure_changing(server: &common::Running) -> Measured {
             .await
             .unwrap();
         assert!(changed.status().is_success());
-        let sent = Instant::now();
-        let response = client
-            .get(format!("{}/api/instance/list", server.base))
-            .header("token", &server.token)
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success());
-        response.bytes().await.unwrap();
-        samples.push(sent.elapsed());
-        reading += sent.elapsed();
+        let took = timed_get(&client, &list, &server.token).await;
+        samples.push(took);
+        reading += took;
     }
     Measured {
         per_second: samples.len() as f64 / reading.as_secs_f64(),

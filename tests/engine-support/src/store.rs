@@ -4,14 +4,20 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-/// Rows anywhere in the app database that belong to `id`, table by table.
-pub async fn rows_of(data_dir: &Path, id: &str) -> HashMap<&'static str, i64> {
-    let pool = sqlx::SqlitePool::connect(&format!(
+/// A connection pool of its own to the app database in `data_dir`, behind the engine's
+/// back.
+pub async fn app_db(data_dir: &Path) -> sqlx::SqlitePool {
+    sqlx::SqlitePool::connect(&format!(
         "sqlite://{}",
         data_dir.join("switchboard.db").display()
     ))
     .await
-    .unwrap();
+    .unwrap()
+}
+
+/// Rows anywhere in the app database that belong to `id`, table by table.
+pub async fn rows_of(data_dir: &Path, id: &str) -> HashMap<&'static str, i64> {
+    let pool = app_db(data_dir).await;
     let mut counts = HashMap::new();
     for (table, column) in [
         ("instances", "id"),

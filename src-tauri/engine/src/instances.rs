@@ -137,8 +137,8 @@ impl Engine {
         Ok((ListingStamp::new(version, registry.generation()), instances))
     }
 
-    /// The stamp the list would be read at now, without reading it: a rendering kept
-    /// under an equal stamp is still true.
+    /// The stamp the list would be read at now, without copying the list: a rendering
+    /// kept under an equal stamp is still true.
     pub async fn listing_stamp(&self) -> Result<ListingStamp> {
         let (version, _) = self.listing().stored(self.db()).await?;
         Ok(ListingStamp::new(version, self.registry().generation()))

@@ -81,14 +81,7 @@ async fn the_list_follows_every_change_whoever_writes_it() {
     );
 
     engine.delete_instance("support").await.unwrap();
-    let names: Vec<String> = engine
-        .list_instances()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|i| i.name)
-        .collect();
-    assert_eq!(names, ["shop"]);
+    assert_eq!(names(&engine.list_instances().await.unwrap()), ["shop"]);
 }
 
 fn names(list: &[switchboard_engine::model::Instance]) -> Vec<&str> {

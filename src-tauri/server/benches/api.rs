@@ -38,13 +38,8 @@ async fn measure(url: &str, token: &str, clients: usize) -> Measured {
             samples
         });
     }
-    let mut samples: Vec<Duration> = tasks.join_all().await.into_iter().flatten().collect();
-    let elapsed = started.elapsed();
-    Measured {
-        per_second: samples.len() as f64 / elapsed.as_secs_f64(),
-        p50: percentile(&mut samples, 0.5),
-        p99: percentile(&mut samples, 0.99),
-    }
+    let samples: Vec<Duration> = tasks.join_all().await.into_iter().flatten().collect();
+    Measured::of(samples, started.elapsed())
 }
 
 /// One GET, answered with success and read to its end.
@@ -54,6 +49,17 @@ async fn timed_get(client: &reqwest::Client, url: &str, token: &str) -> Duration
     assert!(response.status().is_success());
     response.bytes().await.unwrap();
     sent.elapsed()
+}
+
+impl Measured {
+    /// The samples' p50 and p99, and their rate over `spent`.
+    fn of(mut samples: Vec<Duration>, spent: Duration) -> Self {
+        Self {
+            per_second: samples.len() as f64 / spent.as_secs_f64(),
+            p50: percentile(&mut samples, 0.5),
+            p99: percentile(&mut samples, 0.99),
+        }
+    }
 }
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
@@ -82,11 +88,7 @@ async fn measure_changing(server: &common::Running) -> Measured {
         samples.push(took);
         reading += took;
     }
-    Measured {
-        per_second: samples.len() as f64 / reading.as_secs_f64(),
-        p50: percentile(&mut samples, 0.5),
-        p99: percentile(&mut samples, 0.99),
-    }
+    Measured::of(samples, reading)
 }
 
 async fn create_instances(server: &common::Running) {

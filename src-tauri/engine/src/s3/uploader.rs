@@ -3,7 +3,7 @@
 //! where it lives (with the queue row's removal, in one transaction) and only then is
 //! the local copy removed. A failed try stays queued with backoff, its file kept.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use futures::StreamExt;
@@ -60,12 +60,24 @@ impl Uploader {
         }
     }
 
-    /// Uploads every queued file that is due now.
+    /// Uploads every queued file that is due now, each at most once: one that fails waits
+    /// for its backoff and a later pass, even if the backoff runs out during this one.
     pub async fn run_due(&self) -> Result<Pass> {
         let mut pass = Pass::default();
         let mut stores: HashMap<String, Option<S3Store>> = HashMap::new();
+        let mut tried = HashSet::new();
         loop {
-            let batch = queue::due(&self.db, now_millis(), BATCH).await?;
+            let batch: Vec<PendingUpload> = queue::due(&self.db, now_millis(), BATCH)
+                .await?
+                .into_iter()
+                .filter(|u| {
+                    tried.insert((
+                        u.instance_id.clone(),
+                        u.chat_jid.clone(),
+                        u.message_id.clone(),
+                    ))
+                })
+                .collect();
             if batch.is_empty() {
                 break;
             }
